@@ -1,0 +1,1 @@
+"""Benchmarks: generated estates and the scripts that time obsc on them (not tests)."""

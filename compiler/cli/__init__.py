@@ -1,0 +1,1 @@
+"""The command line: a thin click layer, the only place that prints or picks exit codes."""

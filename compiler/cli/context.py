@@ -1,0 +1,44 @@
+"""Options shared by every command, declared once and carried in click's context object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Global options: where the repo is and how to talk."""
+
+    repo: Path
+    quiet: bool
+    output: str
+    debug: bool
+
+    @property
+    def json(self) -> bool:
+        """Whether results are printed as JSON."""
+        return self.output == "json"
+
+
+def options() -> Options:
+    """The global options of the running command."""
+    ctx = click.get_current_context()
+    found = ctx.find_object(Options)
+    if found is None:  # pragma: no cover - the group always sets it
+        raise click.UsageError("internal: global options missing")
+    return found
+
+
+def require_specs(opts: Options) -> Path:
+    """The repo directory, after checking it holds specs/."""
+    from compiler.errors import UsageError
+
+    repo = opts.repo
+    if not (repo / "specs").is_dir():
+        raise UsageError(
+            f"no specs/ directory in {repo}: run obsc in a config repo or pass --repo DIR"
+        )
+    return repo

@@ -1,0 +1,73 @@
+"""`obsc render`."""
+
+from __future__ import annotations
+
+import click
+
+from compiler.cli.context import options, require_specs
+from compiler.cli.report import print_diagnostics, print_json, say
+
+
+@click.command("render")
+@click.option(
+    "--target", "-t", "targets", multiple=True, metavar="T",
+    help="Render only this target (repeatable). Other targets' files are kept.",
+)
+@click.option(
+    "--env", "-e", "environments", multiple=True, metavar="E",
+    help="Render only this environment (repeatable). Other environments' files are kept.",
+)
+@click.option(
+    "--check", is_flag=True,
+    help="Render in memory and compare with rendered/; exit 1 listing files that differ.",
+)
+def render_command(targets: tuple[str, ...], environments: tuple[str, ...], check: bool) -> None:
+    """Render every environment's targets into rendered/<env>/<target>/.
+
+    The new tree is staged beside rendered/ and swapped in atomically, files no longer
+    produced are removed, and rendered/manifest.json records the render version (which
+    grows only when the output changes) and the sha256 of every file. A failed render
+    leaves rendered/ exactly as it was.
+    """
+    from compiler.pipeline import render
+
+    opts = options()
+    estate, outcome = render(require_specs(opts), environments, targets, check)
+    print_diagnostics(estate.warnings, opts)
+    if opts.json:
+        print_json(
+            {
+                "ok": not (check and outcome.differs),
+                "check": check,
+                "renderVersion": outcome.render_version,
+                "added": outcome.added,
+                "changed": outcome.changed,
+                "removed": outcome.removed,
+                "written": outcome.written,
+            }
+        )
+    elif check:
+        _report_check(outcome.added, outcome.changed, outcome.removed, opts.quiet)
+    elif outcome.written:
+        say(
+            f"rendered v{outcome.render_version}: {len(outcome.added)} added, "
+            f"{len(outcome.changed)} changed, {len(outcome.removed)} removed "
+            f"({outcome.files} files in rendered/)",
+            opts,
+        )
+    else:
+        say(f"rendered/ is up to date (v{outcome.render_version}, {outcome.files} files)", opts)
+    if check and outcome.differs:
+        raise SystemExit(1)
+
+
+def _report_check(added: list[str], changed: list[str], removed: list[str], quiet: bool) -> None:
+    if not (added or changed or removed):
+        if not quiet:
+            click.echo("rendered/ is up to date")
+        return
+    total = len(added) + len(changed) + len(removed)
+    click.echo(f"rendered/ is stale: {total} file(s) differ; run `obsc render`", err=True)
+    for label, paths in (("missing", added), ("changed", changed), ("not produced", removed)):
+        for path in paths:
+            click.echo(f"  {label}: rendered/{path}", err=True)

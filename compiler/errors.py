@@ -1,0 +1,156 @@
+"""Diagnostics and the exception hierarchy that carries them to the CLI.
+
+Every stage collects all of its diagnostics, sorts them by position and raises once, so
+a user sees every defect of a spec in one run instead of fixing them one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A position in an input file; line and column are 1-based, 0 when unknown."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is: errors stop the pipeline, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about the input, addressed to the person who wrote the spec."""
+
+    code: str
+    message: str
+    location: Location
+    path: str = ""
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by file, line and column, then by code and text for a stable tie-break."""
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.code, self.message)
+
+    def render(self) -> str:
+        """Format as `file:line:col: error[CODE]: path: message` plus an optional hint line."""
+        where = f"{self.path}: " if self.path else ""
+        text = f"{self.location}: {self.severity.value}[{self.code}]: {where}{self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_json(self) -> dict[str, object]:
+        """A machine-readable form for `--output json`."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class ObscError(Exception):
+    """Base of every error the CLI turns into an exit code and a message."""
+
+    exit_code = 70
+
+    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()) -> None:
+        super().__init__(message)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(
+            sorted(diagnostics, key=Diagnostic.sort_key)
+        )
+
+
+class SpecError(ObscError):
+    """The specs are invalid: exit 2."""
+
+    exit_code = 2
+
+
+class UsageError(ObscError):
+    """The command line asks for something that does not exist: exit 2."""
+
+    exit_code = 2
+
+
+class PolicyError(ObscError):
+    """A policy rejected the resolved model: exit 3."""
+
+    exit_code = 3
+
+
+class ToolError(ObscError):
+    """The environment lacks something obsc needs (a tool, a clean git tree): exit 4."""
+
+    exit_code = 4
+
+
+class RenderError(ObscError):
+    """A renderer or the writer failed on valid input: a bug, exit 70."""
+
+    exit_code = 70
+
+
+@dataclass
+class DiagnosticSink:
+    """Collects the diagnostics of one stage; `raise_if_errors` raises once for all of them."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(
+        self, code: str, message: str, location: Location, path: str = "", hint: str = ""
+    ) -> None:
+        """Record an error."""
+        self.items.append(Diagnostic(code, message, location, path, hint))
+
+    def warning(
+        self, code: str, message: str, location: Location, path: str = "", hint: str = ""
+    ) -> None:
+        """Record a warning, which is reported but does not fail the stage."""
+        self.items.append(Diagnostic(code, message, location, path, hint, Severity.WARNING))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        """Add diagnostics found elsewhere."""
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The diagnostics that fail the stage."""
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """The diagnostics that are only reported."""
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(self.items, key=Diagnostic.sort_key))
+
+    def raise_if_errors(self, stage: str) -> None:
+        """Raise a SpecError carrying every error (and warning) collected so far."""
+        errors = self.errors
+        if errors:
+            count = len(errors)
+            noun = "error" if count == 1 else "errors"
+            raise SpecError(f"{stage}: {count} {noun}", self.items)

@@ -1,0 +1,228 @@
+"""The resolved, immutable model of one environment: the only thing targets read.
+
+Everything here is fully resolved (no optional values waiting for a default), in a stable
+order (services by name), and serialisable to JSON in a documented, versioned shape.
+Provenance (which spec line produced which value) travels beside it, not inside it, so
+the exported model does not change when a spec file is merely reformatted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from compiler.errors import Location
+
+MODEL_SCHEMA_VERSION = 1
+
+
+class ModelNode(BaseModel):
+    """Base of the resolved model: immutable, strict, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ResolvedMetrics(ModelNode):
+    """How Prometheus reaches the service's metrics and what they are called."""
+
+    enabled: bool
+    source: Literal["exporter", "otel"]
+    exporter: str | None
+    path: str
+    port: int
+    histogram_buckets: tuple[float, ...]
+    request_metric: str | None
+    error_selector: str | None
+    duration_metric: str | None
+    duration_unit: Literal["seconds", "milliseconds"]
+
+
+class ResolvedSLI(ModelNode):
+    """The indicator of an SLO with everything a rule generator needs."""
+
+    kind: Literal["availability", "latency", "ratio"]
+    threshold: str | None = None
+    threshold_seconds: float | None = None
+    good: str | None = None
+    total: str | None = None
+
+
+class ResolvedSLO(ModelNode):
+    """An SLO with its objective (percent) and window resolved."""
+
+    name: str
+    objective: float
+    window: str
+    window_seconds: float
+    description: str | None
+    sli: ResolvedSLI
+
+
+class Instrumentation(ModelNode):
+    """Language-specific switches for zero-code OpenTelemetry instrumentation."""
+
+    env: tuple[tuple[str, str], ...]
+    requires: tuple[str, ...]
+
+
+class Exporter(ModelNode):
+    """For infrastructure services: the Prometheus exporter to run beside them."""
+
+    name: str
+    image: str
+    port: int
+    path: str
+
+
+class ResolvedService(ModelNode):
+    """A service as it runs in one environment."""
+
+    name: str
+    team: str
+    tier: int
+    labels: tuple[tuple[str, str], ...]
+    framework: str
+    category: Literal["application", "infrastructure"]
+    language: str
+    port: int
+    metrics: ResolvedMetrics
+    logs_format: Literal["json", "logfmt", "text"]
+    redaction: str | None
+    sampling: float
+    runbook: str | None
+    instrumentation: Instrumentation
+    exporter: Exporter | None
+    slos: tuple[ResolvedSLO, ...]
+
+
+class CustomPattern(ModelNode):
+    """A user-defined redaction pattern."""
+
+    name: str
+    regex: str
+
+
+class RedactionPolicy(ModelNode):
+    """A resolved redaction policy."""
+
+    name: str
+    patterns: tuple[str, ...]
+    custom: tuple[CustomPattern, ...]
+    drop_attributes: tuple[str, ...]
+    replacement: str
+
+
+class SecretRef(ModelNode):
+    """A reference to a secret; the value never enters the model."""
+
+    name: str
+    key: str
+
+
+class Receiver(ModelNode):
+    """An Alertmanager receiver."""
+
+    name: str
+    type: str
+    channel: str | None
+    to: str | None
+    secret_ref: SecretRef | None
+
+
+class Route(ModelNode):
+    """A route of the Alertmanager tree."""
+
+    match: tuple[tuple[str, str], ...]
+    receiver: str
+    continue_: bool
+    group_by: tuple[str, ...] | None
+    group_wait: str | None
+    group_interval: str | None
+    repeat_interval: str | None
+
+
+class Alerting(ModelNode):
+    """Receivers and routes."""
+
+    receivers: tuple[Receiver, ...]
+    routes: tuple[Route, ...]
+    default_receiver: str | None
+
+
+class StackComponent(ModelNode):
+    """A backend of the rendered stack at a pinned version."""
+
+    version: str
+    image: str
+
+
+class Stack(ModelNode):
+    """Every backend of the rendered stack."""
+
+    collector: StackComponent
+    prometheus: StackComponent
+    alertmanager: StackComponent
+    loki: StackComponent
+    tempo: StackComponent
+    grafana: StackComponent
+
+
+class GitOps(ModelNode):
+    """Where the GitOps engine finds the rendered output."""
+
+    engine: Literal["argocd", "flux"]
+    repo_url: str
+    revision: str
+    namespace: str
+
+
+class EnvironmentModel(ModelNode):
+    """The whole estate as resolved for one environment."""
+
+    schema_version: int = MODEL_SCHEMA_VERSION
+    project: str
+    project_labels: tuple[tuple[str, str], ...]
+    environment: str
+    targets: tuple[str, ...]
+    services: tuple[ResolvedService, ...]
+    redaction_policies: tuple[RedactionPolicy, ...]
+    alerting: Alerting
+    stack: Stack
+    gitops: GitOps | None
+
+    def service(self, name: str) -> ResolvedService | None:
+        """The service called `name`, if it runs in this environment."""
+        for service in self.services:
+            if service.name == name:
+                return service
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One layer's say on a value: what it set, who it is, and where it wrote it."""
+
+    value: object
+    layer: str
+    origin: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """For one service in one environment: spec path -> the contributions, last one wins."""
+
+    service: str
+    environment: str
+    chains: dict[str, tuple[Contribution, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedEstate:
+    """Every environment's model, plus the provenance that `obsc explain` reports."""
+
+    environments: dict[str, EnvironmentModel]
+    provenance: dict[tuple[str, str], Provenance]
+    input_digest: str

@@ -1,0 +1,1 @@
+"""Serialisation and disk output: canonical JSON/YAML, the manifest, the atomic writer."""

@@ -1,0 +1,148 @@
+"""Write rendered/ so that a reader, or a render killed at any moment, sees old or new.
+
+The new tree is staged in a sibling directory (same file system), then swapped with the
+old one by a single `renameat2(RENAME_EXCHANGE)`; where the kernel lacks that call, two
+renames are used and an interrupted swap is repaired at the start of the next render.
+Staging and retired trees are hidden siblings (`.rendered.staging-*`, `.rendered.old-*`)
+that obsc removes on its next run.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from compiler.errors import RenderError
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def check_relative_path(path: str) -> None:
+    """Renderers return repo-relative POSIX paths; anything that could escape is a bug."""
+    pure = PurePosixPath(path)
+    if (
+        not path
+        or pure.is_absolute()
+        or any(part in ("", ".", "..") for part in path.split("/"))
+        or "\\" in path
+        or "\x00" in path
+    ):
+        raise RenderError(f"renderer produced an unsafe output path: {path!r}")
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` as relative POSIX path -> bytes (empty if it does not exist)."""
+    files: dict[str, bytes] = {}
+    if not root.is_dir():
+        return files
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in sorted(filenames):
+            full = base / name
+            files[full.relative_to(root).as_posix()] = full.read_bytes()
+    return files
+
+
+def _siblings(target: Path, kind: str) -> list[Path]:
+    parent = target.parent
+    if not parent.is_dir():
+        return []
+    prefix = f".{target.name}.{kind}-"
+    return sorted(p for p in parent.iterdir() if p.name.startswith(prefix))
+
+
+def recover(target: Path) -> None:
+    """Finish or undo an interrupted earlier write, and remove its leftovers."""
+    retired = _siblings(target, "old")
+    if not target.exists() and retired:
+        # Killed between the two renames of the fallback swap: the old tree is intact.
+        retired[-1].rename(target)
+        retired = retired[:-1]
+    for leftover in [*retired, *_siblings(target, "staging")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories; False when the platform cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _stage(staging: Path, files: dict[str, bytes], reuse: dict[str, Path]) -> None:
+    made: set[Path] = set()
+    for rel, content in sorted(files.items()):
+        destination = staging / rel
+        parent = destination.parent
+        if parent not in made:
+            parent.mkdir(parents=True, exist_ok=True)
+            made.add(parent)
+        source = reuse.get(rel)
+        if source is not None:
+            try:
+                os.link(source, destination)
+                continue
+            except OSError:
+                pass
+        destination.write_bytes(content)
+
+
+def write_tree(target: Path, files: dict[str, bytes], current: dict[str, bytes]) -> bool:
+    """Make `target` hold exactly `files`; returns False when it already did.
+
+    `current` is what `target` holds now (from `read_tree`); unchanged files are hard-linked
+    into the staging tree instead of written again.
+    """
+    for rel in files:
+        check_relative_path(rel)
+    recover(target)
+    if files == current:
+        return False
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    staging = target.parent / f".{target.name}.staging-{token}"
+    reuse = {rel: target / rel for rel, content in files.items() if current.get(rel) == content}
+    try:
+        staging.mkdir(parents=True)
+        _stage(staging, files, reuse)
+        _swap_in(staging, target, token)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return True
+
+
+def _swap_in(staging: Path, target: Path, token: str) -> None:
+    if not target.exists():
+        staging.rename(target)
+        return
+    if _exchange(staging, target):
+        return  # staging now holds the old tree; the caller removes it
+    retired = target.parent / f".{target.name}.old-{token}"
+    target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def removed_paths(before: Iterable[str], after: Iterable[str]) -> list[str]:
+    """Files that a write removed (for reporting)."""
+    return sorted(set(before) - set(after))

@@ -1,0 +1,195 @@
+"""The one orchestrator: load -> validate -> resolve -> render -> write.
+
+Each stage collects every diagnostic it finds and raises once; nothing is written unless
+every stage before `write` succeeded, so a failed render leaves rendered/ untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler.errors import Diagnostic, DiagnosticSink, Location, RenderError, UsageError
+from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
+from compiler.model import ResolvedEstate
+from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
+from compiler.output.writer import check_relative_path, read_tree, write_tree
+from compiler.resolve import resolve_estate
+from compiler.spec.crossref import check_references
+from compiler.spec.loader import Document, discover_spec_files, load_bytes
+from compiler.spec.validate import did_you_mean, validate_documents
+from compiler.version import __version__
+
+RENDERED_DIR = "rendered"
+
+
+@dataclass(frozen=True, slots=True)
+class Estate:
+    """A validated, resolved estate and the warnings found on the way."""
+
+    resolved: ResolvedEstate
+    warnings: tuple[Diagnostic, ...]
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOutcome:
+    """What a render did (or, with check, would do)."""
+
+    render_version: int
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    written: bool = False
+    files: int = 0
+
+    @property
+    def differs(self) -> bool:
+        """Whether rendered/ is (or was) out of date."""
+        return bool(self.added or self.changed or self.removed)
+
+
+def _available_targets() -> list[str]:
+    from targets import TARGETS  # the pipeline is the one place that knows the registry
+
+    return sorted(TARGETS)
+
+
+def load_estate(repo: Path) -> Estate:
+    """Load, validate and resolve the specs of `repo`; raises SpecError with every defect."""
+    sink = DiagnosticSink()
+    digest = hashlib.sha256(f"obsc {__version__}\n".encode())
+    documents: list[Document] = []
+    for path in discover_spec_files(repo):
+        display = path.relative_to(repo).as_posix()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            sink.error("OBSC001", f"cannot read file: {exc.strerror}", Location(display))
+            continue
+        digest.update(f"{display}\n{len(raw)}\n".encode())
+        digest.update(raw)
+        documents.extend(load_bytes(raw, display, sink))
+    specs = validate_documents(documents, sink)
+    builtin = load_builtin_frameworks(sink)
+    for parsed in builtin:
+        digest.update(BUILTIN_PREFIX.encode() + parsed.model.model_dump_json().encode())
+    frameworks = build_database(builtin, specs.frameworks)
+    check_references(specs, frameworks, _available_targets(), sink)
+    sink.raise_if_errors("validate")
+    resolved = resolve_estate(specs, frameworks, "sha256:" + digest.hexdigest(), sink)
+    sink.raise_if_errors("resolve")
+    return Estate(resolved, tuple(sink.warnings), len(documents))
+
+
+resolve = load_estate
+
+
+def _select(
+    resolved: ResolvedEstate, environments: Sequence[str], targets: Sequence[str]
+) -> list[tuple[str, str]]:
+    """The (environment, target) pairs to render, checking the names asked for."""
+    known_envs = list(resolved.environments)
+    for env in environments:
+        if env not in resolved.environments:
+            raise UsageError(
+                f"unknown environment {env!r} (known: {', '.join(known_envs)}). "
+                + did_you_mean(env, known_envs)
+            )
+    available = _available_targets()
+    for target in targets:
+        if target not in available:
+            raise UsageError(
+                f"unknown target {target!r} (available: {', '.join(available)}). "
+                + did_you_mean(target, available)
+            )
+    pairs = [
+        (env_name, target)
+        for env_name, env in resolved.environments.items()
+        if not environments or env_name in environments
+        for target in env.targets
+        if not targets or target in targets
+    ]
+    if not pairs:
+        raise UsageError("no environment renders the selected targets; nothing to do")
+    return pairs
+
+
+def render_files(resolved: ResolvedEstate, pairs: Iterable[tuple[str, str]]) -> dict[str, bytes]:
+    """Run the renderers; paths are relative to rendered/ (`<env>/<target>/<file>`)."""
+    from targets import TARGETS
+
+    files: dict[str, bytes] = {}
+    for env_name, target_name in pairs:
+        target = TARGETS[target_name]
+        try:
+            produced = target.render(resolved.environments[env_name])
+        except Exception as exc:  # a renderer bug: report which one
+            raise RenderError(
+                f"target {target_name!r} failed for environment {env_name!r}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        for rel, content in produced.items():
+            check_relative_path(rel)
+            files[f"{env_name}/{target_name}/{rel}"] = content
+    return dict(sorted(files.items()))
+
+
+def _in_scope(path: str, prefixes: list[str] | None) -> bool:
+    return prefixes is None or any(path.startswith(p) for p in prefixes)
+
+
+def render(
+    repo: Path,
+    environments: Sequence[str] = (),
+    targets: Sequence[str] = (),
+    check: bool = False,
+) -> tuple[Estate, RenderOutcome]:
+    """Render the selected environments and targets into rendered/ (or compare, with check)."""
+    estate = load_estate(repo)
+    resolved = estate.resolved
+    pairs = _select(resolved, environments, targets)
+    partial = bool(environments or targets)
+    prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
+    produced = render_files(resolved, pairs)
+
+    out_dir = repo / RENDERED_DIR
+    current = read_tree(out_dir)
+    new_files = {
+        path: content
+        for path, content in current.items()
+        if partial and path != MANIFEST_NAME and not _in_scope(path, prefixes)
+    }
+    new_files.update(produced)
+    previous_raw = current.get(MANIFEST_NAME)
+    manifest = next_manifest(
+        Manifest.parse(previous_raw) if previous_raw is not None else None,
+        new_files,
+        __version__,
+        resolved.input_digest,
+        {name: list(env.targets) for name, env in resolved.environments.items()},
+    )
+    new_files[MANIFEST_NAME] = manifest.to_bytes()
+    new_files = dict(sorted(new_files.items()))
+
+    scope_old = {p: c for p, c in current.items() if _in_scope(p, prefixes) or p == MANIFEST_NAME}
+    scope_new = {p: c for p, c in new_files.items() if _in_scope(p, prefixes) or p == MANIFEST_NAME}
+    if check and partial:
+        scope_old.pop(MANIFEST_NAME, None)
+        scope_new.pop(MANIFEST_NAME, None)
+    outcome = RenderOutcome(
+        render_version=manifest.render_version,
+        added=sorted(set(scope_new) - set(scope_old)),
+        changed=sorted(p for p in scope_new if p in scope_old and scope_old[p] != scope_new[p]),
+        removed=sorted(set(scope_old) - set(scope_new)),
+        files=len(new_files),
+    )
+    if check:
+        return estate, outcome
+    written = write_tree(out_dir, new_files, current)
+    return estate, RenderOutcome(
+        outcome.render_version, outcome.added, outcome.changed, outcome.removed, written,
+        outcome.files,
+    )

@@ -1,0 +1,94 @@
+"""Resolve: merge framework defaults, snapshots, environments and services, with provenance.
+
+The layers are small pure functions (`layers.LAYERS`) applied in a fixed order; this
+module runs them for every service in every environment and assembles the frozen model.
+"""
+
+from __future__ import annotations
+
+from compiler.errors import DiagnosticSink
+from compiler.frameworks import FrameworkEntry
+from compiler.model import EnvironmentModel, Provenance, ResolvedEstate, ResolvedService
+from compiler.resolve.layers import LayerInput, merge_layers
+from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
+from compiler.resolve.service import build_service
+from compiler.resolve.stack import resolve_stack
+from compiler.spec.models import ServiceDocument, SnapshotDocument
+from compiler.spec.paths import spec_path
+from compiler.spec.validate import Parsed, SpecSet
+
+__all__ = ["resolve_estate"]
+
+
+def resolve_estate(
+    specs: SpecSet,
+    frameworks: dict[str, FrameworkEntry],
+    input_digest: str,
+    sink: DiagnosticSink,
+) -> ResolvedEstate:
+    """Resolve every environment; defects go to `sink` (the caller raises once)."""
+    project = specs.projects[0]
+    spec = project.model.spec
+    snapshots = {s.model.metadata.name: s for s in specs.snapshots}
+    services = sorted(specs.services, key=lambda s: s.model.metadata.name)
+    chosen = {s.model.metadata.name: _framework_of(s, snapshots, frameworks, sink) for s in services}
+    stack = resolve_stack(spec.stack)
+    policies = resolve_redaction_policies(spec)
+    alerting = resolve_alerting(spec)
+    gitops = resolve_gitops(spec)
+
+    environments: dict[str, EnvironmentModel] = {}
+    provenance: dict[tuple[str, str], Provenance] = {}
+    for env_index, env in enumerate(spec.environments):
+        resolved: list[ResolvedService] = []
+        for parsed in services:
+            name = parsed.model.metadata.name
+            framework = chosen[name]
+            if framework is None:
+                continue
+            ctx = LayerInput(parsed, framework, snapshots.get(name), env, env_index, project.document)
+            chains = merge_layers(ctx)
+            enabled = chains.get("enabled")
+            if enabled and enabled[-1].value is False:
+                continue
+            provenance[(name, env.name)] = Provenance(name, env.name, chains)
+            service = build_service(parsed, framework, chains, sink)
+            if service is not None:
+                resolved.append(service)
+        environments[env.name] = EnvironmentModel(
+            project=project.model.metadata.name,
+            project_labels=tuple(sorted(project.model.metadata.labels.items())),
+            environment=env.name,
+            targets=tuple(env.targets),
+            services=tuple(resolved),
+            redaction_policies=policies,
+            alerting=alerting,
+            stack=stack,
+            gitops=gitops,
+        )
+    return ResolvedEstate(environments, provenance, input_digest)
+
+
+def _framework_of(
+    parsed: Parsed[ServiceDocument],
+    snapshots: dict[str, Parsed[SnapshotDocument]],
+    frameworks: dict[str, FrameworkEntry],
+    sink: DiagnosticSink,
+) -> FrameworkEntry | None:
+    """The service spec's framework, else the snapshot's; reported when there is neither."""
+    name = parsed.model.spec.framework
+    snapshot = snapshots.get(parsed.model.metadata.name)
+    if name is None and snapshot is not None:
+        name = snapshot.model.spec.framework
+    if name is None:
+        doc = parsed.document
+        sink.error(
+            "OBSC307",
+            f"service {parsed.model.metadata.name!r} has no framework and no snapshot names one",
+            doc.location(("spec",)),
+            spec_path(doc, ("spec",)),
+            hint="set spec.framework (e.g. flask, or generic), or run `obsc detect --write`",
+        )
+        return None
+    return frameworks.get(name)
+

@@ -1,0 +1,66 @@
+"""Resolve the estate-wide parts of the model: redaction policies, alerting, GitOps."""
+
+from __future__ import annotations
+
+from compiler import model
+from compiler.spec.models import ProjectSpec
+
+
+def resolve_redaction_policies(spec: ProjectSpec) -> tuple[model.RedactionPolicy, ...]:
+    """Every policy, sorted by name, patterns in a stable order."""
+    return tuple(
+        model.RedactionPolicy(
+            name=policy.name,
+            patterns=tuple(sorted(set(policy.patterns))),
+            custom=tuple(model.CustomPattern(name=c.name, regex=c.regex) for c in policy.custom),
+            drop_attributes=tuple(sorted(set(policy.drop_attributes))),
+            replacement=policy.replacement,
+        )
+        for policy in sorted(spec.redaction_policies, key=lambda p: p.name)
+    )
+
+
+def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
+    """Receivers sorted by name; routes keep their order, which is their meaning."""
+    alerting = spec.alerting
+    receivers = tuple(
+        model.Receiver(
+            name=r.name,
+            type=r.type,
+            channel=r.channel,
+            to=r.to,
+            secret_ref=(
+                model.SecretRef(name=r.secret_ref.name, key=r.secret_ref.key)
+                if r.secret_ref
+                else None
+            ),
+        )
+        for r in sorted(alerting.receivers, key=lambda r: r.name)
+    )
+    routes = tuple(
+        model.Route(
+            match=tuple(sorted(route.match.items())),
+            receiver=route.receiver,
+            continue_=route.continue_,
+            group_by=tuple(route.group_by) if route.group_by is not None else None,
+            group_wait=route.group_wait,
+            group_interval=route.group_interval,
+            repeat_interval=route.repeat_interval,
+        )
+        for route in alerting.routes
+    )
+    return model.Alerting(
+        receivers=receivers, routes=routes, default_receiver=alerting.default_receiver
+    )
+
+
+def resolve_gitops(spec: ProjectSpec) -> model.GitOps | None:
+    """Where the GitOps engine reads from, if the Project says."""
+    if spec.gitops is None:
+        return None
+    return model.GitOps(
+        engine=spec.gitops.engine,
+        repo_url=spec.gitops.repo_url,
+        revision=spec.gitops.revision,
+        namespace=spec.gitops.namespace,
+    )

@@ -1,0 +1,216 @@
+"""Build a ResolvedService from merged layer values, checking what only now can be checked.
+
+A latency threshold can only be compared with histogram buckets once both are resolved
+(the buckets may come from the framework, the service or an environment override), and
+an SLI kind is only supported if the resolved framework has the metrics it needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from compiler.errors import DiagnosticSink
+from compiler.frameworks import FrameworkEntry
+from compiler.model import (
+    Contribution,
+    Exporter,
+    Instrumentation,
+    ResolvedMetrics,
+    ResolvedService,
+    ResolvedSLI,
+    ResolvedSLO,
+)
+from compiler.spec.models import RatioSLI, ServiceDocument, SLOSpec
+from compiler.spec.paths import spec_path
+from compiler.spec.types import duration_seconds
+from compiler.spec.validate import Parsed
+
+Chains = dict[str, tuple[Contribution, ...]]
+
+
+def _value(chains: Chains, key: str, default: Any = None) -> Any:
+    chain = chains.get(key)
+    return chain[-1].value if chain else default
+
+
+def build_service(
+    parsed: Parsed[ServiceDocument],
+    framework: FrameworkEntry,
+    chains: Chains,
+    sink: DiagnosticSink,
+) -> ResolvedService | None:
+    """The service as resolved for one environment, or None after reporting a defect."""
+    meta = parsed.model.metadata
+    fw = framework.parsed.model.spec
+    metrics = _build_metrics(framework, chains)
+    slos: list[ResolvedSLO] = []
+    ok = True
+    for index, slo in enumerate(parsed.model.spec.slos):
+        resolved = _build_slo(parsed, index, slo, framework, metrics, chains, sink)
+        ok = ok and resolved is not None
+        if resolved is not None:
+            slos.append(resolved)
+    if not ok:
+        return None
+    exporter = None
+    if fw.exporter is not None:
+        exporter = Exporter(
+            name=fw.exporter.name, image=fw.exporter.image, port=fw.exporter.port, path=fw.exporter.path
+        )
+    return ResolvedService(
+        name=meta.name,
+        team=meta.team,
+        tier=meta.tier,
+        labels=tuple(sorted(meta.labels.items())),
+        framework=framework.name,
+        category=fw.category,
+        language=_value(chains, "language"),
+        port=_value(chains, "port"),
+        metrics=metrics,
+        logs_format=_value(chains, "logs.format"),
+        redaction=_value(chains, "redaction"),
+        sampling=float(_value(chains, "sampling", 1.0)),
+        runbook=_value(chains, "runbook"),
+        instrumentation=Instrumentation(
+            env=tuple(sorted(fw.instrumentation.env.items())),
+            requires=tuple(fw.instrumentation.requires),
+        ),
+        exporter=exporter,
+        slos=tuple(slos),
+    )
+
+
+def _build_metrics(framework: FrameworkEntry, chains: Chains) -> ResolvedMetrics:
+    fw = framework.parsed.model.spec.metrics
+    buckets = cast(tuple[float, ...], _value(chains, "metrics.histogramBuckets", ()))
+    return ResolvedMetrics(
+        enabled=bool(_value(chains, "metrics.enabled", True)),
+        source=fw.source,
+        exporter=fw.exporter,
+        path=_value(chains, "metrics.path"),
+        port=_value(chains, "metrics.port") or _value(chains, "port"),
+        histogram_buckets=tuple(sorted(float(b) for b in buckets)),
+        request_metric=fw.requests.metric if fw.requests else None,
+        error_selector=fw.requests.error_selector if fw.requests else None,
+        duration_metric=fw.duration.metric if fw.duration else None,
+        duration_unit=fw.duration.unit if fw.duration else "seconds",
+    )
+
+
+def _build_slo(
+    parsed: Parsed[ServiceDocument],
+    index: int,
+    slo: SLOSpec,
+    framework: FrameworkEntry,
+    metrics: ResolvedMetrics,
+    chains: Chains,
+    sink: DiagnosticSink,
+) -> ResolvedSLO | None:
+    doc = parsed.document
+    base = ("spec", "slos", index)
+    kind = slo.sli.kind
+    prefix = f"slos.{slo.name}"
+    if kind == "availability" and metrics.request_metric is None:
+        _unsupported(parsed, index, framework, "request counter", sink)
+        return None
+    if kind == "latency" and metrics.duration_metric is None:
+        _unsupported(parsed, index, framework, "request-duration histogram", sink)
+        return None
+    objective = _value(chains, f"{prefix}.objective")
+    if objective is None:
+        sink.error(
+            "OBSC312",
+            f"SLO {slo.name!r} has no objective and framework {framework.name!r} has no default",
+            doc.location(base),
+            spec_path(doc, base),
+            hint="add `objective:` as a percentage, e.g. 99.9",
+        )
+        return None
+    window = _value(chains, f"{prefix}.window")
+    sli = ResolvedSLI(kind=kind)
+    if isinstance(slo.sli, RatioSLI):
+        sli = ResolvedSLI(kind=kind, good=slo.sli.good, total=slo.sli.total)
+    elif kind == "latency":
+        threshold_chain = chains.get(f"{prefix}.sli.threshold")
+        if not threshold_chain:
+            sink.error(
+                "OBSC312",
+                f"latency SLO {slo.name!r} has no threshold and framework "
+                f"{framework.name!r} has no default",
+                doc.location((*base, "sli")),
+                spec_path(doc, (*base, "sli")),
+                hint="add `threshold:` such as 250ms",
+            )
+            return None
+        threshold = str(threshold_chain[-1].value)
+        seconds = duration_seconds(threshold)
+        if not _is_bucket(seconds, metrics):
+            _not_a_bucket(parsed, index, threshold, seconds, threshold_chain[-1], metrics, sink)
+            return None
+        sli = ResolvedSLI(kind=kind, threshold=threshold, threshold_seconds=seconds)
+    return ResolvedSLO(
+        name=slo.name,
+        objective=float(objective),
+        window=window,
+        window_seconds=duration_seconds(window),
+        description=slo.description,
+        sli=sli,
+    )
+
+
+def _bucket_seconds(metrics: ResolvedMetrics) -> list[float]:
+    scale = 0.001 if metrics.duration_unit == "milliseconds" else 1.0
+    return [b * scale for b in metrics.histogram_buckets]
+
+
+def _is_bucket(seconds: float, metrics: ResolvedMetrics) -> bool:
+    return any(abs(seconds - b) <= 1e-9 * max(1.0, b) for b in _bucket_seconds(metrics))
+
+
+def _format_seconds(seconds: float) -> str:
+    if seconds < 1:
+        return f"{round(seconds * 1000, 3):g}ms"
+    return f"{seconds:g}s"
+
+
+def _not_a_bucket(
+    parsed: Parsed[ServiceDocument],
+    index: int,
+    threshold: str,
+    seconds: float,
+    winner: Contribution,
+    metrics: ResolvedMetrics,
+    sink: DiagnosticSink,
+) -> None:
+    buckets = _bucket_seconds(metrics)
+    below = [b for b in buckets if b < seconds]
+    above = [b for b in buckets if b > seconds]
+    nearest = [_format_seconds(b) for b in (below[-1:] + above[:1])]
+    listed = ", ".join(_format_seconds(b) for b in buckets)
+    sink.error(
+        "OBSC309",
+        f"latency threshold {threshold} is not a histogram bucket boundary "
+        f"(buckets: {listed}); the SLI could not be computed exactly",
+        winner.location,
+        spec_path(parsed.document, ("spec", "slos", index, "sli", "threshold")),
+        hint=f"use {' or '.join(nearest)}, or add {threshold} to metrics.histogramBuckets "
+        "(and to the exporter's configuration)",
+    )
+
+
+def _unsupported(
+    parsed: Parsed[ServiceDocument],
+    index: int,
+    framework: FrameworkEntry,
+    needed: str,
+    sink: DiagnosticSink,
+) -> None:
+    path = ("spec", "slos", index, "sli", "kind")
+    kind = parsed.model.spec.slos[index].sli.kind
+    sink.error(
+        "OBSC309",
+        f"a {kind} SLI needs a {needed}, and framework {framework.name!r} has none",
+        parsed.document.location(path),
+        spec_path(parsed.document, path),
+        hint="use a ratio SLI with your own PromQL, or a framework that exposes it",
+    )

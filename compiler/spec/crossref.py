@@ -1,0 +1,258 @@
+"""Checks that need the whole estate: uniqueness, and that every name refers to something.
+
+Shape checks live in the models; these run after them, on valid documents only, so each
+message can assume the fields it reads are well-formed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from compiler.errors import DiagnosticSink, Location
+from compiler.frameworks import FrameworkEntry
+from compiler.spec.loader import Document, PathKey
+from compiler.spec.models import LatencySLI, RatioSLI, ServiceDocument
+from compiler.spec.paths import spec_path
+from compiler.spec.validate import Parsed, SpecSet, did_you_mean
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A name used somewhere in a document."""
+
+    name: str
+    document: Document
+    path: PathKey
+
+
+def check_references(
+    specs: SpecSet,
+    frameworks: dict[str, FrameworkEntry],
+    available_targets: Iterable[str],
+    sink: DiagnosticSink,
+) -> None:
+    """Run every estate-wide check; findings go to `sink`."""
+    _check_single_project(specs, sink)
+    _check_unique_user_frameworks(specs, sink)
+    _check_unique(
+        "service",
+        [Reference(p.model.metadata.name, p.document, ("metadata", "name")) for p in specs.services],
+        sink,
+    )
+    _check_unique(
+        "snapshot",
+        [Reference(p.model.metadata.name, p.document, ("metadata", "name")) for p in specs.snapshots],
+        sink,
+    )
+    for service in specs.services:
+        _check_service(service, frameworks, sink)
+    _check_snapshots(specs, frameworks, sink)
+    if len(specs.projects) == 1:
+        _check_project(specs, available_targets, sink)
+
+
+def _check_single_project(specs: SpecSet, sink: DiagnosticSink) -> None:
+    if not specs.projects:
+        sink.error(
+            "OBSC300",
+            "no document of kind Project found",
+            Location("specs"),
+            hint="add specs/project.yaml with 'kind: Project' (environments, alerting, ...)",
+        )
+    first = specs.projects[0].document.location(()) if specs.projects else None
+    for extra in specs.projects[1:]:
+        sink.error(
+            "OBSC301",
+            f"a second Project document; the estate has exactly one (first at {first})",
+            extra.document.location(()),
+            "project",
+            hint="merge the two Project documents into one",
+        )
+
+
+def _check_unique(what: str, references: list[Reference], sink: DiagnosticSink) -> None:
+    seen: dict[str, Reference] = {}
+    for ref in references:
+        first = seen.get(ref.name)
+        if first is None:
+            seen[ref.name] = ref
+            continue
+        sink.error(
+            "OBSC302",
+            f"duplicate {what} name {ref.name!r} (first defined at "
+            f"{first.document.location(first.path)})",
+            ref.document.location(ref.path),
+            spec_path(ref.document, ref.path),
+            hint=f"{what} names must be unique; rename one of them",
+        )
+
+
+def _check_known(
+    code: str,
+    what: str,
+    ref: Reference,
+    known: Iterable[str],
+    sink: DiagnosticSink,
+    hint_if_none: str = "",
+) -> None:
+    names = sorted(known)
+    if ref.name in names:
+        return
+    listed = ", ".join(names) if names else "none are defined"
+    sink.error(
+        code,
+        f"unknown {what} {ref.name!r} (known: {listed})",
+        ref.document.location(ref.path),
+        spec_path(ref.document, ref.path),
+        hint=did_you_mean(ref.name, names) or hint_if_none,
+    )
+
+
+def _check_unique_user_frameworks(specs: SpecSet, sink: DiagnosticSink) -> None:
+    _check_unique(
+        "framework",
+        [
+            Reference(p.model.metadata.name, p.document, ("metadata", "name"))
+            for p in specs.frameworks
+        ],
+        sink,
+    )
+
+
+def _check_service(
+    parsed: Parsed[ServiceDocument], frameworks: dict[str, FrameworkEntry], sink: DiagnosticSink
+) -> None:
+    spec = parsed.model.spec
+    doc = parsed.document
+    _check_unique(
+        "SLO",
+        [Reference(slo.name, doc, ("spec", "slos", i, "name")) for i, slo in enumerate(spec.slos)],
+        sink,
+    )
+    if spec.framework is not None:
+        ref = Reference(spec.framework, doc, ("spec", "framework"))
+        _check_known("OBSC305", "framework", ref, frameworks, sink)
+    for index, slo in enumerate(spec.slos):
+        if isinstance(slo.sli, RatioSLI):
+            for field in ("good", "total"):
+                if "{{window}}" not in getattr(slo.sli, field).replace(" ", ""):
+                    sink.error(
+                        "OBSC311",
+                        f"ratio SLI `{field}` has no {{{{window}}}} placeholder",
+                        doc.location(("spec", "slos", index, "sli", field)),
+                        spec_path(doc, ("spec", "slos", index, "sli", field)),
+                        hint="write the range as [{{window}}], e.g. "
+                        "sum(rate(x_total[{{window}}])); obsc fills in each alert window",
+                    )
+
+
+def _check_snapshots(
+    specs: SpecSet, frameworks: dict[str, FrameworkEntry], sink: DiagnosticSink
+) -> None:
+    services = {p.model.metadata.name for p in specs.services}
+    for snapshot in specs.snapshots:
+        doc = snapshot.document
+        if snapshot.model.metadata.name not in services:
+            sink.warning(
+                "OBSC308",
+                f"snapshot for {snapshot.model.metadata.name!r}, which no Service declares; "
+                "it is ignored",
+                doc.location(("metadata", "name")),
+                spec_path(doc, ("metadata", "name")),
+                hint="add a Service spec with this name, or delete the snapshot",
+            )
+        if snapshot.model.spec.framework is not None:
+            ref = Reference(snapshot.model.spec.framework, doc, ("spec", "framework"))
+            _check_known("OBSC305", "framework", ref, frameworks, sink)
+
+
+def _check_project(specs: SpecSet, available_targets: Iterable[str], sink: DiagnosticSink) -> None:
+    project = specs.projects[0]
+    doc = project.document
+    spec = project.model.spec
+    env_names = [e.name for e in spec.environments]
+    policy_names = [p.name for p in spec.redaction_policies]
+    receiver_names = [r.name for r in spec.alerting.receivers]
+    available = sorted(available_targets)
+
+    _check_unique(
+        "environment",
+        [Reference(e.name, doc, ("spec", "environments", i, "name")) for i, e in enumerate(spec.environments)],
+        sink,
+    )
+    _check_unique(
+        "redaction policy",
+        [Reference(p.name, doc, ("spec", "redactionPolicies", i, "name")) for i, p in enumerate(spec.redaction_policies)],
+        sink,
+    )
+    for i, policy in enumerate(spec.redaction_policies):
+        _check_unique(
+            "custom pattern",
+            [
+                Reference(c.name, doc, ("spec", "redactionPolicies", i, "custom", j, "name"))
+                for j, c in enumerate(policy.custom)
+            ],
+            sink,
+        )
+    _check_unique(
+        "receiver",
+        [Reference(r.name, doc, ("spec", "alerting", "receivers", i, "name")) for i, r in enumerate(spec.alerting.receivers)],
+        sink,
+    )
+    for i, env in enumerate(spec.environments):
+        for j, target in enumerate(env.targets):
+            if target not in available:
+                path: PathKey = ("spec", "environments", i, "targets", j)
+                sink.error(
+                    "OBSC310",
+                    f"target {target!r} is not available in this version of obsc "
+                    f"(available: {', '.join(available)})",
+                    doc.location(path),
+                    spec_path(doc, path),
+                    hint="remove it from the environment's targets until your obsc has it",
+                )
+        if env.redaction is not None:
+            ref = Reference(env.redaction, doc, ("spec", "environments", i, "redaction"))
+            _check_known("OBSC303", "redaction policy", ref, policy_names, sink)
+    for i, route in enumerate(spec.alerting.routes):
+        ref = Reference(route.receiver, doc, ("spec", "alerting", "routes", i, "receiver"))
+        _check_known("OBSC304", "receiver", ref, receiver_names, sink)
+    if spec.alerting.default_receiver is not None:
+        ref = Reference(spec.alerting.default_receiver, doc, ("spec", "alerting", "defaultReceiver"))
+        _check_known("OBSC304", "receiver", ref, receiver_names, sink)
+
+    for service in specs.services:
+        _check_service_references(service, env_names, policy_names, sink)
+
+
+def _check_service_references(
+    parsed: Parsed[ServiceDocument],
+    env_names: list[str],
+    policy_names: list[str],
+    sink: DiagnosticSink,
+) -> None:
+    doc = parsed.document
+    spec = parsed.model.spec
+    check_policy: Callable[[str, PathKey], None] = lambda name, path: _check_known(  # noqa: E731
+        "OBSC303",
+        "redaction policy",
+        Reference(name, doc, path),
+        policy_names,
+        sink,
+        "define it under the Project's redactionPolicies",
+    )
+    if spec.redaction is not None:
+        check_policy(spec.redaction, ("spec", "redaction"))
+    for env_name, override in spec.environments.items():
+        ref = Reference(env_name, doc, ("spec", "environments", env_name))
+        _check_known("OBSC306", "environment", ref, env_names, sink)
+        if override.redaction is not None:
+            check_policy(override.redaction, ("spec", "environments", env_name, "redaction"))
+
+
+def latency_slos(parsed: Parsed[ServiceDocument]) -> list[tuple[int, LatencySLI]]:
+    """The latency SLOs of a service with their index (for bucket checks in resolve)."""
+    return [
+        (i, slo.sli) for i, slo in enumerate(parsed.model.spec.slos) if isinstance(slo.sli, LatencySLI)
+    ]

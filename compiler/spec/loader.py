@@ -1,0 +1,283 @@
+"""Read spec files into plain Python data, remembering where every value came from.
+
+ruamel.yaml's libyaml-backed composer builds the node graph (fast, with line and column
+marks); this module turns nodes into plain dicts, lists and scalars itself so that it can
+refuse duplicate keys, bound alias expansion (billion laughs) and record each value's
+position in a side table keyed by its path in the document.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler.errors import DiagnosticSink, Location
+
+# A spec document that expands to more nodes than this is refused: real specs have a few
+# hundred; an alias bomb would otherwise expand to billions.
+MAX_NODES_PER_DOCUMENT = 50_000
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+PathKey = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One YAML document of a spec file: its data and the position of every path in it."""
+
+    file: str
+    index: int
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(repr=False)
+
+    def location(self, path: PathKey) -> Location:
+        """The position of `path`, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            pos = self.positions.get(path[:end])
+            if pos is not None:
+                return Location(self.file, pos[0], pos[1])
+        return Location(self.file, 1, 1)
+
+    def key_location(self, path: PathKey) -> Location:
+        """The position of the key that introduces `path` (for unknown-field errors)."""
+        pos = self.positions.get(("#key", *path))
+        if pos is not None:
+            return Location(self.file, pos[0], pos[1])
+        return self.location(path)
+
+
+class _TooLarge(Exception):
+    """Alias expansion exceeded MAX_NODES_PER_DOCUMENT."""
+
+
+class _NodeConverter:
+    """Turns one composed node graph into plain data plus a position table."""
+
+    def __init__(self, file: str, sink: DiagnosticSink) -> None:
+        self.file = file
+        self.sink = sink
+        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.count = 0
+
+    def convert(self, node: Any, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES_PER_DOCUMENT:
+            raise _TooLarge
+        mark = node.start_mark
+        self.positions[path] = (mark.line + 1, mark.column + 1)
+        node_id = getattr(node, "id", "")
+        if node_id == "mapping":
+            return self._mapping(node, path)
+        if node_id == "sequence":
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+    def _mapping(self, node: Any, path: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if getattr(key_node, "id", "") != "scalar":
+                mark = key_node.start_mark
+                self.sink.error(
+                    "OBSC003",
+                    "a mapping key must be a plain string, found a collection",
+                    Location(self.file, mark.line + 1, mark.column + 1),
+                    _dotted(path),
+                )
+                continue
+            key = str(key_node.value)
+            kmark = key_node.start_mark
+            if key in result:
+                first = self.positions.get(("#key", *path, key), (0, 0))
+                self.sink.error(
+                    "OBSC003",
+                    f"duplicate key {key!r} (first defined at line {first[0]})",
+                    Location(self.file, kmark.line + 1, kmark.column + 1),
+                    _dotted(path),
+                    hint="YAML keeps only one of them; remove or rename the duplicate",
+                )
+                continue
+            self.positions[("#key", *path, key)] = (kmark.line + 1, kmark.column + 1)
+            result[key] = self.convert(value_node, (*path, key))
+        return result
+
+
+def _scalar(node: Any) -> Any:
+    """Construct a scalar under the YAML 1.2 core schema (so `yes` and `no` stay strings)."""
+    tag: str = node.tag
+    value: str = node.value
+    if not tag.startswith(_TAG):
+        return value
+    kind = tag[len(_TAG) :]
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return value.lower() == "true"
+    if kind == "int":
+        return _int(value)
+    if kind == "float":
+        return _float(value)
+    return value
+
+
+def _int(text: str) -> int | str:
+    cleaned = text.replace("_", "")
+    try:
+        if cleaned.lower().startswith(("0x", "-0x", "+0x")):
+            return int(cleaned, 16)
+        if cleaned.lower().startswith(("0o", "-0o", "+0o")):
+            return int(cleaned, 8)
+        return int(cleaned, 10)
+    except ValueError:
+        return text
+
+
+def _float(text: str) -> float | str:
+    lowered = text.lower().replace("_", "")
+    if lowered in (".inf", "+.inf"):
+        return math.inf
+    if lowered == "-.inf":
+        return -math.inf
+    if lowered == ".nan":
+        return math.nan
+    try:
+        return float(lowered)
+    except ValueError:
+        return text
+
+
+def _dotted(path: PathKey) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def dotted_path(path: PathKey) -> str:
+    """Render a document path as `spec.slos[0].objective`."""
+    return _dotted(path)
+
+
+def _decode(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
+    if len(raw) > MAX_FILE_BYTES:
+        sink.error(
+            "OBSC001",
+            f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+            Location(file, 1, 1),
+            hint="split the estate into several spec files",
+        )
+        return None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        sink.error(
+            "OBSC001",
+            "binary file: found a NUL byte, expected UTF-8 YAML text",
+            Location(file, line, 1),
+            hint="only *.yaml/*.yml spec files belong under specs/ and snapshots/",
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        sink.error(
+            "OBSC001",
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            Location(file, line, column),
+            hint="save the file as UTF-8",
+        )
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def _yaml_error(exc: Exception, text: str, file: str, sink: DiagnosticSink) -> None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"YAML syntax error: {problem}"
+    if context:
+        message += f" ({context})"
+    hint = "check indentation and quoting near this position"
+    lines = text.splitlines()
+    if "\t" in problem or "tab" in problem.lower() or (
+        0 < line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
+    ):
+        hint = "YAML does not allow tabs for indentation; indent with spaces"
+    sink.error("OBSC002", message, Location(file, line, column), hint=hint)
+
+
+def _compose_all(text: str) -> Iterator[Any]:
+    from ruamel.yaml.cyaml import CSafeLoader  # lazy: libyaml binding
+
+    loader = CSafeLoader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
+
+
+def parse_text(text: str, file: str, sink: DiagnosticSink) -> list[Document]:
+    """Parse every YAML document of `text`; syntax errors go to `sink`."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    documents: list[Document] = []
+    try:
+        for index, node in enumerate(_compose_all(text)):
+            if node is None:
+                continue
+            converter = _NodeConverter(file, sink)
+            try:
+                data = converter.convert(node, ())
+            except _TooLarge:
+                mark = node.start_mark
+                sink.error(
+                    "OBSC004",
+                    f"document expands to more than {MAX_NODES_PER_DOCUMENT} nodes "
+                    "through anchors and aliases",
+                    Location(file, mark.line + 1, mark.column + 1),
+                    hint="this looks like an alias bomb; write the values out instead",
+                )
+                continue
+            documents.append(Document(file, index, data, converter.positions))
+    except (MarkedYAMLError, YAMLError) as exc:
+        _yaml_error(exc, text, file, sink)
+    except RecursionError:
+        sink.error(
+            "OBSC002",
+            "YAML nesting is too deep",
+            Location(file, 1, 1),
+            hint="spec documents are a few levels deep; this file is not a spec",
+        )
+    return documents
+
+
+def load_bytes(raw: bytes, display: str, sink: DiagnosticSink) -> list[Document]:
+    """Decode and parse one spec file's bytes; `display` is the name used in messages."""
+    text = _decode(raw, display, sink)
+    if text is None:
+        return []
+    return parse_text(text, display, sink)
+
+
+def discover_spec_files(repo: Path, folders: tuple[str, ...] = ("specs", "snapshots")) -> list[Path]:
+    """Every *.yaml / *.yml file under the given folders, in a stable order."""
+    found: list[Path] = []
+    for folder in folders:
+        root = repo / folder
+        if not root.is_dir():
+            continue
+        for candidate in root.rglob("*"):
+            if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+                if any(part.startswith(".") for part in candidate.relative_to(root).parts):
+                    continue
+                found.append(candidate)
+    return sorted(found, key=lambda p: p.relative_to(repo).as_posix())

@@ -1,0 +1,428 @@
+"""The user-facing shapes of spec documents (apiVersion obsc.dev/v1).
+
+These classes mirror what people write in YAML: camelCase keys, optional fields that the
+resolve stage fills in. They are strict (unknown keys are errors) and never reach a
+renderer: targets read the resolved model in `compiler.model` instead.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from compiler.spec.types import (
+    DnsLabel,
+    Duration,
+    Fraction,
+    Identifier,
+    Percent,
+    Port,
+    Regex,
+)
+
+API_VERSION = "obsc.dev/v1"
+
+TargetName = Literal["model", "collector", "alerts", "grafana", "compose", "helm", "gitops"]
+RedactionPatternName = Literal[
+    "email",
+    "credit_card",
+    "ssn",
+    "phone",
+    "ipv4",
+    "ipv6",
+    "jwt",
+    "bearer_token",
+    "iban",
+    "aws_access_key",
+]
+Language = Literal[
+    "python", "javascript", "java", "ruby", "php", "go", "dotnet", "rust", "other"
+]
+LogFormat = Literal["json", "logfmt", "text"]
+ReceiverType = Literal["pagerduty", "slack", "email", "webhook", "opsgenie", "msteams"]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec shape: strict, immutable, camelCase keys, unknown keys rejected."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=True,
+    )
+
+
+class SecretRef(SpecModel):
+    """A reference to a secret kept outside the repository (a Kubernetes Secret, a file)."""
+
+    name: DnsLabel
+    key: Annotated[str, Field(min_length=1, pattern=r"^[-._a-zA-Z0-9]+$")]
+
+
+# --- Project -----------------------------------------------------------------------------
+
+
+class ProjectMetadata(SpecModel):
+    """Identity of the estate."""
+
+    name: DnsLabel
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class Environment(SpecModel):
+    """A deployment environment and the targets rendered for it."""
+
+    name: DnsLabel
+    targets: Annotated[list[TargetName], Field(min_length=1)]
+    sampling: Fraction | None = None
+    redaction: DnsLabel | None = Field(
+        default=None, description="Redaction policy for services that name none."
+    )
+
+
+class StackComponent(SpecModel):
+    """A pinned version (and optionally image) of one backend of the rendered stack."""
+
+    version: Annotated[str, Field(min_length=1, pattern=r"^v?[0-9][-.+0-9A-Za-z]*$")]
+    image: str | None = None
+
+
+class Stack(SpecModel):
+    """Versions of the backends the rendered stack runs; unset ones use obsc's pins."""
+
+    collector: StackComponent | None = None
+    prometheus: StackComponent | None = None
+    alertmanager: StackComponent | None = None
+    loki: StackComponent | None = None
+    tempo: StackComponent | None = None
+    grafana: StackComponent | None = None
+
+
+class CustomPattern(SpecModel):
+    """A user-defined redaction pattern (RE2 syntax, as the collector runs it)."""
+
+    name: Identifier
+    regex: Regex
+
+
+class RedactionPolicy(SpecModel):
+    """What to scrub from logs, spans and metrics of the services that use the policy."""
+
+    name: DnsLabel
+    patterns: list[RedactionPatternName] = Field(default_factory=list)
+    custom: list[CustomPattern] = Field(default_factory=list)
+    drop_attributes: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    replacement: Annotated[str, Field(min_length=1, max_length=64)] = "[REDACTED]"
+
+
+class Receiver(SpecModel):
+    """An Alertmanager receiver; credentials only ever through `secretRef`."""
+
+    name: DnsLabel
+    type: ReceiverType
+    channel: str | None = None
+    to: str | None = None
+    secret_ref: SecretRef | None = None
+
+    @model_validator(mode="after")
+    def _fields_for_type(self) -> Receiver:
+        if self.type != "email" and self.secret_ref is None:
+            raise PydanticCustomError(
+                "receiver_secret",
+                "a {type} receiver needs secretRef (name and key) naming where its "
+                "credential is kept",
+                {"type": self.type},
+            )
+        if self.type == "email" and not self.to:
+            raise PydanticCustomError(
+                "receiver_field", "an email receiver needs `to`: the address to send to", {}
+            )
+        if self.type == "slack" and not self.channel:
+            raise PydanticCustomError(
+                "receiver_field", "a slack receiver needs `channel`, e.g. '#team-alerts'", {}
+            )
+        return self
+
+
+class Route(SpecModel):
+    """A route of the Alertmanager tree: alerts whose labels match go to `receiver`."""
+
+    match: dict[str, str] = Field(default_factory=dict)
+    receiver: DnsLabel
+    continue_: bool = Field(default=False, alias="continue")
+    group_by: list[str] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+
+
+class Alerting(SpecModel):
+    """Receivers and the route tree; the first route that matches wins unless `continue`."""
+
+    receivers: list[Receiver] = Field(default_factory=list)
+    routes: list[Route] = Field(default_factory=list)
+    default_receiver: DnsLabel | None = None
+
+
+class GitOps(SpecModel):
+    """Where the GitOps engine finds the rendered output."""
+
+    engine: Literal["argocd", "flux"]
+    repo_url: Annotated[str, Field(alias="repoURL", min_length=1)]
+    revision: Annotated[str, Field(min_length=1)] = "main"
+    namespace: DnsLabel = "observability"
+
+
+class ProjectSpec(SpecModel):
+    """Estate-wide settings: environments, stack versions, redaction, alerting, GitOps."""
+
+    environments: Annotated[list[Environment], Field(min_length=1)]
+    stack: Stack = Field(default_factory=Stack)
+    redaction_policies: list[RedactionPolicy] = Field(default_factory=list)
+    alerting: Alerting = Field(default_factory=Alerting)
+    gitops: GitOps | None = None
+
+
+class ProjectDocument(SpecModel):
+    """`kind: Project`: exactly one per estate."""
+
+    api_version: Literal["obsc.dev/v1"]
+    kind: Literal["Project"]
+    metadata: ProjectMetadata
+    spec: ProjectSpec
+
+
+# --- Service -----------------------------------------------------------------------------
+
+
+class ServiceMetadata(SpecModel):
+    """Identity and ownership of a service."""
+
+    name: DnsLabel
+    team: DnsLabel
+    tier: Annotated[int, Field(ge=1, le=3)] = 2
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class MetricsSpec(SpecModel):
+    """How the service exposes Prometheus metrics; unset fields come from the framework."""
+
+    enabled: bool | None = None
+    path: Annotated[str, Field(pattern=r"^/[^\s]*$")] | None = None
+    port: Port | None = None
+    histogram_buckets: (
+        Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)] | None
+    ) = None
+
+
+class LogsSpec(SpecModel):
+    """How the service writes logs to stdout."""
+
+    format: LogFormat | None = None
+
+
+class AvailabilitySLI(SpecModel):
+    """Share of requests that did not fail, from the framework's request metrics."""
+
+    kind: Literal["availability"]
+
+
+class LatencySLI(SpecModel):
+    """Share of requests faster than `threshold`, from the framework's duration histogram."""
+
+    kind: Literal["latency"]
+    threshold: Duration | None = None
+
+
+class RatioSLI(SpecModel):
+    """Share of good events from user PromQL; `{{window}}` stands for the rate window."""
+
+    kind: Literal["ratio"]
+    good: Annotated[str, Field(min_length=1)]
+    total: Annotated[str, Field(min_length=1)]
+
+
+SLI = Annotated[AvailabilitySLI | LatencySLI | RatioSLI, Field(discriminator="kind")]
+
+
+class SLOSpec(SpecModel):
+    """A service level objective over a rolling window."""
+
+    name: DnsLabel
+    objective: Percent | None = None
+    window: Duration | None = None
+    description: str | None = None
+    sli: SLI
+
+
+class ServiceOverride(SpecModel):
+    """Per-environment overrides of a service; they win over everything else."""
+
+    enabled: bool | None = None
+    port: Port | None = None
+    metrics: MetricsSpec | None = None
+    logs: LogsSpec | None = None
+    redaction: DnsLabel | None = None
+    sampling: Fraction | None = None
+    runbook: str | None = None
+
+
+class ServiceSpec(SpecModel):
+    """What a service is and what it promises."""
+
+    framework: DnsLabel | None = None
+    language: Language | None = None
+    port: Port | None = None
+    metrics: MetricsSpec | None = None
+    logs: LogsSpec | None = None
+    redaction: DnsLabel | None = None
+    sampling: Fraction | None = None
+    runbook: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    slos: list[SLOSpec] = Field(default_factory=list)
+    environments: dict[str, ServiceOverride] = Field(default_factory=dict)
+
+
+class ServiceDocument(SpecModel):
+    """`kind: Service`."""
+
+    api_version: Literal["obsc.dev/v1"]
+    kind: Literal["Service"]
+    metadata: ServiceMetadata
+    spec: ServiceSpec
+
+
+# --- Framework ---------------------------------------------------------------------------
+
+
+class NamedMetadata(SpecModel):
+    """Metadata of documents identified by name alone."""
+
+    name: DnsLabel
+
+
+class RequestMetrics(SpecModel):
+    """The request counter and the label selector that marks server errors."""
+
+    metric: Annotated[str, Field(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
+    error_selector: Annotated[str, Field(min_length=1)]
+
+
+class DurationMetrics(SpecModel):
+    """The request-duration histogram (base name, without `_bucket`) and its buckets."""
+
+    metric: Annotated[str, Field(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
+    unit: Literal["seconds", "milliseconds"] = "seconds"
+    buckets: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)]
+
+
+class FrameworkMetrics(SpecModel):
+    """Where a framework's metrics come from and what they are called."""
+
+    source: Literal["exporter", "otel"]
+    exporter: str | None = None
+    path: Annotated[str, Field(pattern=r"^/[^\s]*$")] | None = None
+    port: Port | None = None
+    requests: RequestMetrics | None = None
+    duration: DurationMetrics | None = None
+
+
+class Signature(SpecModel):
+    """One piece of evidence `obsc detect` looks for, and how much it counts."""
+
+    type: Literal["dependency", "env", "image", "port", "command", "file", "header", "label"]
+    match: Annotated[str, Field(min_length=1)]
+    weight: Annotated[float, Field(gt=0, le=1)]
+
+
+class Instrumentation(SpecModel):
+    """How to switch on OpenTelemetry for the framework without code changes."""
+
+    env: dict[str, str] = Field(default_factory=dict)
+    requires: list[str] = Field(default_factory=list)
+    notes: str | None = None
+
+
+class FrameworkDefaults(SpecModel):
+    """Defaults a service of this framework gets unless something later overrides them."""
+
+    objective: Percent | None = None
+    latency_threshold: Duration | None = None
+    sampling: Fraction | None = None
+    logs_format: LogFormat | None = None
+
+
+class ExporterSpec(SpecModel):
+    """For infrastructure: the Prometheus exporter that sits beside it."""
+
+    name: str
+    image: str
+    port: Port
+    path: Annotated[str, Field(pattern=r"^/[^\s]*$")] = "/metrics"
+
+
+class FrameworkSpec(SpecModel):
+    """One entry of the framework database."""
+
+    display_name: str
+    category: Literal["application", "infrastructure"] = "application"
+    language: Language
+    default_port: Port
+    metrics: FrameworkMetrics
+    instrumentation: Instrumentation = Field(default_factory=Instrumentation)
+    detection: list[Signature] = Field(default_factory=list)
+    defaults: FrameworkDefaults = Field(default_factory=FrameworkDefaults)
+    exporter: ExporterSpec | None = None
+
+
+class FrameworkDocument(SpecModel):
+    """`kind: Framework`: an entry of the framework database, built in or user-supplied."""
+
+    api_version: Literal["obsc.dev/v1"]
+    kind: Literal["Framework"]
+    metadata: NamedMetadata
+    spec: FrameworkSpec
+
+
+# --- Snapshot ----------------------------------------------------------------------------
+
+
+class SnapshotSpec(SpecModel):
+    """What `obsc detect` found about a service; a Service spec always wins over it."""
+
+    framework: DnsLabel | None = None
+    language: Language | None = None
+    version: str | None = None
+    image: str | None = None
+    ports: list[Port] = Field(default_factory=list)
+    confidence: Fraction
+    evidence: list[str] = Field(default_factory=list)
+    source: str | None = None
+
+
+class SnapshotDocument(SpecModel):
+    """`kind: Snapshot`, written by `obsc detect --write` under snapshots/."""
+
+    api_version: Literal["obsc.dev/v1"]
+    kind: Literal["Snapshot"]
+    metadata: NamedMetadata
+    spec: SnapshotSpec
+
+
+AnyDocument = Annotated[
+    ProjectDocument | ServiceDocument | FrameworkDocument | SnapshotDocument,
+    Field(discriminator="kind"),
+]
+
+DOCUMENT_MODELS: dict[str, type[SpecModel]] = {
+    "Project": ProjectDocument,
+    "Service": ServiceDocument,
+    "Framework": FrameworkDocument,
+    "Snapshot": SnapshotDocument,
+}

@@ -1,0 +1,103 @@
+"""Constrained scalar types shared by the spec models: names, durations, ports, regexes.
+
+Each validator raises a PydanticCustomError whose type the validator stage maps to an
+obsc error code, so the message a user sees says what was expected in spec terms.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+_DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+_DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
+
+_UNIT_SECONDS = {
+    "ms": 0.001,
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86400,
+    "w": 7 * 86400,
+    "y": 365 * 86400,
+}
+
+
+def check_dns_label(value: str) -> str:
+    """Names become file names and Kubernetes object names, so they must be DNS-1123 labels."""
+    if len(value) > 63 or not _DNS_LABEL.match(value):
+        raise PydanticCustomError(
+            "dns_label",
+            "must be a DNS-1123 label (lower-case letters, digits and '-', starting and "
+            "ending with a letter or digit, at most 63 characters), got '{value}'",
+            {"value": value},
+        )
+    return value
+
+
+def check_identifier(value: str) -> str:
+    """Pattern names end up in OTTL statements and metric labels: snake_case only."""
+    if len(value) > 63 or not _IDENTIFIER.match(value):
+        raise PydanticCustomError(
+            "identifier",
+            "must be a snake_case identifier (a-z, 0-9 and '_', starting with a letter), "
+            "got '{value}'",
+            {"value": value},
+        )
+    return value
+
+
+def check_duration(value: str) -> str:
+    """Durations are Prometheus-style strings: `300ms`, `5m`, `1h30m`, `30d`."""
+    if not _DURATION.match(value) or duration_seconds(value) <= 0:
+        raise PydanticCustomError(
+            "duration",
+            "must be a positive duration such as 300ms, 5m, 1h30m or 30d, got '{value}'",
+            {"value": value},
+        )
+    return value
+
+
+def duration_seconds(value: str) -> float:
+    """The length of a validated duration string in seconds."""
+    return float(sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(value)))
+
+
+def check_regex(value: str) -> str:
+    """Custom redaction patterns run in the collector's Go regexp engine (RE2 syntax).
+
+    google-re2 rejects what RE2 cannot do (look-arounds, back-references), which Python's
+    own `re` would accept and the collector would then refuse at start-up.
+    """
+    import re2  # lazy: native extension
+
+    if not value:
+        raise PydanticCustomError("regex", "must be a non-empty regular expression", {})
+    try:
+        re2.compile(value)
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise PydanticCustomError(
+            "regex",
+            "must be an RE2 regular expression (the collector's syntax): {detail}",
+            {"detail": str(detail)},
+        ) from None
+    return value
+
+
+DnsLabel = Annotated[str, AfterValidator(check_dns_label)]
+Identifier = Annotated[str, AfterValidator(check_identifier)]
+Duration = Annotated[
+    str,
+    AfterValidator(check_duration),
+    Field(json_schema_extra={"pattern": _DURATION.pattern}),
+]
+Regex = Annotated[str, AfterValidator(check_regex)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Percent = Annotated[float, Field(gt=0, lt=100)]
+Fraction = Annotated[float, Field(ge=0, le=1)]

@@ -1,0 +1,10 @@
+"""Renderers, one package per target, and the explicit registry the pipeline looks them up in."""
+
+from __future__ import annotations
+
+from targets import model
+from targets.base import RenderedFiles, Target
+
+__all__ = ["TARGETS", "RenderedFiles", "Target"]
+
+TARGETS: dict[str, Target] = {t.name: t for t in (model.TARGET,)}
