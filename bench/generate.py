@@ -14,7 +14,6 @@ from pathlib import Path
 
 from compiler.errors import DiagnosticSink
 from compiler.frameworks import load_builtin_frameworks
-from compiler.spec.types import duration_seconds
 
 TEAMS = ("payments", "catalog", "identity", "platform", "search", "growth", "data", "mobile")
 
@@ -74,10 +73,11 @@ spec:
 
 
 def _threshold(buckets: list[float]) -> str:
-    """A threshold that is one of the buckets, written as a duration string."""
-    chosen = buckets[len(buckets) // 2]
+    """A threshold that is one of the buckets (in whole milliseconds), as a duration."""
+    clean = [b for b in buckets if abs(b * 1000 - round(b * 1000)) < 1e-9]
+    chosen = clean[len(clean) // 2]
     millis = round(chosen * 1000)
-    return f"{millis}ms" if duration_seconds(f"{millis}ms") == chosen else f"{chosen:g}s"
+    return f"{millis}ms"
 
 
 def latency_frameworks() -> list[tuple[str, str]]:
@@ -90,7 +90,9 @@ def latency_frameworks() -> list[tuple[str, str]]:
         if spec.category != "application" or duration is None or spec.metrics.requests is None:
             continue
         scale = 0.001 if duration.unit == "milliseconds" else 1.0
-        result.append((parsed.model.metadata.name, _threshold([b * scale for b in duration.buckets])))
+        result.append(
+            (parsed.model.metadata.name, _threshold([b * scale for b in duration.buckets]))
+        )
     return sorted(result)
 
 

@@ -54,7 +54,9 @@ def explain(
     for env in environments:
         if env not in resolved.environments:
             hint = did_you_mean(env, known_envs)
-            raise UsageError(f"unknown environment {env!r} (known: {', '.join(known_envs)}). {hint}")
+            raise UsageError(
+                f"unknown environment {env!r} (known: {', '.join(known_envs)}). {hint}"
+            )
     names = sorted({s for s, _ in resolved.provenance})
     if service not in names:
         hint = did_you_mean(service, names)

@@ -190,6 +190,10 @@ def render(
         return estate, outcome
     written = write_tree(out_dir, new_files, current)
     return estate, RenderOutcome(
-        outcome.render_version, outcome.added, outcome.changed, outcome.removed, written,
+        outcome.render_version,
+        outcome.added,
+        outcome.changed,
+        outcome.removed,
+        written,
         outcome.files,
     )

@@ -17,7 +17,11 @@ def _show(value: object) -> str:
 @click.command("explain")
 @click.argument("query", metavar="SERVICE[.FIELD.PATH]")
 @click.option(
-    "--env", "-e", "environments", multiple=True, metavar="E",
+    "--env",
+    "-e",
+    "environments",
+    multiple=True,
+    metavar="E",
     help="Explain in this environment only (repeatable; default: every environment).",
 )
 def explain_command(query: str, environments: tuple[str, ...]) -> None:

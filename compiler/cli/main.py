@@ -43,7 +43,7 @@ EXIT_INTERNAL = 70
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
 def cli(ctx: click.Context, repo: Path, quiet: bool, output: str, debug: bool) -> None:
-    """obsc compiles observability specs into deterministic, reviewable config.
+    """Obsc compiles observability specs into deterministic, reviewable config.
 
     Services, SLOs and PII-redaction policy are declared in specs/*.yaml; obsc validates
     them, merges framework defaults and detection snapshots, and renders collector,
@@ -66,8 +66,8 @@ def _debug_requested(argv: list[str]) -> bool:
 
 def _json_requested(argv: list[str]) -> bool:
     return any(
-        a in ("-ojson", "--output=json") or (a in ("-o", "--output") and i + 1 < len(argv)
-                                               and argv[i + 1] == "json")
+        a in ("-ojson", "--output=json")
+        or (a in ("-o", "--output") and i + 1 < len(argv) and argv[i + 1] == "json")
         for i, a in enumerate(argv)
     )
 

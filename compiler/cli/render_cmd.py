@@ -10,15 +10,24 @@ from compiler.cli.report import print_diagnostics, print_json, say
 
 @click.command("render")
 @click.option(
-    "--target", "-t", "targets", multiple=True, metavar="T",
+    "--target",
+    "-t",
+    "targets",
+    multiple=True,
+    metavar="T",
     help="Render only this target (repeatable). Other targets' files are kept.",
 )
 @click.option(
-    "--env", "-e", "environments", multiple=True, metavar="E",
+    "--env",
+    "-e",
+    "environments",
+    multiple=True,
+    metavar="E",
     help="Render only this environment (repeatable). Other environments' files are kept.",
 )
 @click.option(
-    "--check", is_flag=True,
+    "--check",
+    is_flag=True,
     help="Render in memory and compare with rendered/; exit 1 listing files that differ.",
 )
 def render_command(targets: tuple[str, ...], environments: tuple[str, ...], check: bool) -> None:

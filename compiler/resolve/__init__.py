@@ -31,7 +31,9 @@ def resolve_estate(
     spec = project.model.spec
     snapshots = {s.model.metadata.name: s for s in specs.snapshots}
     services = sorted(specs.services, key=lambda s: s.model.metadata.name)
-    chosen = {s.model.metadata.name: _framework_of(s, snapshots, frameworks, sink) for s in services}
+    chosen = {
+        s.model.metadata.name: _framework_of(s, snapshots, frameworks, sink) for s in services
+    }
     stack = resolve_stack(spec.stack)
     policies = resolve_redaction_policies(spec)
     alerting = resolve_alerting(spec)
@@ -46,7 +48,9 @@ def resolve_estate(
             framework = chosen[name]
             if framework is None:
                 continue
-            ctx = LayerInput(parsed, framework, snapshots.get(name), env, env_index, project.document)
+            ctx = LayerInput(
+                parsed, framework, snapshots.get(name), env, env_index, project.document
+            )
             chains = merge_layers(ctx)
             enabled = chains.get("enabled")
             if enabled and enabled[-1].value is False:
@@ -91,4 +95,3 @@ def _framework_of(
         )
         return None
     return frameworks.get(name)
-

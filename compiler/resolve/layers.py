@@ -78,7 +78,11 @@ def framework_defaults(ctx: LayerInput) -> Values:
     put("metrics.path", fw.metrics.path or "/metrics", ("metrics", "path"))
     put("metrics.port", fw.metrics.port, ("metrics", "port"))
     if fw.metrics.duration is not None:
-        put("metrics.histogramBuckets", tuple(fw.metrics.duration.buckets), ("metrics", "duration", "buckets"))
+        put(
+            "metrics.histogramBuckets",
+            tuple(fw.metrics.duration.buckets),
+            ("metrics", "duration", "buckets"),
+        )
     put("logs.format", fw.defaults.logs_format, ("defaults", "logsFormat"))
     put("sampling", fw.defaults.sampling, ("defaults", "sampling"))
     for slo in ctx.service.model.spec.slos:
@@ -151,7 +155,9 @@ def _metrics_fields(
     _put(values, "metrics.path", metrics.path, layer, origin, doc, (*base, "path"))
     _put(values, "metrics.port", metrics.port, layer, origin, doc, (*base, "port"))
     buckets = tuple(metrics.histogram_buckets) if metrics.histogram_buckets else None
-    _put(values, "metrics.histogramBuckets", buckets, layer, origin, doc, (*base, "histogramBuckets"))
+    _put(
+        values, "metrics.histogramBuckets", buckets, layer, origin, doc, (*base, "histogramBuckets")
+    )
 
 
 def service(ctx: LayerInput) -> Values:
@@ -173,8 +179,18 @@ def service(ctx: LayerInput) -> Values:
     _service_fields(values, override, "service", origin, doc, ("spec",))
     for index, slo in enumerate(spec.slos):
         base: PathKey = ("spec", "slos", index)
-        _put(values, f"slos.{slo.name}.objective", slo.objective, "service", origin, doc, (*base, "objective"))
-        _put(values, f"slos.{slo.name}.window", slo.window, "service", origin, doc, (*base, "window"))
+        _put(
+            values,
+            f"slos.{slo.name}.objective",
+            slo.objective,
+            "service",
+            origin,
+            doc,
+            (*base, "objective"),
+        )
+        _put(
+            values, f"slos.{slo.name}.window", slo.window, "service", origin, doc, (*base, "window")
+        )
         if isinstance(slo.sli, LatencySLI):
             _put(
                 values,

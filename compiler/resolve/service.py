@@ -55,7 +55,10 @@ def build_service(
     exporter = None
     if fw.exporter is not None:
         exporter = Exporter(
-            name=fw.exporter.name, image=fw.exporter.image, port=fw.exporter.port, path=fw.exporter.path
+            name=fw.exporter.name,
+            image=fw.exporter.image,
+            port=fw.exporter.port,
+            path=fw.exporter.path,
         )
     return ResolvedService(
         name=meta.name,

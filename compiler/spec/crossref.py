@@ -24,6 +24,13 @@ class Reference:
     name: str
     document: Document
     path: PathKey
+    at_key: bool = False
+
+    def location(self) -> Location:
+        """Where the name is written (the key itself when the name is a mapping key)."""
+        if self.at_key:
+            return self.document.key_location(self.path)
+        return self.document.location(self.path)
 
 
 def check_references(
@@ -37,12 +44,18 @@ def check_references(
     _check_unique_user_frameworks(specs, sink)
     _check_unique(
         "service",
-        [Reference(p.model.metadata.name, p.document, ("metadata", "name")) for p in specs.services],
+        [
+            Reference(p.model.metadata.name, p.document, ("metadata", "name"))
+            for p in specs.services
+        ],
         sink,
     )
     _check_unique(
         "snapshot",
-        [Reference(p.model.metadata.name, p.document, ("metadata", "name")) for p in specs.snapshots],
+        [
+            Reference(p.model.metadata.name, p.document, ("metadata", "name"))
+            for p in specs.snapshots
+        ],
         sink,
     )
     for service in specs.services:
@@ -53,7 +66,7 @@ def check_references(
 
 
 def _check_single_project(specs: SpecSet, sink: DiagnosticSink) -> None:
-    if not specs.projects:
+    if not specs.projects and "Project" not in specs.invalid_kinds:
         sink.error(
             "OBSC300",
             "no document of kind Project found",
@@ -103,7 +116,7 @@ def _check_known(
     sink.error(
         code,
         f"unknown {what} {ref.name!r} (known: {listed})",
-        ref.document.location(ref.path),
+        ref.location(),
         spec_path(ref.document, ref.path),
         hint=did_you_mean(ref.name, names) or hint_if_none,
     )
@@ -178,12 +191,18 @@ def _check_project(specs: SpecSet, available_targets: Iterable[str], sink: Diagn
 
     _check_unique(
         "environment",
-        [Reference(e.name, doc, ("spec", "environments", i, "name")) for i, e in enumerate(spec.environments)],
+        [
+            Reference(e.name, doc, ("spec", "environments", i, "name"))
+            for i, e in enumerate(spec.environments)
+        ],
         sink,
     )
     _check_unique(
         "redaction policy",
-        [Reference(p.name, doc, ("spec", "redactionPolicies", i, "name")) for i, p in enumerate(spec.redaction_policies)],
+        [
+            Reference(p.name, doc, ("spec", "redactionPolicies", i, "name"))
+            for i, p in enumerate(spec.redaction_policies)
+        ],
         sink,
     )
     for i, policy in enumerate(spec.redaction_policies):
@@ -197,7 +216,10 @@ def _check_project(specs: SpecSet, available_targets: Iterable[str], sink: Diagn
         )
     _check_unique(
         "receiver",
-        [Reference(r.name, doc, ("spec", "alerting", "receivers", i, "name")) for i, r in enumerate(spec.alerting.receivers)],
+        [
+            Reference(r.name, doc, ("spec", "alerting", "receivers", i, "name"))
+            for i, r in enumerate(spec.alerting.receivers)
+        ],
         sink,
     )
     for i, env in enumerate(spec.environments):
@@ -219,7 +241,9 @@ def _check_project(specs: SpecSet, available_targets: Iterable[str], sink: Diagn
         ref = Reference(route.receiver, doc, ("spec", "alerting", "routes", i, "receiver"))
         _check_known("OBSC304", "receiver", ref, receiver_names, sink)
     if spec.alerting.default_receiver is not None:
-        ref = Reference(spec.alerting.default_receiver, doc, ("spec", "alerting", "defaultReceiver"))
+        ref = Reference(
+            spec.alerting.default_receiver, doc, ("spec", "alerting", "defaultReceiver")
+        )
         _check_known("OBSC304", "receiver", ref, receiver_names, sink)
 
     for service in specs.services:
@@ -245,7 +269,7 @@ def _check_service_references(
     if spec.redaction is not None:
         check_policy(spec.redaction, ("spec", "redaction"))
     for env_name, override in spec.environments.items():
-        ref = Reference(env_name, doc, ("spec", "environments", env_name))
+        ref = Reference(env_name, doc, ("spec", "environments", env_name), at_key=True)
         _check_known("OBSC306", "environment", ref, env_names, sink)
         if override.redaction is not None:
             check_policy(override.redaction, ("spec", "environments", env_name, "redaction"))
@@ -254,5 +278,7 @@ def _check_service_references(
 def latency_slos(parsed: Parsed[ServiceDocument]) -> list[tuple[int, LatencySLI]]:
     """The latency SLOs of a service with their index (for bucket checks in resolve)."""
     return [
-        (i, slo.sli) for i, slo in enumerate(parsed.model.spec.slos) if isinstance(slo.sli, LatencySLI)
+        (i, slo.sli)
+        for i, slo in enumerate(parsed.model.spec.slos)
+        if isinstance(slo.sli, LatencySLI)
     ]

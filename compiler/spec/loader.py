@@ -202,13 +202,22 @@ def _yaml_error(exc: Exception, text: str, file: str, sink: DiagnosticSink) -> N
     column = mark.column + 1 if mark is not None else 1
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
     message = f"YAML syntax error: {problem}"
     if context:
+        context = context.replace("while parsing a ", "").replace("while scanning a ", "")
+        if context_mark is not None and context_mark is not mark:
+            context += f" started at {context_mark.line + 1}:{context_mark.column + 1}"
         message += f" ({context})"
     hint = "check indentation and quoting near this position"
     lines = text.splitlines()
-    if "\t" in problem or "tab" in problem.lower() or (
-        0 < line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
+    if (
+        "\t" in problem
+        or "tab" in problem.lower()
+        or (
+            0 < line <= len(lines)
+            and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
+        )
     ):
         hint = "YAML does not allow tabs for indentation; indent with spaces"
     sink.error("OBSC002", message, Location(file, line, column), hint=hint)
@@ -247,7 +256,8 @@ def parse_text(text: str, file: str, sink: DiagnosticSink) -> list[Document]:
                     hint="this looks like an alias bomb; write the values out instead",
                 )
                 continue
-            documents.append(Document(file, index, data, converter.positions))
+            if data is not None:  # an empty document, e.g. after a trailing '---'
+                documents.append(Document(file, index, data, converter.positions))
     except (MarkedYAMLError, YAMLError) as exc:
         _yaml_error(exc, text, file, sink)
     except RecursionError:
@@ -268,7 +278,9 @@ def load_bytes(raw: bytes, display: str, sink: DiagnosticSink) -> list[Document]
     return parse_text(text, display, sink)
 
 
-def discover_spec_files(repo: Path, folders: tuple[str, ...] = ("specs", "snapshots")) -> list[Path]:
+def discover_spec_files(
+    repo: Path, folders: tuple[str, ...] = ("specs", "snapshots")
+) -> list[Path]:
     """Every *.yaml / *.yml file under the given folders, in a stable order."""
     found: list[Path] = []
     for folder in folders:

@@ -38,9 +38,7 @@ RedactionPatternName = Literal[
     "iban",
     "aws_access_key",
 ]
-Language = Literal[
-    "python", "javascript", "java", "ruby", "php", "go", "dotnet", "rust", "other"
-]
+Language = Literal["python", "javascript", "java", "ruby", "php", "go", "dotnet", "rust", "other"]
 LogFormat = Literal["json", "logfmt", "text"]
 ReceiverType = Literal["pagerduty", "slack", "email", "webhook", "opsgenie", "msteams"]
 

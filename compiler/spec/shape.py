@@ -24,9 +24,7 @@ def _unwrap(annotation: Any) -> list[Any]:
 
 
 def _aliases(model: type[BaseModel]) -> dict[str, Any]:
-    return {
-        (info.alias or name): info.annotation for name, info in model.model_fields.items()
-    }
+    return {(info.alias or name): info.annotation for name, info in model.model_fields.items()}
 
 
 def _models_at(model: type[BaseModel], path: PathKey) -> list[type[BaseModel]]:

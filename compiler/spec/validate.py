@@ -73,6 +73,7 @@ class SpecSet:
     services: list[Parsed[ServiceDocument]] = field(default_factory=list)
     frameworks: list[Parsed[FrameworkDocument]] = field(default_factory=list)
     snapshots: list[Parsed[SnapshotDocument]] = field(default_factory=list)
+    invalid_kinds: set[str] = field(default_factory=set)
 
     def add(self, model: SpecModel, document: Document) -> None:
         """File a validated document under its kind."""
@@ -97,6 +98,8 @@ def validate_documents(documents: list[Document], sink: DiagnosticSink) -> SpecS
         model = _validate_model(model_cls, document, secret_paths, sink)
         if model is not None and not secret_paths:
             specs.add(model, document)
+        else:
+            specs.invalid_kinds.add(document.data["kind"])
     return specs
 
 
@@ -163,15 +166,13 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> PathKey:
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and part < len(current)
+        if in_dict or in_list:
             current = current[part]
             path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, dict) and isinstance(part, str) and part not in current:
-            if part == loc[-1]:
-                path.append(part)
+        elif isinstance(current, dict) and part == loc[-1]:
+            path.append(part)  # a missing or unknown key: point at it by name
     return tuple(path)
 
 

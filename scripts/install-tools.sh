@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Install the external tools pinned in scripts/tools.versions into a cache outside the repo:
+#   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/<tool>-<version>/bin/<tool>
+# Tools already present there are skipped. tests/realtools.py finds them by the same convention.
+# Route per pin: "v..." = Go module tag (go install); anything else = Debian package version
+# (apt-get download + dpkg-deb -x; nothing is installed system-wide). See scripts/TOOLS.md.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VERSIONS_FILE="$SCRIPT_DIR/tools.versions"
+TOOLS_DIR="${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}"
+
+# Route "go": package to `go install`.
+declare -A GO_PKG=(
+  [cue]=cuelang.org/go/cmd/cue
+  [amtool]=github.com/prometheus/alertmanager/cmd/amtool
+)
+# Go tools that read their --version string from prometheus/common/version (set via -ldflags,
+# as upstream's promu does; a plain `go install` would report an empty version).
+declare -A GO_PROM_VERSION=([amtool]=1)
+# Route "deb": Debian package holding usr/bin/<tool>.
+declare -A DEB_PKG=(
+  [promtool]=prometheus
+  [prometheus]=prometheus
+  [amtool]=prometheus-alertmanager
+)
+
+WORK=""
+STAGE=""
+cleanup() {
+  if [[ -n $WORK ]]; then rm -rf "$WORK"; fi
+  if [[ -n $STAGE ]]; then rm -rf "$STAGE"; fi
+}
+trap cleanup EXIT
+
+work_dir() {
+  if [[ -z $WORK ]]; then WORK=$(mktemp -d "${TMPDIR:-/tmp}/obsc-tools.XXXXXX"); fi
+}
+
+go_bin() {
+  if command -v go >/dev/null 2>&1; then
+    command -v go
+  elif [[ -x /usr/local/go/bin/go ]]; then
+    echo /usr/local/go/bin/go
+  else
+    echo "error: go not found (needed for Go-route tools)" >&2
+    return 1
+  fi
+}
+
+# go_install <tool> <version> <bindir>
+go_install() {
+  local name=$1 version=$2 bindir=$3 go ldflags=""
+  local pkg=${GO_PKG[$name]:-}
+  if [[ -z $pkg ]]; then
+    echo "error: $name has no Go package configured" >&2
+    return 1
+  fi
+  go=$(go_bin)
+  if [[ -n ${GO_PROM_VERSION[$name]:-} ]]; then
+    local v=github.com/prometheus/common/version
+    ldflags="-X $v.Version=${version#v} -X $v.Revision=$version -X $v.Branch=$version"
+    ldflags+=" -X $v.BuildUser=obsc-install-tools"
+  fi
+  work_dir
+  # The module cache lives under the tools dir (deleting it means a truly cold install); the
+  # build cache (~600 MB) is per-run scratch, removed on exit.
+  (
+    cd "$WORK"
+    env GOBIN="$bindir" GOMODCACHE="$TOOLS_DIR/.go/mod" GOCACHE="$WORK/go-build" \
+      GOFLAGS="-modcacherw -trimpath" GOWORK=off GOTOOLCHAIN=local \
+      "$go" install -ldflags="$ldflags" "$pkg@$version"
+  ) >"$WORK/go-$name.log" 2>&1 || {
+    cat "$WORK/go-$name.log" >&2
+    echo "error: go install $pkg@$version failed" >&2
+    return 1
+  }
+}
+
+APT_UPDATED=0
+# deb_extract <package> <version>: sets DEB_ROOT to the extracted package tree (once per run).
+deb_extract() {
+  local pkg=$1 version=$2
+  work_dir
+  DEB_ROOT="$WORK/deb/$pkg=$version"
+  if [[ -d $DEB_ROOT ]]; then return 0; fi
+  local dl="$WORK/dl/$pkg" log="$WORK/apt-$pkg.log"
+  mkdir -p "$dl"
+  chmod 755 "$WORK" "$WORK/dl"
+  chmod 777 "$dl" # lets apt's _apt user write here (avoids the "unsandboxed" warning as root)
+  if ! (cd "$dl" && apt-get download "$pkg=$version") >"$log" 2>&1; then
+    if [[ $APT_UPDATED == 0 ]]; then
+      APT_UPDATED=1
+      echo "apt-get download $pkg=$version failed; running apt-get update once and retrying" >&2
+      local sudo=""
+      if [[ $EUID -ne 0 ]] && command -v sudo >/dev/null 2>&1; then sudo=sudo; fi
+      $sudo apt-get update >>"$log" 2>&1 || true
+    fi
+    (cd "$dl" && apt-get download "$pkg=$version") >>"$log" 2>&1 || {
+      cat "$log" >&2
+      echo "error: apt-get download $pkg=$version failed" >&2
+      return 1
+    }
+  fi
+  local debs=("$dl"/*.deb)
+  mkdir -p "$DEB_ROOT"
+  dpkg-deb -x "${debs[0]}" "$DEB_ROOT"
+}
+
+# deb_install <tool> <version> <bindir>
+deb_install() {
+  local name=$1 version=$2 bindir=$3
+  local pkg=${DEB_PKG[$name]:-}
+  if [[ -z $pkg ]]; then
+    echo "error: $name has no Debian package configured" >&2
+    return 1
+  fi
+  deb_extract "$pkg" "$version"
+  cp "$DEB_ROOT/usr/bin/$name" "$bindir/$name"
+  chmod 755 "$bindir/$name"
+}
+
+# verify <tool> <version> <binary>: the binary runs and reports the pinned version.
+verify() {
+  local name=$1 version=$2 bin=$3 out
+  if [[ $name == cue ]]; then out=$("$bin" version 2>&1); else out=$("$bin" --version 2>&1); fi
+  if [[ $out != *"${version#v}"* ]]; then
+    printf '%s\n' "$out" >&2
+    echo "error: $bin does not report version ${version#v}" >&2
+    return 1
+  fi
+}
+
+install_tool() {
+  local name=$1 version=$2 start=$SECONDS route
+  local dest="$TOOLS_DIR/$name-$version"
+  if [[ -x $dest/bin/$name ]]; then
+    echo "$name $version: cached"
+    return 0
+  fi
+  # Build into a staging dir next to dest and rename, so a failed run never looks "cached".
+  STAGE="$TOOLS_DIR/.staging-$name-$version.$$"
+  rm -rf "$STAGE"
+  mkdir -p "$STAGE/bin"
+  if [[ $version == v* ]]; then
+    route="go install"
+    go_install "$name" "$version" "$STAGE/bin"
+  else
+    route="Debian ${DEB_PKG[$name]:-?}"
+    deb_install "$name" "$version" "$STAGE/bin"
+  fi
+  verify "$name" "$version" "$STAGE/bin/$name"
+  rm -rf "$dest"
+  mv "$STAGE" "$dest"
+  STAGE=""
+  echo "$name $version: installed in $((SECONDS - start)) s ($route)"
+}
+
+main() {
+  local lines line name version
+  mapfile -t lines <"$VERSIONS_FILE"
+  mkdir -p "$TOOLS_DIR"
+  for line in "${lines[@]}"; do
+    line=${line%%#*}
+    line=${line//[[:space:]]/}
+    if [[ -z $line ]]; then continue; fi
+    if [[ $line != *=* ]]; then
+      echo "error: bad line in $VERSIONS_FILE: $line" >&2
+      return 1
+    fi
+    name=${line%%=*}
+    version=${line#*=}
+    install_tool "$name" "$version"
+  done
+}
+
+main "$@"

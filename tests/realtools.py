@@ -1,0 +1,72 @@
+"""Locate the pinned external tools installed by ``scripts/install-tools.sh``.
+
+Tools live at ``$OBSC_TOOLS_DIR/<tool>-<version>/bin/<tool>`` (default
+``~/.cache/obsc-tools``) with versions pinned in ``scripts/tools.versions``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+import pytest
+
+REPO_ROOT: Final = Path(__file__).resolve().parent.parent
+VERSIONS_FILE: Final = REPO_ROOT / "scripts" / "tools.versions"
+INSTALL_HINT: Final = "run scripts/install-tools.sh"
+
+
+def tools_dir() -> Path:
+    """Return the tools cache: ``$OBSC_TOOLS_DIR`` or ``~/.cache/obsc-tools``."""
+    env = os.environ.get("OBSC_TOOLS_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "obsc-tools"
+
+
+def read_pins(path: Path = VERSIONS_FILE) -> dict[str, str]:
+    """Parse ``name=version`` lines; ``#`` starts a comment, blank lines are ignored."""
+    pins: dict[str, str] = {}
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = "".join(raw.split("#", 1)[0].split())
+        if not line:
+            continue
+        name, sep, version = line.partition("=")
+        if not sep or not name or not version:
+            raise ValueError(f"{path}:{lineno}: expected name=version, got {raw!r}")
+        pins[name] = version
+    return pins
+
+
+TOOLS_DIR: Final = tools_dir()
+PINS: Final = read_pins()
+
+
+def tool_path(name: str) -> Path | None:
+    """Return the installed binary for pinned tool ``name``, or None if not installed.
+
+    Raises KeyError if ``name`` is not pinned in ``scripts/tools.versions``.
+    """
+    try:
+        version = PINS[name]
+    except KeyError:
+        raise KeyError(f"tool {name!r} is not pinned in {VERSIONS_FILE}") from None
+    path = TOOLS_DIR / f"{name}-{version}" / "bin" / name
+    return path if path.is_file() and os.access(path, os.X_OK) else None
+
+
+@pytest.fixture
+def real_tool() -> Callable[[str], Path]:
+    """Return ``get(name) -> Path``; a missing tool fails under CI=true and skips otherwise."""
+
+    def get(name: str) -> Path:
+        path = tool_path(name)
+        if path is not None:
+            return path
+        where = TOOLS_DIR / f"{name}-{PINS[name]}" / "bin" / name
+        msg = f"{name} {PINS[name]} not installed at {where}; {INSTALL_HINT}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"missing real tool in CI: {msg}")
+        pytest.skip(msg)
+
+    return get
