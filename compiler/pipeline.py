@@ -6,8 +6,10 @@ every stage before `write` succeeded, so a failed render leaves rendered/ untouc
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,8 +59,31 @@ def _available_targets() -> list[str]:
     return sorted(TARGETS)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the estate is built.
+
+    Loading and resolving allocate hundreds of thousands of small, long-lived objects and
+    no garbage cycles worth collecting; the collector's repeated full scans of them took
+    about half of the time of resolving 10,000 services. Reference counting still frees
+    everything that is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_estate(repo: Path) -> Estate:
     """Load, validate and resolve the specs of `repo`; raises SpecError with every defect."""
+    with _cyclic_gc_paused():
+        return _load_estate(repo)
+
+
+def _load_estate(repo: Path) -> Estate:
     sink = DiagnosticSink()
     digest = hashlib.sha256(f"obsc {__version__}\n".encode())
     documents: list[Document] = []

@@ -6,10 +6,13 @@ module runs them for every service in every environment and assembles the frozen
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from compiler.errors import DiagnosticSink
 from compiler.frameworks import FrameworkEntry
 from compiler.model import EnvironmentModel, Provenance, ResolvedEstate, ResolvedService
-from compiler.resolve.layers import LayerInput, merge_layers
+from compiler.resolve import layers
+from compiler.resolve.layers import LayerInput, Values
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.service import build_service
 from compiler.resolve.stack import resolve_stack
@@ -30,47 +33,57 @@ def resolve_estate(
     project = specs.projects[0]
     spec = project.model.spec
     snapshots = {s.model.metadata.name: s for s in specs.snapshots}
-    services = sorted(specs.services, key=lambda s: s.model.metadata.name)
-    chosen = {
-        s.model.metadata.name: _framework_of(s, snapshots, frameworks, sink) for s in services
+    inputs: list[LayerInput] = []
+    for parsed in sorted(specs.services, key=lambda s: s.model.metadata.name):
+        framework = _framework_of(parsed, snapshots, frameworks, sink)
+        if framework is not None:
+            snap = snapshots.get(parsed.model.metadata.name)
+            inputs.append(
+                LayerInput(parsed, framework, snap, spec.environments[0], 0, project.document)
+            )
+    shared = [_environment_independent_layers(ctx) for ctx in inputs]
+    common = {
+        "project": project.model.metadata.name,
+        "project_labels": tuple(sorted(project.model.metadata.labels.items())),
+        "redaction_policies": resolve_redaction_policies(spec),
+        "alerting": resolve_alerting(spec),
+        "stack": resolve_stack(spec.stack),
+        "gitops": resolve_gitops(spec),
     }
-    stack = resolve_stack(spec.stack)
-    policies = resolve_redaction_policies(spec)
-    alerting = resolve_alerting(spec)
-    gitops = resolve_gitops(spec)
-
     environments: dict[str, EnvironmentModel] = {}
     provenance: dict[tuple[str, str], Provenance] = {}
     for env_index, env in enumerate(spec.environments):
-        resolved: list[ResolvedService] = []
-        for parsed in services:
-            name = parsed.model.metadata.name
-            framework = chosen[name]
-            if framework is None:
-                continue
-            ctx = LayerInput(
-                parsed, framework, snapshots.get(name), env, env_index, project.document
+        services: list[ResolvedService] = []
+        for base, (before, own) in zip(inputs, shared, strict=True):
+            ctx = replace(base, environment=env, environment_index=env_index)
+            chains = layers.merge(
+                (*before, layers.project_environment(ctx), own, layers.service_override(ctx))
             )
-            chains = merge_layers(ctx)
             enabled = chains.get("enabled")
             if enabled and enabled[-1].value is False:
                 continue
+            name = base.service.model.metadata.name
             provenance[(name, env.name)] = Provenance(name, env.name, chains)
-            service = build_service(parsed, framework, chains, sink)
-            if service is not None:
-                resolved.append(service)
+            resolved = build_service(base.service, base.framework, chains, sink)
+            if resolved is not None:
+                services.append(resolved)
         environments[env.name] = EnvironmentModel(
-            project=project.model.metadata.name,
-            project_labels=tuple(sorted(project.model.metadata.labels.items())),
             environment=env.name,
             targets=tuple(env.targets),
-            services=tuple(resolved),
-            redaction_policies=policies,
-            alerting=alerting,
-            stack=stack,
-            gitops=gitops,
+            services=tuple(services),
+            **common,  # type: ignore[arg-type]
         )
     return ResolvedEstate(environments, provenance, input_digest)
+
+
+def _environment_independent_layers(ctx: LayerInput) -> tuple[list[Values], Values]:
+    """The layers before and at the service that do not depend on the environment.
+
+    Computed once per service rather than once per environment; merged in the same
+    order as `layers.LAYERS`.
+    """
+    before = [layers.obsc_defaults(ctx), layers.framework_defaults(ctx), layers.snapshot(ctx)]
+    return before, layers.service(ctx)
 
 
 def _framework_of(

@@ -8,7 +8,7 @@ service environment override), later wins. Paths are the spec's own camelCase ke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from compiler.errors import Location
@@ -29,6 +29,10 @@ Values = dict[str, Contribution]
 
 DEFAULT_SLO_WINDOW = "30d"
 DEFAULTS_ORIGIN = "obsc:defaults"
+_DEFAULT_LOGS_FORMAT = Contribution("text", "default", DEFAULTS_ORIGIN, Location(DEFAULTS_ORIGIN))
+_DEFAULT_WINDOW = Contribution(
+    DEFAULT_SLO_WINDOW, "default", DEFAULTS_ORIGIN, Location(DEFAULTS_ORIGIN)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +56,9 @@ def _put(
 
 def obsc_defaults(ctx: LayerInput) -> Values:
     """What obsc assumes when nothing else says: 30-day SLO windows, plain-text logs."""
-    here = Location(DEFAULTS_ORIGIN)
-    values: Values = {"logs.format": Contribution("text", "default", DEFAULTS_ORIGIN, here)}
+    values: Values = {"logs.format": _DEFAULT_LOGS_FORMAT}
     for slo in ctx.service.model.spec.slos:
-        values[f"slos.{slo.name}.window"] = Contribution(
-            DEFAULT_SLO_WINDOW, "default", DEFAULTS_ORIGIN, here
-        )
+        values[f"slos.{slo.name}.window"] = _DEFAULT_WINDOW
     return values
 
 
@@ -229,10 +230,15 @@ LAYERS: tuple[Callable[[LayerInput], Values], ...] = (
 )
 
 
-def merge_layers(ctx: LayerInput) -> dict[str, tuple[Contribution, ...]]:
-    """Apply every layer in order; each path keeps all contributions, the last one wins."""
+def merge(layers: Iterable[Values]) -> dict[str, tuple[Contribution, ...]]:
+    """Combine layer outputs given in merge order; each path keeps all its contributions."""
     chains: dict[str, list[Contribution]] = {}
-    for layer in LAYERS:
-        for key, contribution in layer(ctx).items():
+    for values in layers:
+        for key, contribution in values.items():
             chains.setdefault(key, []).append(contribution)
     return {key: tuple(chain) for key, chain in sorted(chains.items())}
+
+
+def merge_layers(ctx: LayerInput) -> dict[str, tuple[Contribution, ...]]:
+    """Apply every layer in order; each path keeps all contributions, the last one wins."""
+    return merge(layer(ctx) for layer in LAYERS)

@@ -6,6 +6,7 @@ obsc error code, so the message a user sees says what was expected in spec terms
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated
 
@@ -63,6 +64,7 @@ def check_duration(value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def duration_seconds(value: str) -> float:
     """The length of a validated duration string in seconds."""
     return float(sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(value)))
