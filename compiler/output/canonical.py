@@ -1,9 +1,11 @@
 """One serialisation style for every rendered file: stable bytes on any machine.
 
-JSON: sorted keys, two-space indent, UTF-8, LF, final newline. YAML: block style, two-space
-indent, keys in the order the renderer built them (renderers choose a meaningful order),
-no anchors, no line wrapping, LF, final newline. Floats are written by Python's shortest
-round-trip repr, which is the same on every platform.
+JSON: sorted keys, two-space indent, UTF-8, LF, final newline. YAML: libyaml's emitter,
+block style, two-space indent with sequences flush under their key, keys in the order the
+renderer built them (renderers choose a meaningful order), no anchors, no line wrapping,
+LF, final newline. The C emitter is required, not preferred: the pure-Python one formats
+some documents differently, and output must not depend on what happens to be installed.
+Floats are written by Python's shortest round-trip repr, the same on every platform.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ def dump_json(data: Any) -> bytes:
 def dump_yaml(data: Any) -> bytes:
     """Canonical YAML bytes for one document (libyaml's emitter when available)."""
     from ruamel.yaml import YAML  # lazy: heavy import
+    from _ruamel_yaml import CEmitter  # noqa: F401  (fails loudly without libyaml)
 
     yaml = YAML(typ="safe", pure=False)
     yaml.default_flow_style = False
     yaml.width = 1 << 30
-    yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_unicode = True
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     yaml.representer.ignore_aliases = lambda _data: True

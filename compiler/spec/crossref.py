@@ -6,13 +6,13 @@ message can assume the fields it reads are well-formed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from compiler.errors import DiagnosticSink, Location
 from compiler.frameworks import FrameworkEntry
 from compiler.spec.loader import Document, PathKey
-from compiler.spec.models import LatencySLI, RatioSLI, ServiceDocument
+from compiler.spec.models import RatioSLI, ServiceDocument
 from compiler.spec.paths import spec_path
 from compiler.spec.validate import Parsed, SpecSet, did_you_mean
 
@@ -258,14 +258,12 @@ def _check_service_references(
 ) -> None:
     doc = parsed.document
     spec = parsed.model.spec
-    check_policy: Callable[[str, PathKey], None] = lambda name, path: _check_known(  # noqa: E731
-        "OBSC303",
-        "redaction policy",
-        Reference(name, doc, path),
-        policy_names,
-        sink,
-        "define it under the Project's redactionPolicies",
-    )
+
+    def check_policy(name: str, path: PathKey) -> None:
+        ref = Reference(name, doc, path)
+        hint = "define it under the Project's redactionPolicies"
+        _check_known("OBSC303", "redaction policy", ref, policy_names, sink, hint)
+
     if spec.redaction is not None:
         check_policy(spec.redaction, ("spec", "redaction"))
     for env_name, override in spec.environments.items():
@@ -273,12 +271,3 @@ def _check_service_references(
         _check_known("OBSC306", "environment", ref, env_names, sink)
         if override.redaction is not None:
             check_policy(override.redaction, ("spec", "environments", env_name, "redaction"))
-
-
-def latency_slos(parsed: Parsed[ServiceDocument]) -> list[tuple[int, LatencySLI]]:
-    """The latency SLOs of a service with their index (for bucket checks in resolve)."""
-    return [
-        (i, slo.sli)
-        for i, slo in enumerate(parsed.model.spec.slos)
-        if isinstance(slo.sli, LatencySLI)
-    ]

@@ -117,3 +117,15 @@ def test_explain_lists_every_field_and_rejects_unknown_ones(
     assert unknown.code == 2 and "did you mean 'sampling'" in unknown.err
     missing = obsc("--repo", minimal_repo, "explain", "apj")
     assert missing.code == 2 and "did you mean 'api'" in missing.err
+
+
+def test_snapshot_for_an_undeclared_service_is_a_warning(
+    obsc: ObscRunner, minimal_repo: Path
+) -> None:
+    (minimal_repo / "snapshots").mkdir()
+    (minimal_repo / "snapshots" / "ghost.yaml").write_text(
+        SNAPSHOT.replace("name: api", "name: ghost")
+    )
+    result = obsc("--repo", minimal_repo, "validate")
+    assert result.code == 0
+    assert "snapshots/ghost.yaml:4:9: warning[OBSC308]" in result.err
