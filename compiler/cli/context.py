@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +46,8 @@ def require_specs(opts: Options) -> Path:
             f"no specs/ directory in {repo}: run obsc in a config repo or pass --repo DIR"
         )
     return repo
+
+
+def env_option(help_text: str) -> Callable[[F], F]:
+    """The repeatable `--env/-e E` option, passed to the command as `environments`."""
+    return click.option("--env", "-e", "environments", multiple=True, metavar="E", help=help_text)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from compiler.cli.context import options, require_specs
+from compiler.cli.context import env_option, options, require_specs
 from compiler.cli.report import print_diagnostics, print_json
 
 
@@ -16,14 +16,7 @@ def _show(value: object) -> str:
 
 @click.command("explain")
 @click.argument("query", metavar="SERVICE[.FIELD.PATH]")
-@click.option(
-    "--env",
-    "-e",
-    "environments",
-    multiple=True,
-    metavar="E",
-    help="Explain in this environment only (repeatable; default: every environment).",
-)
+@env_option("Explain in this environment only (repeatable; default: every environment).")
 def explain_command(query: str, environments: tuple[str, ...]) -> None:
     """Print a resolved value and the chain of sources that produced it.
 

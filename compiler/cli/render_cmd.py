@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from compiler.cli.context import options, require_specs
+from compiler.cli.context import env_option, options, require_specs
 from compiler.cli.report import print_diagnostics, print_json, say
 
 
@@ -17,14 +17,7 @@ from compiler.cli.report import print_diagnostics, print_json, say
     metavar="T",
     help="Render only this target (repeatable). Other targets' files are kept.",
 )
-@click.option(
-    "--env",
-    "-e",
-    "environments",
-    multiple=True,
-    metavar="E",
-    help="Render only this environment (repeatable). Other environments' files are kept.",
-)
+@env_option("Render only this environment (repeatable). Other environments' files are kept.")
 @click.option(
     "--check",
     is_flag=True,

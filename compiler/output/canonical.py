@@ -22,9 +22,9 @@ def dump_json(data: Any) -> bytes:
 
 
 def dump_yaml(data: Any) -> bytes:
-    """Canonical YAML bytes for one document (libyaml's emitter when available)."""
-    from ruamel.yaml import YAML  # lazy: heavy import
+    """Canonical YAML bytes for one document, emitted by libyaml."""
     from _ruamel_yaml import CEmitter  # noqa: F401  (fails loudly without libyaml)
+    from ruamel.yaml import YAML  # lazy: heavy import
 
     yaml = YAML(typ="safe", pure=False)
     yaml.default_flow_style = False
