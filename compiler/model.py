@@ -95,6 +95,7 @@ class ResolvedService(ModelNode):
     instrumentation: Instrumentation
     exporter: Exporter | None
     slos: tuple[ResolvedSLO, ...]
+    waivers: tuple[tuple[str, str], ...] = ()
 
 
 class CustomPattern(ModelNode):

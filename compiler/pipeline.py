@@ -10,7 +10,7 @@ import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compiler.errors import Diagnostic, DiagnosticSink, Location, RenderError, UsageError
@@ -18,6 +18,8 @@ from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_fra
 from compiler.model import ResolvedEstate
 from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
 from compiler.output.writer import check_relative_path, read_tree, write_tree
+from compiler.policies import PolicyReport
+from compiler.policies import check_policies as run_policies
 from compiler.resolve import resolve_estate
 from compiler.spec.crossref import check_references
 from compiler.spec.loader import Document, discover_spec_files, load_bytes
@@ -34,6 +36,8 @@ class Estate:
     resolved: ResolvedEstate
     warnings: tuple[Diagnostic, ...]
     documents: int
+    service_documents: dict[str, Document]
+    project_document: Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class RenderOutcome:
     removed: list[str] = field(default_factory=list)
     written: bool = False
     files: int = 0
+    policies: PolicyReport | None = None
 
     @property
     def differs(self) -> bool:
@@ -106,7 +111,13 @@ def _load_estate(repo: Path) -> Estate:
     sink.raise_if_errors("validate")
     resolved = resolve_estate(specs, frameworks, "sha256:" + digest.hexdigest(), sink)
     sink.raise_if_errors("resolve")
-    return Estate(resolved, tuple(sink.warnings), len(documents))
+    return Estate(
+        resolved,
+        tuple(sink.warnings),
+        len(documents),
+        {p.model.metadata.name: p.document for p in specs.services},
+        specs.projects[0].document,
+    )
 
 
 resolve = load_estate
@@ -166,14 +177,27 @@ def _in_scope(path: str, prefixes: list[str] | None) -> bool:
     return prefixes is None or any(path.startswith(p) for p in prefixes)
 
 
+def check_policies(repo: Path, estate: Estate) -> PolicyReport:
+    """Run the repo's CUE policies on the resolved estate (PolicyError on violations)."""
+    return run_policies(repo, estate.resolved, estate.service_documents, estate.project_document)
+
+
+def validate(repo: Path, with_policies: bool = True) -> tuple[Estate, PolicyReport | None]:
+    """Load, validate, resolve and (unless told not to) check policies."""
+    estate = load_estate(repo)
+    report = check_policies(repo, estate) if with_policies else None
+    return estate, report
+
+
 def render(
     repo: Path,
     environments: Sequence[str] = (),
     targets: Sequence[str] = (),
     check: bool = False,
+    with_policies: bool = True,
 ) -> tuple[Estate, RenderOutcome]:
     """Render the selected environments and targets into rendered/ (or compare, with check)."""
-    estate = load_estate(repo)
+    estate, report = validate(repo, with_policies)
     resolved = estate.resolved
     pairs = _select(resolved, environments, targets)
     partial = bool(environments or targets)
@@ -210,15 +234,8 @@ def render(
         changed=sorted(p for p in scope_new if p in scope_old and scope_old[p] != scope_new[p]),
         removed=sorted(set(scope_old) - set(scope_new)),
         files=len(new_files),
+        policies=report,
     )
     if check:
         return estate, outcome
-    written = write_tree(out_dir, new_files, current)
-    return estate, RenderOutcome(
-        outcome.render_version,
-        outcome.added,
-        outcome.changed,
-        outcome.removed,
-        written,
-        outcome.files,
-    )
+    return estate, replace(outcome, written=write_tree(out_dir, new_files, current))

@@ -5,17 +5,35 @@ from __future__ import annotations
 import json
 
 import jsonschema
+import pytest
 from ruamel.yaml import YAML
 
 from compiler.spec.schema import spec_json_schema
 from tests.conftest import ROOT, ObscRunner
 
 
-def test_committed_schema_is_current(obsc: ObscRunner) -> None:
-    result = obsc("schema")
+@pytest.mark.parametrize(
+    ("which", "file"),
+    [("spec", "obsc.schema.json"), ("model", "model.schema.json"), ("model-cue", "model.cue")],
+)
+def test_committed_schemas_are_current(obsc: ObscRunner, which: str, file: str) -> None:
+    result = obsc("schema", "--of", which)
     assert result.code == 0
-    committed = (ROOT / "schemas" / "obsc.schema.json").read_text(encoding="utf-8")
-    assert result.out == committed, "run `obsc schema > schemas/obsc.schema.json`"
+    committed = (ROOT / "schemas" / file).read_text(encoding="utf-8")
+    assert result.out == committed, f"run `obsc schema --of {which} > schemas/{file}`"
+
+
+def test_exported_models_of_the_example_estate_match_the_model_schema() -> None:
+    from pathlib import Path
+
+    from compiler.pipeline import load_estate
+    from compiler.policies.export import export_environment, export_json_schema
+
+    validator = jsonschema.Draft202012Validator(export_json_schema())
+    estate = load_estate(Path(ROOT)).resolved
+    for model in estate.environments.values():
+        errors = list(validator.iter_errors(export_environment(model)))
+        assert not errors, errors[0].message
 
 
 def test_schema_accepts_the_example_estate_and_rejects_a_typo() -> None:

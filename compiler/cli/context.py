@@ -51,3 +51,12 @@ def require_specs(opts: Options) -> Path:
 def env_option(help_text: str) -> Callable[[F], F]:
     """The repeatable `--env/-e E` option, passed to the command as `environments`."""
     return click.option("--env", "-e", "environments", multiple=True, metavar="E", help=help_text)
+
+
+def no_policies_option() -> Callable[[F], F]:
+    """`--no-policies`: skip the CUE policy check (for emergencies; said loudly)."""
+    return click.option(
+        "--no-policies",
+        is_flag=True,
+        help="Skip the policy check in policies/ (emergencies only; a warning says so).",
+    )

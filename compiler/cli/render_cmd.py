@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from compiler.cli.context import env_option, options, require_specs
-from compiler.cli.report import print_diagnostics, print_json, say
+from compiler.cli.context import env_option, no_policies_option, options, require_specs
+from compiler.cli.report import print_diagnostics, print_json, print_policy_outcome, say
 
 
 @click.command("render")
@@ -23,7 +23,10 @@ from compiler.cli.report import print_diagnostics, print_json, say
     is_flag=True,
     help="Render in memory and compare with rendered/; exit 1 listing files that differ.",
 )
-def render_command(targets: tuple[str, ...], environments: tuple[str, ...], check: bool) -> None:
+@no_policies_option()
+def render_command(
+    targets: tuple[str, ...], environments: tuple[str, ...], check: bool, no_policies: bool
+) -> None:
     """Render every environment's targets into rendered/<env>/<target>/.
 
     The new tree is staged beside rendered/ and swapped in atomically, files no longer
@@ -34,8 +37,11 @@ def render_command(targets: tuple[str, ...], environments: tuple[str, ...], chec
     from compiler.pipeline import render
 
     opts = options()
-    estate, outcome = render(require_specs(opts), environments, targets, check)
+    estate, outcome = render(
+        require_specs(opts), environments, targets, check, with_policies=not no_policies
+    )
     print_diagnostics(estate.warnings, opts)
+    print_policy_outcome(outcome.policies, opts)
     if opts.json:
         print_json(
             {

@@ -37,3 +37,25 @@ def say(message: str, opts: Options) -> None:
     """A human-readable result line, silenced by --quiet."""
     if not opts.quiet and not opts.json:
         click.echo(message)
+
+
+def print_policy_outcome(report: Any, opts: Options) -> None:
+    """Say loudly when policies were skipped, and list every waived violation."""
+    if report is None:
+        click.echo(
+            click.style(
+                "warning: policies were NOT checked (--no-policies)", fg="yellow", bold=True
+            )
+            if _color(sys.stderr)
+            else "warning: policies were NOT checked (--no-policies)",
+            err=True,
+        )
+        return
+    seen: set[tuple[str, str]] = set()
+    for waived in report.waived:
+        if (waived.rule, waived.service) in seen:
+            continue
+        seen.add((waived.rule, waived.service))
+        click.echo(f"waived: {waived.service}: policy {waived.rule} ({waived.reason})", err=True)
+    if report.files and not opts.quiet and not opts.json:
+        click.echo(f"policies: {len(report.rules)} rules in {report.files} files passed", err=True)

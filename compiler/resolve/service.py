@@ -80,6 +80,7 @@ def build_service(
         ),
         exporter=exporter,
         slos=tuple(slos),
+        waivers=tuple(sorted((w.rule, w.reason) for w in parsed.model.spec.waivers)),
     )
 
 

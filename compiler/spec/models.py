@@ -272,6 +272,13 @@ class ServiceOverride(SpecModel):
     runbook: str | None = None
 
 
+class Waiver(SpecModel):
+    """An exception to one policy rule for this service, with the reason reviewers read."""
+
+    rule: Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    reason: Annotated[str, Field(min_length=10, max_length=500)]
+
+
 class ServiceSpec(SpecModel):
     """What a service is and what it promises."""
 
@@ -285,6 +292,7 @@ class ServiceSpec(SpecModel):
     runbook: Annotated[str, Field(pattern=r"^https?://")] | None = None
     slos: list[SLOSpec] = Field(default_factory=list)
     environments: dict[str, ServiceOverride] = Field(default_factory=dict)
+    waivers: list[Waiver] = Field(default_factory=list)
 
 
 class ServiceDocument(SpecModel):

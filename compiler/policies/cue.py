@@ -1,0 +1,123 @@
+"""Run the `cue` CLI and parse its error output into structured records."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.errors import ToolError
+
+CUE_TIMEOUT_SECONDS = 300
+_POSITION = re.compile(r"^\s+(.+):(\d+):(\d+)$")
+_PATH_SEGMENT = r'(?:"(?:[^"\\]|\\.)*"|[#\w$-]+)'
+_HEADER = re.compile(rf"^({_PATH_SEGMENT}(?:\.{_PATH_SEGMENT})*): (.*?):?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A file position cue reported, with the file as cue printed it."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class CueError:
+    """One error of `cue vet`: the value path (if any), the message and its positions."""
+
+    path: tuple[str, ...]
+    message: str
+    positions: tuple[Position, ...]
+
+
+def find_cue() -> str | None:
+    """The cue binary: $OBSC_CUE, `cue` on PATH, or the newest one the tool harness cached."""
+    explicit = os.environ.get("OBSC_CUE")
+    if explicit:
+        return explicit
+    on_path = shutil.which("cue")
+    if on_path:
+        return on_path
+    cache = Path(os.environ.get("OBSC_TOOLS_DIR", Path.home() / ".cache" / "obsc-tools"))
+    cached = sorted(cache.glob("cue-*/bin/cue")) if cache.is_dir() else []
+    return str(cached[-1]) if cached else None
+
+
+def _split_path(text: str) -> tuple[str, ...]:
+    return tuple(
+        part[1:-1] if part.startswith('"') else part for part in re.findall(_PATH_SEGMENT, text)
+    )
+
+
+def parse_errors(output: str) -> list[CueError]:
+    """Group cue's output into errors: a header line followed by indented positions."""
+    errors: list[CueError] = []
+    header: str | None = None
+    positions: list[Position] = []
+
+    def flush() -> None:
+        if header is None:
+            return
+        match = _HEADER.match(header)
+        if match and not header.startswith(("expected ", "reference ")):
+            errors.append(CueError(_split_path(match.group(1)), match.group(2), tuple(positions)))
+        else:
+            errors.append(CueError((), header.rstrip(":"), tuple(positions)))
+
+    for line in output.splitlines():
+        position = _POSITION.match(line)
+        if position:
+            positions.append(
+                Position(position.group(1), int(position.group(2)), int(position.group(3)))
+            )
+        elif line.strip():
+            flush()
+            header, positions = line, []
+    flush()
+    return _merge_disjunctions(errors)
+
+
+_DISJUNCTION = re.compile(r"^\d+ errors in empty disjunction$")
+_NO_MATCH = "no allowed value matches"
+
+
+def _merge_disjunctions(errors: list[CueError]) -> list[CueError]:
+    """Fold cue's 'N errors in empty disjunction' and its branch errors into one error."""
+    merged: list[CueError] = []
+    for error in errors:
+        previous = merged[-1] if merged else None
+        if _DISJUNCTION.match(error.message):
+            merged.append(CueError(error.path, _NO_MATCH, error.positions))
+        elif previous and previous.path == error.path and previous.message.startswith(_NO_MATCH):
+            separator = ": " if previous.message == _NO_MATCH else "; "
+            merged[-1] = CueError(
+                error.path,
+                previous.message + separator + error.message,
+                previous.positions + error.positions,
+            )
+        else:
+            merged.append(error)
+    return merged
+
+
+def run_vet(cue: str, files: list[str], cwd: Path) -> tuple[int, str]:
+    """Run `cue vet -c -E FILES` in `cwd`; returns its exit code and error output."""
+    try:
+        done = subprocess.run(
+            [cue, "vet", "-c", "-E", *files],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=CUE_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except OSError as exc:
+        raise ToolError(f"cannot run cue at {cue}: {exc.strerror}") from None
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"cue vet took longer than {CUE_TIMEOUT_SECONDS} s") from None
+    return done.returncode, done.stderr + done.stdout

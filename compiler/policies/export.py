@@ -1,0 +1,181 @@
+"""The resolved model as policies see it: one JSON document per environment.
+
+The shape is versioned (`schemaVersion`) and documented by schemas/model.schema.json
+(generated from these classes) and schemas/model.cue (the CUE definitions policy authors
+unify with). Services are keyed by name so a violation's path names the service; SLOs
+are a list so rules can ask "is there an SLO such that ..." with `list.MatchN`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from compiler.model import EnvironmentModel, ResolvedService
+
+EXPORT_SCHEMA_VERSION = 1
+PAGING_RECEIVER_TYPES = ("pagerduty", "opsgenie")
+
+
+class ExportNode(BaseModel):
+    """Base of the export shape: closed, immutable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ExportSLI(ExportNode):
+    """The indicator of an SLO."""
+
+    kind: str
+    threshold: str | None
+    thresholdSeconds: float | None
+
+
+class ExportSLO(ExportNode):
+    """An SLO: objective in percent, window as written and in days."""
+
+    name: str
+    objective: float
+    window: str
+    windowDays: float
+    sli: ExportSLI
+
+
+class ExportRedaction(ExportNode):
+    """The redaction a service's signals go through (empty when it has no policy)."""
+
+    policy: str | None
+    patterns: list[str]
+    custom: list[str]
+    dropAttributes: list[str]
+
+
+class ExportMetrics(ExportNode):
+    """How the service's metrics are scraped."""
+
+    enabled: bool
+    path: str
+    port: int
+    histogramBuckets: list[float]
+
+
+class ExportReceiver(ExportNode):
+    """Where an alert of the service ends up, following the route tree."""
+
+    name: str | None
+    type: str | None
+    paging: bool
+
+
+class ExportService(ExportNode):
+    """One service in one environment."""
+
+    name: str
+    team: str
+    tier: int
+    labels: dict[str, str]
+    framework: str
+    category: str
+    language: str
+    port: int
+    sampling: float
+    runbook: str | None
+    logsFormat: str
+    metrics: ExportMetrics
+    redaction: ExportRedaction
+    slos: list[ExportSLO]
+    pageReceiver: ExportReceiver
+    ticketReceiver: ExportReceiver
+    waivers: dict[str, str]
+
+
+class ExportModel(ExportNode):
+    """Everything a policy may check about one environment."""
+
+    schemaVersion: int
+    project: str
+    environment: str
+    services: dict[str, ExportService]
+
+
+def _receiver(model: EnvironmentModel, labels: dict[str, str]) -> ExportReceiver:
+    """The receiver Alertmanager would pick for an alert with `labels` (first match wins)."""
+    name = model.alerting.default_receiver
+    for route in model.alerting.routes:
+        if all(labels.get(key) == value for key, value in route.match):
+            name = route.receiver
+            break
+    types = {r.name: r.type for r in model.alerting.receivers}
+    kind = types.get(name) if name is not None else None
+    return ExportReceiver(name=name, type=kind, paging=kind in PAGING_RECEIVER_TYPES)
+
+
+def _service(model: EnvironmentModel, service: ResolvedService) -> ExportService:
+    policies = {p.name: p for p in model.redaction_policies}
+    policy = policies.get(service.redaction) if service.redaction else None
+    base = {"service": service.name, "team": service.team}
+    return ExportService(
+        name=service.name,
+        team=service.team,
+        tier=service.tier,
+        labels=dict(service.labels),
+        framework=service.framework,
+        category=service.category,
+        language=service.language,
+        port=service.port,
+        sampling=service.sampling,
+        runbook=service.runbook,
+        logsFormat=service.logs_format,
+        metrics=ExportMetrics(
+            enabled=service.metrics.enabled,
+            path=service.metrics.path,
+            port=service.metrics.port,
+            histogramBuckets=list(service.metrics.histogram_buckets),
+        ),
+        redaction=ExportRedaction(
+            policy=service.redaction,
+            patterns=list(policy.patterns) if policy else [],
+            custom=[c.name for c in policy.custom] if policy else [],
+            dropAttributes=list(policy.drop_attributes) if policy else [],
+        ),
+        slos=[
+            ExportSLO(
+                name=slo.name,
+                objective=slo.objective,
+                window=slo.window,
+                windowDays=slo.window_seconds / 86400,
+                sli=ExportSLI(
+                    kind=slo.sli.kind,
+                    threshold=slo.sli.threshold,
+                    thresholdSeconds=slo.sli.threshold_seconds,
+                ),
+            )
+            for slo in service.slos
+        ],
+        pageReceiver=_receiver(model, {**base, "severity": "page"}),
+        ticketReceiver=_receiver(model, {**base, "severity": "ticket"}),
+        waivers=dict(service.waivers),
+    )
+
+
+def export_environment(model: EnvironmentModel) -> dict[str, Any]:
+    """The JSON document `cue vet` checks for one environment."""
+    exported = ExportModel(
+        schemaVersion=EXPORT_SCHEMA_VERSION,
+        project=model.project,
+        environment=model.environment,
+        services={s.name: _service(model, s) for s in model.services},
+    )
+    return exported.model_dump(mode="json")
+
+
+def export_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the export (committed as schemas/model.schema.json)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://obsc.dev/schemas/model.schema.json",
+        "title": "obsc resolved model of one environment, as policies see it",
+        "description": f"export schemaVersion {EXPORT_SCHEMA_VERSION}; CUE: schemas/model.cue",
+        **ExportModel.model_json_schema(mode="serialization"),
+    }

@@ -1,0 +1,100 @@
+"""Turn `cue vet` errors into obsc diagnostics that point at the spec line to change.
+
+A violation's value path (`services.checkout.sampling`) names the service and the field;
+the provenance kept by resolve says which spec line set that field's winning value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.errors import Location
+from compiler.model import Contribution, EnvironmentModel, Provenance
+from compiler.policies.cue import CueError
+from compiler.spec.loader import Document, PathKey
+from compiler.spec.paths import spec_path
+
+# export field -> provenance key (spec path) for fields merged by resolve
+_MERGED = {
+    "sampling": "sampling",
+    "port": "port",
+    "runbook": "runbook",
+    "logsFormat": "logs.format",
+    "redaction": "redaction",
+    "framework": "framework",
+    "language": "language",
+}
+# export field -> where in the Service document it is written
+_WRITTEN: dict[str, PathKey] = {
+    "name": ("metadata", "name"),
+    "team": ("metadata", "team"),
+    "tier": ("metadata", "tier"),
+    "labels": ("metadata", "labels"),
+    "slos": ("spec", "slos"),
+    "waivers": ("spec", "waivers"),
+}
+
+
+_SLO_FIELDS = {"windowDays": "window", "sli": "sli.threshold"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a violation is reported: a spec position and the spec path shown."""
+
+    location: Location
+    path: str
+    service: str | None
+
+
+def locate(
+    error: CueError,
+    model: EnvironmentModel,
+    provenance: dict[tuple[str, str], Provenance],
+    services: dict[str, Document],
+    project: Document,
+) -> Target:
+    """The spec position responsible for the value at `error.path`."""
+    path = error.path
+    if len(path) < 2 or path[0] != "services" or path[1] not in services:
+        return Target(project.location(()), spec_path(project, ()), None)
+    name, rest = path[1], path[2:]
+    document = services[name]
+    found = provenance.get((name, model.environment))
+    chains = found.chains if found is not None else None
+    field = rest[0] if rest else ""
+    if field in ("pageReceiver", "ticketReceiver"):
+        where: PathKey = ("spec", "alerting", "routes")
+        return Target(project.location(where), spec_path(project, where), name)
+    key = _MERGED.get(field)
+    if field == "metrics" and len(rest) > 1:
+        key = f"metrics.{rest[1]}"
+    if field == "slos" and len(rest) > 1 and rest[1].isdigit():
+        return _locate_slo(document, name, int(rest[1]), rest[2:], model, chains)
+    if key and chains and key in chains:
+        winner = chains[key][-1]
+        return Target(winner.location, f"services.{name}.{key}", name)
+    written = _WRITTEN.get(field, ("metadata", "name"))
+    if field == "labels" and len(rest) > 1:
+        written = (*written, rest[1])
+    return Target(document.key_location(written), spec_path(document, written), name)
+
+
+def _locate_slo(
+    document: Document,
+    name: str,
+    index: int,
+    rest: tuple[str, ...],
+    model: EnvironmentModel,
+    chains: dict[str, tuple[Contribution, ...]] | None,
+) -> Target:
+    service = model.service(name)
+    slos = service.slos if service is not None else ()
+    written: PathKey = ("spec", "slos", index)
+    if index < len(slos) and chains is not None:
+        slo = slos[index].name
+        field = _SLO_FIELDS.get(rest[0], rest[0]) if rest else ""
+        chain = chains.get(f"slos.{slo}.{field}")
+        if chain:
+            return Target(chain[-1].location, f"services.{name}.slos.{slo}.{field}", name)
+    return Target(document.location(written), spec_path(document, written), name)
