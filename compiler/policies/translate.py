@@ -64,8 +64,9 @@ def locate(
     chains = found.chains if found is not None else None
     field = rest[0] if rest else ""
     if field in ("pageReceiver", "ticketReceiver"):
-        where: PathKey = ("spec", "alerting", "routes")
-        return Target(project.location(where), spec_path(project, where), name)
+        severity = "page" if field == "pageReceiver" else "ticket"
+        where = _deciding_route(model, name, severity)
+        return Target(project.location(where), f"services.{name}.{field}", name)
     key = _MERGED.get(field)
     if field == "metrics" and len(rest) > 1:
         key = f"metrics.{rest[1]}"
@@ -78,6 +79,16 @@ def locate(
     if field == "labels" and len(rest) > 1:
         written = (*written, rest[1])
     return Target(document.key_location(written), spec_path(document, written), name)
+
+
+def _deciding_route(model: EnvironmentModel, name: str, severity: str) -> PathKey:
+    """The Project route that catches the service's alerts of `severity` (first match wins)."""
+    service = model.service(name)
+    labels = {"service": name, "severity": severity, "team": service.team if service else ""}
+    for index, route in enumerate(model.alerting.routes):
+        if all(labels.get(key) == value for key, value in route.match):
+            return ("spec", "alerting", "routes", index, "receiver")
+    return ("spec", "alerting", "defaultReceiver")
 
 
 def _locate_slo(

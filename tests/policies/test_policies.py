@@ -63,7 +63,7 @@ VIOLATIONS = [
         PROJECT,
         "receiver: payments-pager",
         "receiver: payments-chat",
-        f"{PROJECT}:26:7",
+        f"{PROJECT}:27:19",
     ),
     ("pci-redacts-cards", PROJECT, "[email, credit_card]", "[email]", f"{SERVICE}:10:14"),
     (
