@@ -170,6 +170,8 @@ main() {
     fi
     name=${line%%=*}
     version=${line#*=}
+    # With arguments, install only the tools named (e.g. `install-tools.sh cue`).
+    if (($# > 0)) && [[ " $* " != *" $name "* ]]; then continue; fi
     install_tool "$name" "$version"
   done
 }

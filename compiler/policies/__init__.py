@@ -87,7 +87,7 @@ def check_policies(
     with tempfile.TemporaryDirectory(prefix="obsc-policies-") as scratch:
         for env_name, model in estate.environments.items():
             data_file = Path(scratch) / f"{env_name}.json"
-            data_file.write_text(json.dumps(export_environment(model), indent=1), encoding="utf-8")
+            data_file.write_text(json.dumps(export_environment(model)), encoding="utf-8")
             code, output = run_vet(cue, [str(model_cue_path()), *displays, str(data_file)], repo)
             if code == 0:
                 continue

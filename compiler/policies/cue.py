@@ -44,8 +44,13 @@ def find_cue() -> str | None:
     if on_path:
         return on_path
     cache = Path(os.environ.get("OBSC_TOOLS_DIR", Path.home() / ".cache" / "obsc-tools"))
-    cached = sorted(cache.glob("cue-*/bin/cue")) if cache.is_dir() else []
+    cached = sorted(cache.glob("cue-*/bin/cue"), key=_version_key) if cache.is_dir() else []
     return str(cached[-1]) if cached else None
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    """Order cue-v0.9.0 before cue-v0.17.1."""
+    return tuple(int(n) for n in re.findall(r"\d+", path.parent.parent.name))
 
 
 def _split_path(text: str) -> tuple[str, ...]:
