@@ -40,13 +40,37 @@ class ResolvedMetrics(ModelNode):
 
 
 class ResolvedSLI(ModelNode):
-    """The indicator of an SLO with everything a rule generator needs."""
+    """The indicator of an SLO with everything a rule generator needs.
+
+    `bad` and `total` are PromQL with a `{{window}}` placeholder for the range, already
+    built from the framework's metrics (availability, latency) or the user's queries
+    (ratio, where bad is total minus good). Every series of a service carries the label
+    `service="<name>"` (the scrape and collector configs guarantee it).
+    """
 
     kind: Literal["availability", "latency", "ratio"]
+    bad: str
+    total: str
     threshold: str | None = None
     threshold_seconds: float | None = None
     good: str | None = None
-    total: str | None = None
+
+
+class TierAlerting(ModelNode):
+    """One tier of burn-rate alerts."""
+
+    enabled: bool
+    for_: str | None
+
+
+class SLOAlerting(ModelNode):
+    """How an SLO alerts."""
+
+    page: TierAlerting
+    ticket: TierAlerting
+    min_requests_per_second: float | None
+    budget_exhausted: bool
+    interval: str | None
 
 
 class ResolvedSLO(ModelNode):
@@ -58,6 +82,7 @@ class ResolvedSLO(ModelNode):
     window_seconds: float
     description: str | None
     sli: ResolvedSLI
+    alerting: SLOAlerting
 
 
 class Instrumentation(ModelNode):

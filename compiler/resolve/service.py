@@ -19,7 +19,10 @@ from compiler.model import (
     ResolvedService,
     ResolvedSLI,
     ResolvedSLO,
+    SLOAlerting,
+    TierAlerting,
 )
+from compiler.resolve.sli import availability_queries, latency_queries, ratio_queries
 from compiler.spec.models import RatioSLI, ServiceDocument, SLOSpec
 from compiler.spec.paths import spec_path
 from compiler.spec.types import duration_seconds
@@ -131,9 +134,10 @@ def _build_slo(
         )
         return None
     window = _value(chains, f"{prefix}.window")
-    sli = ResolvedSLI(kind=kind)
+    name = parsed.model.metadata.name
     if isinstance(slo.sli, RatioSLI):
-        sli = ResolvedSLI(kind=kind, good=slo.sli.good, total=slo.sli.total)
+        bad, total = ratio_queries(slo.sli.good, slo.sli.total)
+        sli = ResolvedSLI(kind=kind, bad=bad, total=total, good=slo.sli.good)
     elif kind == "latency":
         threshold_chain = chains.get(f"{prefix}.sli.threshold")
         if not threshold_chain:
@@ -151,7 +155,14 @@ def _build_slo(
         if not _is_bucket(seconds, metrics):
             _not_a_bucket(parsed, index, threshold, seconds, threshold_chain[-1], metrics, sink)
             return None
-        sli = ResolvedSLI(kind=kind, threshold=threshold, threshold_seconds=seconds)
+        bad, total = latency_queries(name, metrics, seconds)
+        sli = ResolvedSLI(
+            kind=kind, bad=bad, total=total, threshold=threshold, threshold_seconds=seconds
+        )
+    else:
+        bad, total = availability_queries(name, metrics)
+        sli = ResolvedSLI(kind=kind, bad=bad, total=total)
+    knobs = slo.alerting
     return ResolvedSLO(
         name=slo.name,
         objective=float(objective),
@@ -159,6 +170,13 @@ def _build_slo(
         window_seconds=duration_seconds(window),
         description=slo.description,
         sli=sli,
+        alerting=SLOAlerting(
+            page=TierAlerting(enabled=knobs.page.enabled, for_=knobs.page.for_),
+            ticket=TierAlerting(enabled=knobs.ticket.enabled, for_=knobs.ticket.for_),
+            min_requests_per_second=knobs.min_requests_per_second,
+            budget_exhausted=knobs.budget_exhausted,
+            interval=knobs.interval,
+        ),
     )
 
 

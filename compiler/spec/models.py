@@ -250,6 +250,30 @@ class RatioSLI(SpecModel):
 SLI = Annotated[AvailabilitySLI | LatencySLI | RatioSLI, Field(discriminator="kind")]
 
 
+class AlertTier(SpecModel):
+    """One tier of the burn-rate alerts (page or ticket)."""
+
+    enabled: bool = True
+    for_: Duration | None = Field(default=None, alias="for")
+
+
+class SLOAlerting(SpecModel):
+    """Opt-in knobs for an SLO's alerts; the defaults follow the Google SRE workbook."""
+
+    page: AlertTier = Field(default_factory=AlertTier)
+    ticket: AlertTier = Field(default_factory=AlertTier)
+    min_requests_per_second: Annotated[float, Field(gt=0)] | None = Field(
+        default=None,
+        description="Page and ticket only while the service has at least this much traffic.",
+    )
+    budget_exhausted: bool = Field(
+        default=False, description="Also alert (ticket) when the window's error budget is spent."
+    )
+    interval: Duration | None = Field(
+        default=None, description="Evaluation interval of this SLO's rule groups."
+    )
+
+
 class SLOSpec(SpecModel):
     """A service level objective over a rolling window."""
 
@@ -258,6 +282,7 @@ class SLOSpec(SpecModel):
     window: Duration | None = None
     description: str | None = None
     sli: SLI
+    alerting: SLOAlerting = Field(default_factory=SLOAlerting)
 
 
 class ServiceOverride(SpecModel):

@@ -1,0 +1,48 @@
+"""PromQL for an SLO's bad and total events, with `{{window}}` standing for the range.
+
+Availability and latency SLIs are built from the framework's metrics; every series of a
+service is selected by `service="<name>"`, the label obsc's scrape and collector configs
+put on all of a service's metrics. Ratio SLIs use the user's queries (bad = total - good).
+"""
+
+from __future__ import annotations
+
+from compiler.model import ResolvedMetrics
+
+WINDOW = "{{window}}"
+
+
+def _rate(metric: str, matchers: str) -> str:
+    return f"sum(rate({metric}{{{matchers}}}[{WINDOW}]))"
+
+
+def _le_matcher(bucket: float) -> str:
+    """Match a bucket boundary however it is written (Prometheus 3 writes `1` as `1.0`)."""
+    if bucket == int(bucket):
+        return f'le=~"{int(bucket)}(\\\\.0)?"'
+    return 'le=~"' + repr(bucket).replace(".", "\\\\.") + '"'
+
+
+def availability_queries(service: str, metrics: ResolvedMetrics) -> tuple[str, str]:
+    """(bad, total): requests that failed with a server error, all requests."""
+    assert metrics.request_metric is not None and metrics.error_selector is not None
+    selector = f'service="{service}"'
+    total = _rate(metrics.request_metric, selector)
+    bad = _rate(metrics.request_metric, f"{selector},{metrics.error_selector}")
+    return bad, total
+
+
+def latency_queries(service: str, metrics: ResolvedMetrics, seconds: float) -> tuple[str, str]:
+    """(bad, total): requests slower than the threshold bucket, all requests."""
+    assert metrics.duration_metric is not None
+    bucket = seconds * 1000 if metrics.duration_unit == "milliseconds" else seconds
+    bucket = round(bucket, 9)
+    selector = f'service="{service}"'
+    total = _rate(f"{metrics.duration_metric}_count", selector)
+    fast = _rate(f"{metrics.duration_metric}_bucket", f"{selector},{_le_matcher(bucket)}")
+    return f"({total} - {fast})", total
+
+
+def ratio_queries(good: str, total: str) -> tuple[str, str]:
+    """(bad, total) from the user's good and total queries."""
+    return f"(({total}) - ({good}))", total
