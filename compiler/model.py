@@ -61,6 +61,7 @@ class TierAlerting(ModelNode):
 
     enabled: bool
     for_: str | None
+    for_seconds: float | None
 
 
 class SLOAlerting(ModelNode):

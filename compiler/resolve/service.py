@@ -171,13 +171,18 @@ def _build_slo(
         description=slo.description,
         sli=sli,
         alerting=SLOAlerting(
-            page=TierAlerting(enabled=knobs.page.enabled, for_=knobs.page.for_),
-            ticket=TierAlerting(enabled=knobs.ticket.enabled, for_=knobs.ticket.for_),
+            page=_tier(knobs.page.enabled, knobs.page.for_),
+            ticket=_tier(knobs.ticket.enabled, knobs.ticket.for_),
             min_requests_per_second=knobs.min_requests_per_second,
             budget_exhausted=knobs.budget_exhausted,
             interval=knobs.interval,
         ),
     )
+
+
+def _tier(enabled: bool, for_: str | None) -> TierAlerting:
+    seconds = duration_seconds(for_) if for_ else None
+    return TierAlerting(enabled=enabled, for_=for_, for_seconds=seconds)
 
 
 def _bucket_seconds(metrics: ResolvedMetrics) -> list[float]:

@@ -1,0 +1,36 @@
+"""The `alerts` target: SLO rules with generated promtool tests, Alertmanager and Loki rules.
+
+Files (see docs/contracts.md): `rules/<service>.rules.yaml`, `tests/<service>-<slo>.test.yaml`,
+`alertmanager.yaml`, `loki/rules.yaml`.
+"""
+
+from __future__ import annotations
+
+from compiler.model import EnvironmentModel
+from compiler.output.canonical import dump_yaml
+from targets.alerts.slo_rules import service_rule_groups
+from targets.alerts.slo_tests import slo_test_file, testable
+from targets.base import RenderedFiles, Target
+
+
+def render_alerts(model: EnvironmentModel) -> RenderedFiles:
+    """Every file of the alerts target for one environment."""
+    files: RenderedFiles = {}
+    for service in model.services:
+        groups = service_rule_groups(service)
+        if not groups:
+            continue
+        rule_file = f"rules/{service.name}.rules.yaml"
+        files[rule_file] = dump_yaml({"groups": groups})
+        for slo in service.slos:
+            if testable(slo):
+                test = slo_test_file(service, slo, f"../{rule_file}")
+                files[f"tests/{service.name}-{slo.name}.test.yaml"] = dump_yaml(test)
+    return files
+
+
+TARGET = Target(
+    name="alerts",
+    description="Prometheus SLO rules with promtool tests, Alertmanager config, Loki rules",
+    render=render_alerts,
+)

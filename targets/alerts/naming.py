@@ -1,0 +1,58 @@
+"""Names shared by the alerts target's files: identity labels, alert names, window suffixes."""
+
+from __future__ import annotations
+
+from compiler.model import ResolvedService, ResolvedSLO
+
+
+def camel(name: str) -> str:
+    """`payment-gateway` -> `PaymentGateway` (alert names are CamelCase)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
+def sloth_id(service: ResolvedService, slo: ResolvedSLO) -> str:
+    """Sloth's id of an SLO: `<service>-<slo>`."""
+    return f"{service.name}-{slo.name}"
+
+
+def identity(service: ResolvedService, slo: ResolvedSLO) -> dict[str, str]:
+    """The labels every rule of an SLO carries (Sloth's, plus obsc's service/slo/team)."""
+    return {
+        "service": service.name,
+        "slo": slo.name,
+        "team": service.team,
+        "sloth_id": sloth_id(service, slo),
+        "sloth_service": service.name,
+        "sloth_slo": slo.name,
+    }
+
+
+def selector(service: ResolvedService, slo: ResolvedSLO) -> str:
+    """The matcher that selects one SLO's recorded series."""
+    return (
+        f'{{sloth_id="{sloth_id(service, slo)}", sloth_service="{service.name}", '
+        f'sloth_slo="{slo.name}"}}'
+    )
+
+
+def period_suffix(window: str) -> str:
+    """The recording-rule suffix of an SLO window: the window itself, but `4w` for `28d`.
+
+    Sloth names the 28-day period `ratio_rate4w`; keeping that keeps Sloth dashboards working.
+    """
+    return "4w" if window == "28d" else window
+
+
+def burn_alert(service: ResolvedService, slo: ResolvedSLO) -> str:
+    """The name of an SLO's burn-rate alert (one rule per severity)."""
+    return f"{camel(service.name)}{camel(slo.name)}ErrorBudgetBurn"
+
+
+def exhausted_alert(service: ResolvedService, slo: ResolvedSLO) -> str:
+    """The name of an SLO's budget-exhausted alert."""
+    return f"{camel(service.name)}{camel(slo.name)}ErrorBudgetExhausted"
+
+
+def absent_alert(service: ResolvedService) -> str:
+    """The name of a service's metrics-absent alert."""
+    return f"{camel(service.name)}MetricsAbsent"

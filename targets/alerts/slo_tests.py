@@ -1,0 +1,185 @@
+"""`promtool test rules` files that prove each SLO's alerts fire when, and only when, they should.
+
+Three scenarios per SLO at a steady 10 requests per second (or twice the SLO's traffic
+gate): a fast burn (20x the budget) must page, a slow burn (4x) must open a ticket and not
+page, a budget-neutral rate (0.5x) must raise nothing. Availability and latency SLIs are
+fed raw exporter series, so the SLI queries themselves are under test; ratio SLIs (user
+PromQL) are fed the recorded 5m bad/total base instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from compiler.model import ResolvedService, ResolvedSLO
+from targets.alerts import burn
+from targets.alerts.naming import burn_alert, exhausted_alert, identity
+
+# Input starts at t=0 at a constant rate, so every window (sums over the data there is)
+# sees the same ratio once the 5m rate exists; 30 minutes leaves a wide margin.
+EVAL_MINUTES = 30
+_MATCHER = re.compile(r'(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"')
+_CANDIDATES = ("500", "503", "5xx", "SERVER_ERROR", "error", "ERROR", "true", "failure")
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A constant error rate and the alerts it must (and must only) raise."""
+
+    name: str
+    burn: Decimal
+
+
+SCENARIOS = (
+    Scenario("fast burn pages", Decimal(20)),
+    Scenario("slow burn opens a ticket and does not page", Decimal(4)),
+    Scenario("budget-neutral error rate raises nothing", Decimal("0.5")),
+)
+
+
+def _series(metric: str, labels: dict[str, str]) -> str:
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{metric}{{{inner}}}"
+
+
+def _counter(per_minute: Decimal, steps: int) -> str:
+    return f"0+{burn.clean(per_minute)}x{steps}"
+
+
+def _gauge(value: Decimal, steps: int) -> str:
+    return f"{burn.clean(value)}x{steps}"
+
+
+def _error_labels(selector: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Label sets that do and do not match the framework's server-error selector."""
+    bad: dict[str, str] = {}
+    good: dict[str, str] = {}
+    for name, op, value in _MATCHER.findall(selector):
+        if op == "=":
+            bad[name] = value
+            good[name] = "obsc-ok"
+        elif op == "=~":
+            pattern = re.compile(value)
+            bad[name] = next(c for c in _CANDIDATES if pattern.fullmatch(c))
+            good[name] = "200"
+        else:
+            raise ValueError(f"cannot synthesise series for matcher {name}{op}{value!r}")
+    return bad, good
+
+
+def _le_value(service: ResolvedService, slo: ResolvedSLO) -> str:
+    assert slo.sli.threshold_seconds is not None
+    value = slo.sli.threshold_seconds
+    if service.metrics.duration_unit == "milliseconds":
+        value = value * 1000
+    value = round(value, 9)
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _inputs(
+    service: ResolvedService, slo: ResolvedSLO, total: Decimal, bad: Decimal
+) -> list[dict[str, str]]:
+    """Input series at `total` requests/s of which `bad` per second are bad."""
+    steps = _eval_minutes(slo) + 5
+    base = {"service": service.name}
+    per_minute_total, per_minute_bad = total * 60, bad * 60
+    if slo.sli.kind == "availability":
+        assert service.metrics.request_metric and service.metrics.error_selector
+        bad_labels, good_labels = _error_labels(service.metrics.error_selector)
+        metric = service.metrics.request_metric
+        return [
+            {
+                "series": _series(metric, {**base, **good_labels}),
+                "values": _counter(per_minute_total - per_minute_bad, steps),
+            },
+            {
+                "series": _series(metric, {**base, **bad_labels}),
+                "values": _counter(per_minute_bad, steps),
+            },
+        ]
+    if slo.sli.kind == "latency":
+        assert service.metrics.duration_metric
+        metric = service.metrics.duration_metric
+        return [
+            {
+                "series": _series(f"{metric}_count", base),
+                "values": _counter(per_minute_total, steps),
+            },
+            {
+                "series": _series(f"{metric}_bucket", {**base, "le": _le_value(service, slo)}),
+                "values": _counter(per_minute_total - per_minute_bad, steps),
+            },
+        ]
+    ids = identity(service, slo)
+    return [
+        {"series": _series("slo:sli_total:rate5m", ids), "values": _gauge(total, steps)},
+        {"series": _series("slo:sli_bad:rate5m", ids), "values": _gauge(bad, steps)},
+    ]
+
+
+def _fires(slo: ResolvedSLO, severity: str, rate: Decimal) -> bool:
+    """At a steady burn rate every window sees the same ratio: compare with the tiers."""
+    tiers = [t for t in burn.TIERS if t.severity == severity]
+    return any(rate > burn.factor(slo, t) for t in tiers)
+
+
+def _expected(service: ResolvedService, slo: ResolvedSLO, rate: Decimal) -> dict[str, list[Any]]:
+    from targets.alerts.slo_rules import alert_rules  # the annotations are the rules' own
+
+    rules = {(r["alert"], r["labels"]["severity"]): r for r in alert_rules(service, slo)}
+    expected: dict[str, list[Any]] = {burn_alert(service, slo): []}
+    if slo.alerting.budget_exhausted:
+        expected[exhausted_alert(service, slo)] = []
+    for severity, knobs in (("page", slo.alerting.page), ("ticket", slo.alerting.ticket)):
+        if knobs.enabled and _fires(slo, severity, rate):
+            rule = rules[(burn_alert(service, slo), severity)]
+            expected[burn_alert(service, slo)].append(
+                {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
+            )
+    if slo.alerting.budget_exhausted and rate >= 1:
+        rule = rules[(exhausted_alert(service, slo), "ticket")]
+        expected[exhausted_alert(service, slo)].append(
+            {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
+        )
+    return expected
+
+
+def _eval_minutes(slo: ResolvedSLO) -> int:
+    # an alert is firing one evaluation after its `for` has elapsed
+    waits = [
+        int(k.for_seconds) // 60 + 1
+        for k in (slo.alerting.page, slo.alerting.ticket)
+        if k.for_seconds
+    ]
+    return EVAL_MINUTES + max(waits, default=0)
+
+
+def testable(slo: ResolvedSLO) -> bool:
+    """A fast burn can only be simulated while 20x the budget is an error ratio below 1."""
+    return burn.error_budget(slo) * 20 <= 1
+
+
+def slo_test_file(service: ResolvedService, slo: ResolvedSLO, rule_file: str) -> dict[str, Any]:
+    """The promtool test document for one SLO."""
+    gate = slo.alerting.min_requests_per_second
+    total = max(Decimal(10), Decimal(repr(gate)) * 2 if gate else Decimal(10))
+    budget = burn.error_budget(slo)
+    tests = []
+    for scenario in SCENARIOS:
+        bad = total * budget * scenario.burn
+        expected = _expected(service, slo, scenario.burn)
+        tests.append(
+            {
+                "name": f"{service.name} {slo.name}: {scenario.name}",
+                "interval": "1m",
+                "input_series": _inputs(service, slo, total, bad),
+                "alert_rule_test": [
+                    {"eval_time": f"{_eval_minutes(slo)}m", "alertname": name, "exp_alerts": alerts}
+                    for name, alerts in expected.items()
+                ],
+            }
+        )
+    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}

@@ -1,0 +1,209 @@
+"""The alerts target's SLO rules, checked by promtool: syntax, generated tests, and numbers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from compiler.model import EnvironmentModel
+from compiler.pipeline import load_estate
+from targets.alerts import burn, render_alerts
+from tests.conftest import ROOT
+
+Tool = Callable[[str], Path]
+
+
+def _write(files: dict[str, bytes], root: Path) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return root
+
+
+def _models(repo: Path = ROOT) -> dict[str, EnvironmentModel]:
+    return load_estate(repo).resolved.environments
+
+
+@pytest.fixture(scope="module")
+def example_alerts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("alerts")
+    for env, model in _models().items():
+        _write(render_alerts(model), root / env)
+    return root
+
+
+def _promtool(real_tool: Tool, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(real_tool("promtool")), *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_promtool_accepts_every_rule_file(real_tool: Tool, example_alerts: Path, env: str) -> None:
+    rules = sorted((example_alerts / env / "rules").glob("*.rules.yaml"))
+    assert len(rules) >= 10
+    done = _promtool(real_tool, "check", "rules", *map(str, rules), cwd=example_alerts)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_generated_rule_tests_pass(real_tool: Tool, example_alerts: Path, env: str) -> None:
+    tests = sorted((example_alerts / env / "tests").glob("*.test.yaml"))
+    assert len(tests) >= 20
+    done = _promtool(real_tool, "test", "rules", *[t.name for t in tests], cwd=tests[0].parent)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.stdout.count("SUCCESS") == len(tests)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("> 0.006)", "> 0.001)", "a page threshold too low: the slow burn would page"),
+        ("> 0.001)", "> 0.0004)", "a ticket threshold too low: the neutral rate would ticket"),
+        ('status=~"5.."', 'status=~"4.."', "the wrong error selector sees no errors"),
+    ],
+)
+def test_generated_tests_catch_broken_rules(
+    real_tool: Tool, example_alerts: Path, tmp_path: Path, old: str, new: str, why: str
+) -> None:
+    files = render_alerts(_models()["prod"])
+    rule_file = "rules/checkout.rules.yaml"
+    text = files[rule_file].decode()
+    assert old in text, why
+    files[rule_file] = text.replace(old, new).encode()
+    root = _write(files, tmp_path)
+    done = _promtool(
+        real_tool, "test", "rules", "checkout-availability.test.yaml", cwd=root / "tests"
+    )
+    assert done.returncode != 0, why
+
+
+def _slo_rules(env: str, service: str) -> dict[str, dict[str, object]]:
+    files = render_alerts(_models()[env])
+    groups = YAML(typ="safe").load(files[f"rules/{service}.rules.yaml"])["groups"]
+    return {
+        "/".join(
+            (
+                str(r.get("record") or r.get("alert")),
+                r["labels"].get("slo", ""),
+                r["labels"].get("severity", ""),
+            )
+        ): r
+        for g in groups
+        for r in g["rules"]
+    }
+
+
+def test_sloth_compatible_names_and_labels() -> None:
+    rules = _slo_rules("prod", "checkout")
+    names = {key.split("/")[0] for key in rules}
+    for name in (
+        "slo:sli_error:ratio_rate5m",
+        "slo:sli_error:ratio_rate30m",
+        "slo:sli_error:ratio_rate1h",
+        "slo:sli_error:ratio_rate2h",
+        "slo:sli_error:ratio_rate6h",
+        "slo:sli_error:ratio_rate1d",
+        "slo:sli_error:ratio_rate3d",
+        "slo:sli_error:ratio_rate30d",
+        "slo:sli_error:ratio_rate4w",  # payments-succeed has a 28d window
+        "slo:objective:ratio",
+        "slo:error_budget:ratio",
+        "slo:time_period:days",
+        "slo:current_burn_rate:ratio",
+        "slo:period_burn_rate:ratio",
+        "slo:period_error_budget_remaining:ratio",
+        "CheckoutAvailabilityErrorBudgetBurn",
+        "CheckoutMetricsAbsent",
+    ):
+        assert name in names, name
+    page = rules["CheckoutAvailabilityErrorBudgetBurn/availability/page"]
+    assert page["labels"] == {
+        "service": "checkout",
+        "severity": "page",
+        "slo": "availability",
+        "sloth_id": "checkout-availability",
+        "sloth_service": "checkout",
+        "sloth_slo": "availability",
+        "team": "payments",
+    }
+    annotations = page["annotations"]
+    assert isinstance(annotations, dict)
+    assert annotations["runbook_url"] == "https://runbooks.example.com/checkout"
+    assert annotations["dashboard_url"] == "/d/obsc-checkout"
+
+
+@pytest.mark.parametrize(
+    ("window", "factors"),
+    [("30d", ["14.4", "6", "3", "1"]), ("28d", ["13.44", "5.6", "2.8", "0.933"])],
+)
+def test_burn_factors_follow_the_slo_window(window: str, factors: list[str]) -> None:
+    model = _models()["prod"]
+    slo = next(s for svc in model.services for s in svc.slos if s.window == window)
+    assert [burn.clean(burn.factor(slo, tier)) for tier in burn.TIERS] == factors
+
+
+def test_thresholds_are_clean_decimals() -> None:
+    files = render_alerts(_models()["prod"])
+    text = b"".join(files.values()).decode()
+    numbers = re.findall(r"[<>]=? (\d+\.\d+)", text) + re.findall(r"vector\((\d+\.\d+)\)", text)
+    assert numbers
+    for number in numbers:
+        assert not re.search(r"(9999|0000)\d", number), number
+        assert Decimal(number) == Decimal(number).normalize() or number.endswith(".0") is False
+
+
+def test_period_sli_is_request_weighted() -> None:
+    rules = _slo_rules("prod", "checkout")
+    period = rules["slo:sli_error:ratio_rate30d/availability/"]["expr"]
+    assert period == (
+        'sum_over_time(slo:sli_bad:rate5m{sloth_id="checkout-availability", '
+        'sloth_service="checkout", sloth_slo="availability"}[30d]) / '
+        'sum_over_time(slo:sli_total:rate5m{sloth_id="checkout-availability", '
+        'sloth_service="checkout", sloth_slo="availability"}[30d])'
+    )
+
+
+KNOBS = """\
+      alerting:
+        page: {for: 5m}
+        ticket: {enabled: false}
+        minRequestsPerSecond: 50
+        budgetExhausted: true
+        interval: 2m
+"""
+
+
+def test_alerting_knobs_shape_the_rules_and_their_tests(
+    real_tool: Tool, minimal_repo: Path, tmp_path: Path
+) -> None:
+    service = minimal_repo / "specs" / "services" / "api.yaml"
+    text = service.read_text()
+    anchor = "      sli: {kind: availability}\n"
+    service.write_text(text.replace(anchor, anchor + KNOBS, 1))
+    files = render_alerts(_models(minimal_repo)["prod"])
+    groups = YAML(typ="safe").load(files["rules/api.rules.yaml"])["groups"]
+    availability = [g for g in groups if g["name"].endswith("api-availability")]
+    assert {g.get("interval") for g in availability} == {"2m"}
+    alerts = next(g for g in availability if "alerts" in g["name"])["rules"]
+    assert [(r["alert"], r["labels"]["severity"]) for r in alerts] == [
+        ("ApiAvailabilityErrorBudgetBurn", "page"),
+        ("ApiAvailabilityErrorBudgetExhausted", "ticket"),
+    ]
+    assert alerts[0]["for"] == "5m"
+    assert "slo:sli_total:rate5m" in alerts[0]["expr"] and ">= 50" in alerts[0]["expr"]
+    root = _write(files, tmp_path)
+    done = _promtool(real_tool, "test", "rules", "api-availability.test.yaml", cwd=root / "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+    test = YAML(typ="safe").load(files["tests/api-availability.test.yaml"])
+    fast = test["tests"][0]["alert_rule_test"]
+    assert fast[0]["eval_time"] == "36m"  # 30m + the 5m `for` (+1m)
+    assert [a["exp_labels"]["severity"] for a in fast[0]["exp_alerts"]] == ["page"]
+    assert len(fast[1]["exp_alerts"]) == 1  # exhausted at 20x
