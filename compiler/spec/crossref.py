@@ -149,6 +149,9 @@ def _check_service(
     for index, slo in enumerate(spec.slos):
         if isinstance(slo.sli, RatioSLI):
             for field in ("good", "total"):
+                _check_promql(
+                    getattr(slo.sli, field), doc, ("spec", "slos", index, "sli", field), sink
+                )
                 if "{{window}}" not in getattr(slo.sli, field).replace(" ", ""):
                     sink.error(
                         "OBSC311",
@@ -158,6 +161,22 @@ def _check_service(
                         hint="write the range as [{{window}}], e.g. "
                         "sum(rate(x_total[{{window}}])); obsc fills in each alert window",
                     )
+
+
+def _check_promql(query: str, doc: Document, path: PathKey, sink: DiagnosticSink) -> None:
+    """User PromQL is parsed now, so a typo is a spec error and not a broken rule file."""
+    import promql_parser  # lazy: native extension
+
+    try:
+        promql_parser.parse(query.replace("{{window}}", "5m"))
+    except ValueError as exc:
+        sink.error(
+            "OBSC313",
+            f"not valid PromQL: {exc}",
+            doc.location(path),
+            spec_path(doc, path),
+            hint="check brackets, braces and quotes; write the range as [{{window}}]",
+        )
 
 
 def _check_snapshots(
