@@ -2,8 +2,9 @@
 # Install the external tools pinned in scripts/tools.versions into a cache outside the repo:
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/<tool>-<version>/bin/<tool>
 # Tools already present there are skipped. tests/realtools.py finds them by the same convention.
-# Route per pin: "v..." = Go module tag (go install); anything else = Debian package version
-# (apt-get download + dpkg-deb -x; nothing is installed system-wide). See scripts/TOOLS.md.
+# Route per pin: "v..." = Go module tag (go install, or go mod download + go build for modules
+# listed in GO_BUILD_MOD); anything else = Debian package version (apt-get download +
+# dpkg-deb -x; nothing is installed system-wide). See scripts/TOOLS.md.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,6 +16,12 @@ declare -A GO_PKG=(
   [cue]=cuelang.org/go/cmd/cue
   [amtool]=github.com/prometheus/alertmanager/cmd/amtool
 )
+# Route "go build": Go modules whose go.mod has `replace` directives, which `go install
+# mod@version` refuses. The module is fetched with `go mod download` (checked against the
+# checksum database), copied to a writable directory and built there as the main module, so its
+# replace directives apply. The value is the package to build, relative to the module root.
+declare -A GO_BUILD_MOD=([dashboard-linter]=github.com/grafana/dashboard-linter)
+declare -A GO_BUILD_PKG=([dashboard-linter]=.)
 # Go tools that read their --version string from prometheus/common/version (set via -ldflags,
 # as upstream's promu does; a plain `go install` would report an empty version).
 declare -A GO_PROM_VERSION=([amtool]=1)
@@ -77,6 +84,80 @@ go_install() {
   }
 }
 
+# go_build_module <tool> <version> <bindir>
+go_build_module() {
+  local name=$1 version=$2 bindir=$3 go mod=${GO_BUILD_MOD[$name]} json dir got
+  go=$(go_bin)
+  work_dir
+  local log="$WORK/go-$name.log"
+  local -a goenv=(GOMODCACHE="$TOOLS_DIR/.go/mod" GOCACHE="$WORK/go-build" GOWORK=off
+    GOTOOLCHAIN=local)
+  if ! json=$(cd "$WORK" && env "${goenv[@]}" GOFLAGS=-modcacherw \
+    "$go" mod download -json "$mod@$version" 2>"$log"); then
+    printf '%s\n' "$json" >&2
+    cat "$log" >&2
+    echo "error: go mod download $mod@$version failed" >&2
+    return 1
+  fi
+  dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")
+  got=$(sed -n 's/^[[:space:]]*"Version": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")
+  if [[ -z $dir || ! -d $dir || $got != "$version" ]]; then
+    printf '%s\n' "$json" >&2
+    echo "error: go mod download $mod@$version gave no module directory for $version" >&2
+    return 1
+  fi
+  # The module cache is read-only; build in a writable copy (go may update go.sum there).
+  local src="$WORK/src-$name"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src"
+  local prepare="prepare_${name//-/_}"
+  if declare -F "$prepare" >/dev/null; then "$prepare" "$src" "$go" >>"$log" 2>&1; fi
+  (
+    cd "$src"
+    env "${goenv[@]}" GOFLAGS="-mod=mod -modcacherw -trimpath" CGO_ENABLED=0 \
+      "$go" build -ldflags="-s -w" -o "$bindir/$name" "${GO_BUILD_PKG[$name]:-.}"
+  ) >>"$log" 2>&1 || {
+    cat "$log" >&2
+    echo "error: go build of $mod@$version failed" >&2
+    return 1
+  }
+}
+
+# dashboard-linter v0.2.0 reads Grafana's v2 dashboard resources through
+# github.com/grafana/grafana/apps/dashboard at a pseudo-version that the Go module proxy does not
+# serve here (403), and v0.1.x is not served at all. obsc renders classic dashboards only, so the
+# v2 adapter (lint/v2.go, its one importer) is replaced by a stub that rejects v2 input, and the
+# requirement is dropped. Every rule and the classic-model parser are built unchanged.
+prepare_dashboard_linter() {
+  local src=$1 go=$2
+  rm -f "$src/lint/v2_test.go"
+  cat >"$src/lint/v2.go" <<'GO'
+package lint
+
+// obsc build: the v2 adapter is stubbed out (its dependency is not available to this build).
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+func isV2APIVersion(apiVersion string) bool {
+	v := apiVersion
+	if i := strings.LastIndex(v, "/"); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.HasPrefix(v, "v2")
+}
+
+func newDashboardFromV2(_ json.RawMessage, apiVersion string) (Dashboard, error) {
+	return Dashboard{}, fmt.Errorf("v2 dashboards (%s) are not supported by this build", apiVersion)
+}
+GO
+  (cd "$src" && GOWORK=off GOTOOLCHAIN=local "$go" mod edit \
+    -droprequire=github.com/grafana/grafana/apps/dashboard)
+}
+
 APT_UPDATED=0
 # deb_extract <package> <version>: sets DEB_ROOT to the extracted package tree (once per run).
 deb_extract() {
@@ -123,6 +204,17 @@ deb_install() {
 # verify <tool> <version> <binary>: the binary runs and reports the pinned version.
 verify() {
   local name=$1 version=$2 bin=$3 out
+  if [[ -n ${GO_BUILD_MOD[$name]:-} ]]; then
+    # Built as the main module from a plain copy, the binary has no version to report (and
+    # dashboard-linter has no --version flag); go_build_module already checked that the module
+    # downloaded is exactly $version. Here: it runs and lists its rules.
+    if ! out=$("$bin" rules 2>&1) || [[ -z $out ]]; then
+      printf '%s\n' "$out" >&2
+      echo "error: $bin does not run" >&2
+      return 1
+    fi
+    return 0
+  fi
   if [[ $name == cue ]]; then out=$("$bin" version 2>&1); else out=$("$bin" --version 2>&1); fi
   if [[ $out != *"${version#v}"* ]]; then
     printf '%s\n' "$out" >&2
@@ -142,7 +234,10 @@ install_tool() {
   STAGE="$TOOLS_DIR/.staging-$name-$version.$$"
   rm -rf "$STAGE"
   mkdir -p "$STAGE/bin"
-  if [[ $version == v* ]]; then
+  if [[ $version == v* && -n ${GO_BUILD_MOD[$name]:-} ]]; then
+    route="go mod download + go build"
+    go_build_module "$name" "$version" "$STAGE/bin"
+  elif [[ $version == v* ]]; then
     route="go install"
     go_install "$name" "$version" "$STAGE/bin"
   else

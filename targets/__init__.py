@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from targets import model
+from targets import alerts, grafana, model
 from targets.base import RenderedFiles, Target
 
 __all__ = ["TARGETS", "RenderedFiles", "Target"]
 
-TARGETS: dict[str, Target] = {t.name: t for t in (model.TARGET,)}
+TARGETS: dict[str, Target] = {t.name: t for t in (model.TARGET, alerts.TARGET, grafana.TARGET)}

@@ -10,7 +10,7 @@ def test_yaml_style_is_fixed() -> None:
     data = {"b": 1, "a": [1, {"x": "y: z", "n": None}], "u": "ü", "s": shared, "t": shared}
     assert (
         dump_yaml(data)
-        == ("b: 1\na:\n- 1\n- x: 'y: z'\n  n: null\nu: ü\ns:\n  k: v\nt:\n  k: v\n").encode()
+        == ("b: 1\na:\n- 1\n- x: 'y: z'\n  'n': null\nu: 'ü'\ns:\n  k: v\nt:\n  k: v\n").encode()
     )
 
 

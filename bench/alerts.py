@@ -1,0 +1,161 @@
+"""Time the alerts and grafana targets on generated estates, and compare with Sloth.
+
+    python -m bench.alerts [--services 1000] [--pairs 5] [--sloth PATH]
+                           [--out bench/results/alerts.json]
+
+In-process: wall time and peak RSS of rendering `alerts` and `grafana` for every
+environment of the estate (after load+resolve, which bench.resolve measures). Side by
+side with Sloth (when --sloth names a `sloth` binary): the same SLOs converted to Sloth's
+prometheus/v1 format, `sloth generate` on them against `obsc render --target alerts`,
+alternating the two, median of pairs. Sloth is not a dependency of obsc and its code is
+never committed here; build it yourself and pass its path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.generate import generate
+from bench.resolve import machine
+from compiler.model import EnvironmentModel
+from compiler.output.canonical import dump_yaml
+from compiler.pipeline import load_estate, render_files
+
+
+def write_sloth_specs(model: EnvironmentModel, out: Path) -> int:
+    """One Sloth prometheus/v1 file per service; returns the number of SLOs written."""
+    out.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for service in model.services:
+        slos = [
+            {
+                "name": slo.name,
+                "objective": slo.objective,
+                "labels": {"team": service.team},
+                "sli": {
+                    "events": {
+                        "error_query": slo.sli.bad.replace("{{window}}", "{{.window}}"),
+                        "total_query": slo.sli.total.replace("{{window}}", "{{.window}}"),
+                    }
+                },
+                "alerting": {
+                    "name": f"{service.name}-{slo.name}-burn",
+                    "page_alert": {"labels": {"severity": "page"}},
+                    "ticket_alert": {"labels": {"severity": "ticket"}},
+                },
+            }
+            for slo in service.slos
+        ]
+        if slos:
+            spec = {"version": "prometheus/v1", "service": service.name, "slos": slos}
+            (out / f"{service.name}.yaml").write_bytes(dump_yaml(spec))
+            count += len(slos)
+    return count
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def in_process(repo: Path) -> dict[str, Any]:
+    """Render alerts and grafana for every environment; time and peak RSS."""
+    resolved = load_estate(repo).resolved
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    figures: dict[str, Any] = {}
+    for target in ("alerts", "grafana"):
+        pairs = [(env, target) for env in resolved.environments]
+        started = time.perf_counter()
+        files = render_files(resolved, pairs)
+        figures[target] = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "files": len(files),
+            "bytes": sum(len(b) for b in files.values()),
+        }
+    figures["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["rss_before_render_mib"] = round(before / 1024, 1)
+    return figures
+
+
+def side_by_side(repo: Path, sloth: Path, pairs: int) -> dict[str, Any]:
+    """Median of alternating runs of `sloth generate` and `obsc render --target alerts`."""
+    model = load_estate(repo).resolved.environments["prod"]
+    slos = write_sloth_specs(model, repo / "sloth-specs")
+    obsc = [
+        sys.executable,
+        "-m",
+        "compiler.cli",
+        "--repo",
+        str(repo),
+        "-q",
+        "render",
+        "--target",
+        "alerts",
+        "--env",
+        "prod",
+        "--no-policies",
+    ]
+    sloth_cmd = [
+        str(sloth),
+        "generate",
+        "--no-log",
+        "-i",
+        str(repo / "sloth-specs"),
+        "-o",
+        str(repo / "sloth-out"),
+    ]
+    obsc_times, sloth_times = [], []
+    for _ in range(pairs):
+        subprocess.run(["rm", "-rf", str(repo / "rendered"), str(repo / "sloth-out")], check=True)
+        (repo / "sloth-out").mkdir()
+        obsc_times.append(_timed(obsc))
+        sloth_times.append(_timed(sloth_cmd))
+    obsc_median, sloth_median = statistics.median(obsc_times), statistics.median(sloth_times)
+    return {
+        "slos": slos,
+        "obsc_seconds_median": round(obsc_median, 3),
+        "sloth_seconds_median": round(sloth_median, 3),
+        "obsc_to_sloth_ratio": round(obsc_median / sloth_median, 3),
+        "obsc_seconds_all": [round(t, 3) for t in obsc_times],
+        "sloth_seconds_all": [round(t, 3) for t in sloth_times],
+        "note": "obsc's time includes load, validate, resolve and the generated promtool "
+        "tests; Sloth's is rules only, one 30d period for all SLOs",
+    }
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=1000)
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--sloth", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/alerts.json"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        repo = Path(scratch)
+        generate(repo, services=args.services)
+        report: dict[str, Any] = {
+            "benchmark": "alerts and grafana targets",
+            "machine": machine(),
+            "services": args.services,
+            "render": in_process(repo),
+        }
+        if args.sloth:
+            report["sloth"] = side_by_side(repo, args.sloth, args.pairs)
+    print(json.dumps(report, indent=2))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The `grafana` target: provisioned datasources, dashboard providers and dashboards.
+
+Files, relative to `rendered/<env>/grafana/` (docs/contracts.md):
+
+- `provisioning/datasources/datasources.yaml`: Prometheus, Loki, Tempo, Alertmanager;
+- `provisioning/dashboards/dashboards.yaml`: one read-only file provider (folder) per team;
+- `dashboards/<team>/<service>.json`: each service's dashboard, uid `obsc-<service>`;
+- `dashboards/<team>/slo-overview.json`: each team's SLO overview, uid `obsc-slo-<team>`.
+
+Dashboards are plain dicts, not grafana-foundation-sdk builders. The SDK's typed builders
+would catch misspelt fields, but it is a large generated dependency whose releases follow
+Grafana's schema rather than the pinned Grafana, and it fills in its own defaults (a panel
+`id`, plugin versions, ...) that would change our bytes whenever it is upgraded. The fields
+obsc emits are few; tests check them against a JSON Schema, the real dashboard linter and a
+PromQL parser instead.
+"""
+
+from __future__ import annotations
+
+from compiler.model import EnvironmentModel
+from compiler.output.canonical import dump_json, dump_yaml
+from targets.base import RenderedFiles, Target
+from targets.grafana.datasources import datasources_document
+from targets.grafana.names import OVERVIEW_FILE
+from targets.grafana.overview import overview_dashboard
+from targets.grafana.providers import providers_document, teams
+from targets.grafana.service import service_dashboard
+
+DATASOURCES_FILE = "provisioning/datasources/datasources.yaml"
+PROVIDERS_FILE = "provisioning/dashboards/dashboards.yaml"
+
+
+def render_grafana(model: EnvironmentModel) -> RenderedFiles:
+    """Every Grafana file of one environment."""
+    files: RenderedFiles = {
+        DATASOURCES_FILE: dump_yaml(datasources_document(model)),
+        PROVIDERS_FILE: dump_yaml(providers_document(model)),
+    }
+    with_overview: set[str] = set()
+    for team in teams(model):
+        overview = overview_dashboard(model, team)
+        if overview is not None:
+            with_overview.add(team)
+            files[f"dashboards/{team}/{OVERVIEW_FILE}"] = dump_json(overview)
+    for service in model.services:
+        path = f"dashboards/{service.team}/{service.name}.json"
+        if path in files:
+            # Only a service named like the overview file can collide; crossref should
+            # reserve the name, this keeps a silent overwrite impossible meanwhile.
+            raise ValueError(f"service {service.name!r} collides with {path}")
+        files[path] = dump_json(service_dashboard(model, service, with_overview))
+    return dict(sorted(files.items()))
+
+
+TARGET = Target(
+    name="grafana",
+    description="Grafana datasources, dashboard providers, a dashboard per service and an SLO "
+    "overview per team",
+    render=render_grafana,
+)

@@ -1,0 +1,456 @@
+"""The grafana target on the example estate: the real dashboard linter, the dashboard JSON
+model's schema, datasource wiring, parseable PromQL, contract labels and stable bytes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import promql_parser
+import pytest
+from ruamel.yaml import YAML
+
+from compiler.model import EnvironmentModel, ResolvedService
+from compiler.pipeline import load_estate
+from targets.grafana import DATASOURCES_FILE, PROVIDERS_FILE, render_grafana
+from targets.grafana.names import period_suffix, service_dashboard_uid, short_uid
+from tests.conftest import ROOT
+
+Tool = Callable[[str], Path]
+Json = dict[str, Any]
+
+SCHEMA = Path(__file__).parent / "fixtures" / "grafana" / "dashboard.schema.json"
+GRAFANA_MACROS = ("$__rate_interval", "$__interval", "$__range")
+
+# The dashboard linter's configuration (a `.lint` file, written to tmp and passed with --config).
+# Each exclusion is a deliberate choice of obsc that a rule does not know about, with its reason;
+# none is there just to pass.
+LINT_CONFIG = """\
+exclusions:
+  template-job-rule:
+    reason: >-
+      obsc selects every series by the `service` label of docs/contracts.md, which the scrape
+      jobs and the OTLP path both set; `job` and `instance` differ between those paths and the
+      SLO recording rules aggregate them away, so a job variable would select nothing useful.
+  template-instance-rule:
+    reason: Same as template-job-rule; dashboards are per service, selected by `service`.
+  target-job-rule:
+    reason: Queries match on `service` (and `slo`), the labels of docs/contracts.md.
+  target-instance-rule:
+    reason: Queries match on `service` (and `slo`), the labels of docs/contracts.md.
+  target-promql-rule:
+    reason: >-
+      The rule parses every table target as PromQL once the first datasource variable is
+      Prometheus; the Traces table's target is a Tempo TraceQL search (checked in this file).
+    entries:
+      - panel: Traces
+"""
+
+
+# Fixtures and helpers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prod() -> EnvironmentModel:
+    return load_estate(ROOT).resolved.environments["prod"]
+
+
+@pytest.fixture(scope="module")
+def rendered(prod: EnvironmentModel) -> dict[str, bytes]:
+    return render_grafana(prod)
+
+
+@pytest.fixture(scope="module")
+def dashboards(rendered: dict[str, bytes]) -> dict[str, Json]:
+    return {
+        path: json.loads(content)
+        for path, content in rendered.items()
+        if path.startswith("dashboards/")
+    }
+
+
+@pytest.fixture(scope="module")
+def datasources(rendered: dict[str, bytes]) -> list[Json]:
+    doc = YAML(typ="safe").load(rendered[DATASOURCES_FILE].decode())
+    assert doc["apiVersion"] == 1
+    result: list[Json] = doc["datasources"]
+    return result
+
+
+def _write(files: dict[str, bytes], root: Path) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return root
+
+
+def _data_panels(dashboard: Json) -> Iterator[Json]:
+    for panel in dashboard["panels"]:
+        if panel["type"] != "row":
+            yield panel
+
+
+def _prometheus_exprs(dashboard: Json) -> Iterator[str]:
+    for panel in _data_panels(dashboard):
+        for target in panel["targets"]:
+            if target["datasource"]["type"] == "prometheus":
+                yield target["expr"]
+
+
+def _parse(expr: str) -> promql_parser.Expr:
+    for macro in GRAFANA_MACROS:
+        expr = expr.replace(macro, "5m")
+    parsed: promql_parser.Expr = promql_parser.parse(expr)
+    return parsed
+
+
+def _selectors(expr: str) -> list[promql_parser.VectorSelector]:
+    found: list[promql_parser.VectorSelector] = []
+
+    def visit(node: promql_parser.Expr) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            found.append(node)
+
+    promql_parser.walk(_parse(expr), visit)
+    return found
+
+
+def _equal_matchers(selector: promql_parser.VectorSelector) -> dict[str, str]:
+    return {
+        m.name: m.value for m in selector.matchers.matchers if m.op == promql_parser.MatchOp.Equal
+    }
+
+
+def _service_of(path: str, prod: EnvironmentModel) -> ResolvedService | None:
+    return prod.service(Path(path).stem)
+
+
+# Files ----------------------------------------------------------------------------------
+
+
+def test_files_are_the_contracts_paths(prod: EnvironmentModel, rendered: dict[str, bytes]) -> None:
+    teams_with_slos = {s.team for s in prod.services if s.slos}
+    expected = {DATASOURCES_FILE, PROVIDERS_FILE}
+    expected |= {f"dashboards/{s.team}/{s.name}.json" for s in prod.services}
+    expected |= {f"dashboards/{team}/slo-overview.json" for team in teams_with_slos}
+    assert set(rendered) == expected
+    assert len([p for p in rendered if p.endswith(".json")]) == 20  # 16 services, 4 teams
+
+
+def test_one_provider_per_team(prod: EnvironmentModel, rendered: dict[str, bytes]) -> None:
+    doc = YAML(typ="safe").load(rendered[PROVIDERS_FILE].decode())
+    teams = sorted({s.team for s in prod.services})
+    assert [p["folder"] for p in doc["providers"]] == teams
+    for provider, team in zip(doc["providers"], teams, strict=True):
+        assert provider["type"] == "file"
+        assert provider["disableDeletion"] is True
+        assert provider["allowUiUpdates"] is False
+        assert provider["options"] == {
+            "path": f"/var/lib/grafana/dashboards/{team}",
+            "foldersFromFilesStructure": False,
+        }
+    assert len({p["folderUid"] for p in doc["providers"]}) == len(teams)
+
+
+# The real linter ------------------------------------------------------------------------
+
+
+def _lint(linter: Path, config: Path, dashboard: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(linter), "lint", "--strict", "--config", str(config), str(dashboard)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_dashboard_linter_strict_passes_every_dashboard(
+    real_tool: Tool, rendered: dict[str, bytes], tmp_path: Path
+) -> None:
+    linter = real_tool("dashboard-linter")
+    root = _write(rendered, tmp_path)
+    config = tmp_path / ".lint"
+    config.write_text(LINT_CONFIG, encoding="utf-8")
+    files = sorted((root / "dashboards").rglob("*.json"))
+    assert len(files) == 20
+    failures = []
+    for path in files:
+        done = _lint(linter, config, path)
+        if done.returncode != 0:
+            failures.append(f"{path.relative_to(root)}:\n{done.stdout}{done.stderr}")
+    assert not failures, "\n".join(failures)
+
+
+def test_dashboard_linter_catches_a_broken_dashboard(
+    real_tool: Tool, dashboards: dict[str, Json], tmp_path: Path
+) -> None:
+    """The harness can fail: a panel without a unit and with bad PromQL is reported."""
+    linter = real_tool("dashboard-linter")
+    config = tmp_path / ".lint"
+    config.write_text(LINT_CONFIG, encoding="utf-8")
+    broken = json.loads(json.dumps(dashboards["dashboards/payments/checkout.json"]))
+    panel = next(p for p in _data_panels(broken) if p["title"] == "Request rate")
+    panel["fieldConfig"]["defaults"].pop("unit")
+    panel["targets"][0]["expr"] = "sum(rate(flask_http_request_total[5m])"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    done = _lint(linter, config, path)
+    assert done.returncode != 0
+    assert "has no or invalid units defined" in done.stdout
+    assert "invalid PromQL query" in done.stdout
+
+
+# The dashboard JSON model ---------------------------------------------------------------
+
+
+def test_dashboards_match_the_schema(dashboards: dict[str, Json]) -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = {
+        path: [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errs]
+        for path, dashboard in dashboards.items()
+        if (errs := list(validator.iter_errors(dashboard)))
+    }
+    assert errors == {}
+
+
+def test_panels_have_unique_ids_and_do_not_overlap(dashboards: dict[str, Json]) -> None:
+    for path, dashboard in dashboards.items():
+        panels = dashboard["panels"]
+        assert [p["id"] for p in panels] == list(range(1, len(panels) + 1)), path
+        cells: dict[tuple[int, int], int] = {}
+        for panel in panels:
+            pos = panel["gridPos"]
+            assert pos["x"] + pos["w"] <= 24, (path, panel["title"])
+            for x in range(pos["x"], pos["x"] + pos["w"]):
+                for y in range(pos["y"], pos["y"] + pos["h"]):
+                    assert (x, y) not in cells, (path, panel["title"], cells[(x, y)])
+                    cells[(x, y)] = panel["id"]
+        for panel in _data_panels(dashboard):
+            refs = [t["refId"] for t in panel["targets"]]
+            assert len(refs) == len(set(refs)), (path, panel["title"])
+
+
+def test_dashboard_uids_and_titles(prod: EnvironmentModel, dashboards: dict[str, Json]) -> None:
+    uids = [d["uid"] for d in dashboards.values()]
+    assert len(uids) == len(set(uids))
+    for path, dashboard in dashboards.items():
+        service = _service_of(path, prod)
+        if service is None:
+            team = Path(path).parent.name
+            assert dashboard["uid"] == f"obsc-slo-{team}"
+            assert dashboard["tags"] == ["obsc", team, "slo"]
+            continue
+        assert dashboard["uid"] == f"obsc-{service.name}"
+        assert dashboard["title"] == f"{service.name} (prod)"
+        assert dashboard["tags"] == ["obsc", service.team, service.framework]
+
+
+# Datasources ----------------------------------------------------------------------------
+
+
+def _datasource_uid_refs(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "datasourceUid":
+                yield item
+            else:
+                yield from _datasource_uid_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _datasource_uid_refs(item)
+
+
+def test_datasources_are_wired_to_each_other(
+    datasources: list[Json], rendered: dict[str, bytes]
+) -> None:
+    by_uid = {ds["uid"]: ds for ds in datasources}
+    assert {uid: ds["type"] for uid, ds in by_uid.items()} == {
+        "prometheus": "prometheus",
+        "loki": "loki",
+        "tempo": "tempo",
+        "alertmanager": "alertmanager",
+    }
+    assert [ds["uid"] for ds in datasources if ds["isDefault"]] == ["prometheus"]
+    for ds in datasources:
+        for ref in _datasource_uid_refs(ds["jsonData"]):
+            assert ref in by_uid, (ds["name"], ref)
+    prometheus, loki, tempo, alertmanager = (by_uid[u] for u in by_uid)
+    assert prometheus["jsonData"]["exemplarTraceIdDestinations"][0]["datasourceUid"] == "tempo"
+    fields = loki["jsonData"]["derivedFields"]
+    assert {(f["matcherType"], f["datasourceUid"]) for f in fields} == {
+        ("label", "tempo"),
+        ("regex", "tempo"),
+    }
+    logs = tempo["jsonData"]["tracesToLogsV2"]
+    assert logs["tags"] == [{"key": "service.name", "value": "service_name"}]
+    assert tempo["jsonData"]["serviceMap"] == {"datasourceUid": "prometheus"}
+    assert tempo["jsonData"]["nodeGraph"] == {"enabled": True}
+    assert alertmanager["jsonData"]["implementation"] == "prometheus"
+    # Grafana expands environment variables in provisioning files: every `$` is escaped.
+    text = rendered[DATASOURCES_FILE].decode()
+    assert "$" in text
+    assert "$" not in text.replace("$$", "")
+
+
+def test_derived_field_regex_finds_a_trace_id(datasources: list[Json]) -> None:
+    loki = next(ds for ds in datasources if ds["uid"] == "loki")
+    regex = next(f for f in loki["jsonData"]["derivedFields"] if f["matcherType"] == "regex")
+    pattern = re.compile(regex["matcherRegex"])
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    for line in (f"level=info trace_id={trace} msg=ok", f'{{"trace_id": "{trace}", "msg": "ok"}}'):
+        match = pattern.search(line)
+        assert match is not None and match.group(1) == trace, line
+
+
+def test_every_dashboard_datasource_resolves(
+    datasources: list[Json], dashboards: dict[str, Json]
+) -> None:
+    types = {ds["uid"]: ds["type"] for ds in datasources}
+    builtin = {"-- Grafana --": "grafana"}
+    for path, dashboard in dashboards.items():
+        variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+        for variable in variables.values():
+            assert types[variable["current"]["value"]] == variable["query"], path
+
+        def resolve(ref: Json, where: str, path: str = path, variables: Json = variables) -> None:
+            uid = ref["uid"]
+            if uid.startswith("${") and uid.endswith("}"):
+                variable = variables[uid[2:-1]]
+                uid = variable["current"]["value"]
+                assert variable["query"] == ref["type"], (path, where)
+            assert (types | builtin).get(uid) == ref["type"], (path, where, ref)
+
+        for annotation in dashboard["annotations"]["list"]:
+            resolve(annotation["datasource"], "annotation")
+        for panel in _data_panels(dashboard):
+            resolve(panel["datasource"], panel["title"])
+            for target in panel["targets"]:
+                assert target["datasource"] == panel["datasource"], (path, panel["title"])
+        used = {p["datasource"]["uid"][2:-1] for p in _data_panels(dashboard)}
+        assert used == set(variables), path
+
+
+# Queries --------------------------------------------------------------------------------
+
+
+def test_every_promql_query_parses(dashboards: dict[str, Json], datasources: list[Json]) -> None:
+    exprs = [expr for d in dashboards.values() for expr in _prometheus_exprs(d)]
+    assert len(exprs) > 300
+    for expr in exprs:
+        _parse(expr)
+    tempo = next(ds for ds in datasources if ds["uid"] == "tempo")
+    for query in tempo["jsonData"]["tracesToMetrics"]["queries"]:
+        # `$$__tags` is `$__tags` after provisioning, which Grafana expands to the matchers.
+        _parse(query["query"].replace("$$__tags", 'service="checkout"'))
+
+
+def test_service_dashboards_select_by_the_contract_labels(
+    prod: EnvironmentModel, dashboards: dict[str, Json]
+) -> None:
+    for path, dashboard in dashboards.items():
+        service = _service_of(path, prod)
+        team = Path(path).parent.name
+        slos = {slo.name for s in prod.services if s.team == team for slo in s.slos}
+        for expr in _prometheus_exprs(dashboard):
+            for selector in _selectors(expr):
+                labels = _equal_matchers(selector)
+                if service is not None:
+                    assert labels.get("service") == service.name, (path, expr)
+                else:
+                    assert labels.get("service") in {s.name for s in prod.services}, expr
+                if (selector.name or "").startswith("slo:") and "slo" in labels:
+                    assert labels["slo"] in slos, (path, expr)
+
+
+def test_raw_rates_use_the_rate_interval(dashboards: dict[str, Json]) -> None:
+    for dashboard in dashboards.values():
+        for expr in _prometheus_exprs(dashboard):
+            if "rate(" in expr.replace("slo:", ""):
+                assert "[$__rate_interval]" in expr, expr
+
+
+def test_slo_rows_use_the_period_suffix(
+    prod: EnvironmentModel, dashboards: dict[str, Json]
+) -> None:
+    assert period_suffix("28d") == "4w"
+    assert period_suffix("30d") == "30d"
+    checkout = dashboards["dashboards/payments/checkout.json"]
+    exprs = set(_prometheus_exprs(checkout))
+    assert '1 - slo:sli_error:ratio_rate4w{service="checkout", slo="payments-succeed"}' in exprs
+    assert '1 - slo:sli_error:ratio_rate30d{service="checkout", slo="availability"}' in exprs
+    burn = (
+        'slo:sli_error:ratio_rate1h{service="checkout", slo="availability"}'
+        ' / on (service, slo) slo:error_budget:ratio{service="checkout", slo="availability"}'
+    )
+    assert burn in exprs
+
+
+def test_service_dashboard_panels(prod: EnvironmentModel, dashboards: dict[str, Json]) -> None:
+    for service in prod.services:
+        dashboard = dashboards[f"dashboards/{service.team}/{service.name}.json"]
+        titles = [p["title"] for p in _data_panels(dashboard)]
+        if service.category == "infrastructure":
+            assert titles == ["Exporter up", "Scrape duration", "Samples scraped"]
+            continue
+        assert titles[:3] == ["Request rate", "Error ratio", "Latency"], service.name
+        per_slo = ["SLI vs objective", "Error budget remaining", "Burn rate"]
+        assert titles[3:-3] == per_slo * len(service.slos), service.name
+        assert titles[-3:] == ["Alerts", "Logs", "Traces"]
+        by_title = {p["title"]: p for p in _data_panels(dashboard)}
+        assert by_title["Logs"]["targets"][0]["expr"] == f'{{service_name="{service.name}"}}'
+        assert by_title["Traces"]["targets"][0]["query"] == (
+            f'{{resource.service.name="{service.name}"}}'
+        )
+        latency = by_title["Latency"]
+        assert latency["fieldConfig"]["defaults"]["unit"] == "s"
+        assert [t["legendFormat"] for t in latency["targets"]] == ["p50", "p95", "p99"]
+
+
+def test_overview_links_every_service_with_slos(
+    prod: EnvironmentModel, dashboards: dict[str, Json]
+) -> None:
+    overview = dashboards["dashboards/payments/slo-overview.json"]
+    services = [s for s in prod.services if s.team == "payments" and s.slos]
+    tables = list(_data_panels(overview))
+    assert [t["title"] for t in tables] == [s.name for s in services]
+    for table, service in zip(tables, services, strict=True):
+        assert table["links"][0]["url"] == f"/d/{service_dashboard_uid(service.name)}"
+        assert len(table["targets"]) == 4
+    sli = tables[0]["targets"][1]["expr"]  # checkout: a 30d and a 28d SLO side by side
+    assert "slo:sli_error:ratio_rate4w" in sli and "slo:sli_error:ratio_rate30d" in sli
+
+
+# Stable output --------------------------------------------------------------------------
+
+
+def test_render_is_deterministic(prod: EnvironmentModel, rendered: dict[str, bytes]) -> None:
+    again = render_grafana(load_estate(ROOT).resolved.environments["prod"])
+    assert again == rendered
+    assert list(again) == sorted(again)
+    assert render_grafana(prod) == rendered
+
+
+def test_long_names_get_short_stable_uids(prod: EnvironmentModel) -> None:
+    name = "a-very-long-service-name-that-is-still-a-valid-dns-label"
+    uid = service_dashboard_uid(name)
+    assert len(uid) <= 40
+    assert uid == "obsc-a-very-long-service-name-t-15e892c8"
+    assert uid == short_uid(f"obsc-{name}")
+    assert service_dashboard_uid(name + "x") != uid
+    assert service_dashboard_uid("checkout") == "obsc-checkout"
+
+    renamed = prod.services[0].model_copy(update={"name": name})
+    model = prod.model_copy(update={"services": (renamed, *prod.services[1:])})
+    files = render_grafana(model)
+    dashboard = json.loads(files[f"dashboards/{renamed.team}/{name}.json"])
+    assert dashboard["uid"] == uid
+    assert render_grafana(model) == files
