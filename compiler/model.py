@@ -170,12 +170,22 @@ class Route(ModelNode):
     repeat_interval: str | None
 
 
+class EmailSettings(ModelNode):
+    """The SMTP relay of email receivers; the password is a secret reference."""
+
+    smarthost: str
+    from_: str
+    username: str | None
+    secret_ref: SecretRef | None
+
+
 class Alerting(ModelNode):
-    """Receivers and routes."""
+    """Receivers and routes, and the SMTP settings when there is an email receiver."""
 
     receivers: tuple[Receiver, ...]
     routes: tuple[Route, ...]
     default_receiver: str | None
+    email: EmailSettings | None = None
 
 
 class StackComponent(ModelNode):

@@ -20,8 +20,16 @@ declare -A GO_PKG=(
 # mod@version` refuses. The module is fetched with `go mod download` (checked against the
 # checksum database), copied to a writable directory and built there as the main module, so its
 # replace directives apply. The value is the package to build, relative to the module root.
-declare -A GO_BUILD_MOD=([dashboard-linter]=github.com/grafana/dashboard-linter)
-declare -A GO_BUILD_PKG=([dashboard-linter]=.)
+declare -A GO_BUILD_MOD=(
+  [dashboard-linter]=github.com/grafana/dashboard-linter
+  [lokitool]=github.com/grafana/loki/v3
+)
+declare -A GO_BUILD_PKG=([dashboard-linter]=. [lokitool]=./cmd/lokitool)
+# Extra -ldflags per go-build tool ({V} is replaced by the version without its "v").
+LOKI_BUILD=github.com/grafana/loki/v3/pkg/util/build
+declare -A GO_BUILD_LDFLAGS=(
+  [lokitool]="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
+)
 # Go tools that read their --version string from prometheus/common/version (set via -ldflags,
 # as upstream's promu does; a plain `go install` would report an empty version).
 declare -A GO_PROM_VERSION=([amtool]=1)
@@ -87,6 +95,7 @@ go_install() {
 # go_build_module <tool> <version> <bindir>
 go_build_module() {
   local name=$1 version=$2 bindir=$3 go mod=${GO_BUILD_MOD[$name]} json dir got
+  local extra_ldflags=${GO_BUILD_LDFLAGS[$name]:-}
   go=$(go_bin)
   work_dir
   local log="$WORK/go-$name.log"
@@ -115,7 +124,8 @@ go_build_module() {
   (
     cd "$src"
     env "${goenv[@]}" GOFLAGS="-mod=mod -modcacherw -trimpath" CGO_ENABLED=0 \
-      "$go" build -ldflags="-s -w" -o "$bindir/$name" "${GO_BUILD_PKG[$name]:-.}"
+      "$go" build -ldflags="-s -w ${extra_ldflags//\{V\}/${version#v}}" \
+      -o "$bindir/$name" "${GO_BUILD_PKG[$name]:-.}"
   ) >>"$log" 2>&1 || {
     cat "$log" >&2
     echo "error: go build of $mod@$version failed" >&2
@@ -156,6 +166,14 @@ func newDashboardFromV2(_ json.RawMessage, apiVersion string) (Dashboard, error)
 GO
   (cd "$src" && GOWORK=off GOTOOLCHAIN=local "$go" mod edit \
     -droprequire=github.com/grafana/grafana/apps/dashboard)
+}
+
+# Loki's go.mod replaces its nested module ./pkg/push with a path that is not in the module
+# zip; without the replace it resolves to the version go.mod requires (checked by go.sum).
+prepare_lokitool() {
+  local src=$1 go=$2
+  (cd "$src" && GOWORK=off GOTOOLCHAIN=local "$go" mod edit \
+    -dropreplace=github.com/grafana/loki/pkg/push)
 }
 
 APT_UPDATED=0
@@ -204,7 +222,7 @@ deb_install() {
 # verify <tool> <version> <binary>: the binary runs and reports the pinned version.
 verify() {
   local name=$1 version=$2 bin=$3 out
-  if [[ -n ${GO_BUILD_MOD[$name]:-} ]]; then
+  if [[ $name == dashboard-linter ]]; then
     # Built as the main module from a plain copy, the binary has no version to report (and
     # dashboard-linter has no --version flag); go_build_module already checked that the module
     # downloaded is exactly $version. Here: it runs and lists its rules.
@@ -215,7 +233,10 @@ verify() {
     fi
     return 0
   fi
-  if [[ $name == cue ]]; then out=$("$bin" version 2>&1); else out=$("$bin" --version 2>&1); fi
+  case $name in
+    cue | lokitool) out=$("$bin" version 2>&1) ;;
+    *) out=$("$bin" --version 2>&1) ;;
+  esac
   if [[ $out != *"${version#v}"* ]]; then
     printf '%s\n' "$out" >&2
     echo "error: $bin does not report version ${version#v}" >&2

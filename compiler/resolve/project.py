@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler import model
-from compiler.spec.models import ProjectSpec
+from compiler.spec.models import EmailSettings, ProjectSpec, SecretRef
 
 
 def resolve_redaction_policies(spec: ProjectSpec) -> tuple[model.RedactionPolicy, ...]:
@@ -29,11 +29,7 @@ def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
             type=r.type,
             channel=r.channel,
             to=r.to,
-            secret_ref=(
-                model.SecretRef(name=r.secret_ref.name, key=r.secret_ref.key)
-                if r.secret_ref
-                else None
-            ),
+            secret_ref=_secret_ref(r.secret_ref),
         )
         for r in sorted(alerting.receivers, key=lambda r: r.name)
     )
@@ -50,8 +46,27 @@ def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
         for route in alerting.routes
     )
     return model.Alerting(
-        receivers=receivers, routes=routes, default_receiver=alerting.default_receiver
+        receivers=receivers,
+        routes=routes,
+        default_receiver=alerting.default_receiver,
+        email=_resolve_email(alerting.email),
     )
+
+
+def _resolve_email(email: EmailSettings | None) -> model.EmailSettings | None:
+    """The SMTP settings as written; a missing one is only valid without email receivers."""
+    if email is None:
+        return None
+    return model.EmailSettings(
+        smarthost=email.smarthost,
+        from_=email.from_,
+        username=email.username,
+        secret_ref=_secret_ref(email.secret_ref),
+    )
+
+
+def _secret_ref(ref: SecretRef | None) -> model.SecretRef | None:
+    return model.SecretRef(name=ref.name, key=ref.key) if ref else None
 
 
 def resolve_gitops(spec: ProjectSpec) -> model.GitOps | None:

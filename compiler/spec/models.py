@@ -161,12 +161,63 @@ class Route(SpecModel):
     repeat_interval: Duration | None = None
 
 
+class EmailSettings(SpecModel):
+    """The SMTP relay that email receivers send through; its password only via `secretRef`."""
+
+    smarthost: Annotated[
+        str,
+        Field(
+            pattern=r"^(\[[0-9A-Fa-f:.]+\]|[-._A-Za-z0-9]+):[0-9]{1,5}$",
+            description="host:port of the SMTP relay, e.g. smtp.example.com:587.",
+        ),
+    ]
+    from_: Annotated[
+        str,
+        Field(
+            alias="from",
+            pattern=r"^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$",
+            description="Sender address, e.g. alertmanager@example.com.",
+        ),
+    ]
+    username: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None, description="SMTP user name; needed for the password to be used."
+    )
+    secret_ref: SecretRef | None = Field(
+        default=None, description="Where the SMTP password is kept."
+    )
+
+    @model_validator(mode="after")
+    def _password_needs_user(self) -> EmailSettings:
+        if self.secret_ref is not None and self.username is None:
+            raise PydanticCustomError(
+                "email_field",
+                "an SMTP password (secretRef) needs `username`: without one, Alertmanager "
+                "sends without authenticating",
+                {},
+            )
+        return self
+
+
 class Alerting(SpecModel):
     """Receivers and the route tree; the first route that matches wins unless `continue`."""
 
     receivers: list[Receiver] = Field(default_factory=list)
     routes: list[Route] = Field(default_factory=list)
     default_receiver: DnsLabel | None = None
+    email: EmailSettings | None = Field(
+        default=None, description="SMTP settings; required when there is an email receiver."
+    )
+
+    @model_validator(mode="after")
+    def _email_needs_smtp(self) -> Alerting:
+        if self.email is None and any(r.type == "email" for r in self.receivers):
+            raise PydanticCustomError(
+                "alerting_email",
+                "an email receiver needs `email` (smarthost and from) under alerting: "
+                "the SMTP relay it sends through",
+                {},
+            )
+        return self
 
 
 class GitOps(SpecModel):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
+from targets.alerts.alertmanager import render_alertmanager
+from targets.alerts.loki import render_loki_rules
 from targets.alerts.slo_rules import service_rule_groups
 from targets.alerts.slo_tests import slo_test_file, testable
 from targets.base import RenderedFiles, Target
@@ -15,7 +17,10 @@ from targets.base import RenderedFiles, Target
 
 def render_alerts(model: EnvironmentModel) -> RenderedFiles:
     """Every file of the alerts target for one environment."""
-    files: RenderedFiles = {}
+    files: RenderedFiles = {
+        "alertmanager.yaml": render_alertmanager(model),
+        "loki/rules.yaml": render_loki_rules(model),
+    }
     for service in model.services:
         groups = service_rule_groups(service)
         if not groups:

@@ -1,0 +1,114 @@
+"""Loki ruler rules: one log error-rate alert per application service.
+
+The alert fires when more than 5% of a service's log lines over 5 minutes are errors, for
+10 minutes, and only while the service writes at least 50 lines in those 5 minutes (so a
+quiet service does not alert on one error among three lines). Streams are selected by
+`service_name`, the label Loki's OTLP ingestion derives from `service.name`.
+
+Error lines are found by `detected_level`, the structured metadata Loki 3 adds at ingestion
+(limits `discover_log_levels` and `allow_structured_metadata`, both on by default), not by
+parsing the line according to the service's `logs_format`. The reason is that logs reach
+Loki over OTLP, and what the line is depends on the sender: an OpenTelemetry SDK or agent
+(zero-code instrumentation) sends the bare message with a severity, the collector's filelog
+receiver sends the raw stdout line. `| json | level=~...` would miss every line of the
+former. Loki's distributor sets `detected_level` from the OTLP severity number when there
+is one, else from a `level`/`severity`/`lvl` field of a JSON or logfmt line, else from level
+words in a text line, so one query covers json, logfmt and text services alike; the
+service's format only shows up in the alert's description.
+
+Infrastructure services (databases, caches, brokers) are left out: their health is watched
+through their exporters' metrics, and their logs count client mistakes (a duplicate key, a
+failed login) as errors, which would make a ratio alert noisy without saying anything about
+the service itself.
+
+Alerts are named `<Service>LogErrorRate` and carry `service`, `team` and `severity="ticket"`
+(see docs/contracts.md); one small group per service, `obsc-logs-<service>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.model import EnvironmentModel, ResolvedService
+from compiler.output.canonical import dump_yaml
+from targets.alerts.naming import camel
+
+Rule = dict[str, Any]
+
+ERROR_LEVELS = ("error", "critical", "fatal")
+WINDOW = "5m"
+THRESHOLD = 0.05
+FOR = "10m"
+MIN_LINES = 50
+
+
+def log_error_alert(service: ResolvedService) -> str:
+    """The name of a service's log error-rate alert."""
+    return f"{camel(service.name)}LogErrorRate"
+
+
+def stream_selector(service: ResolvedService) -> str:
+    """Every log stream of the service."""
+    return f'{{service_name="{service.name}"}}'
+
+
+def error_filter() -> str:
+    """The line filter that keeps error lines (Loki's normalised level values)."""
+    return f'detected_level=~"{"|".join(ERROR_LEVELS)}"'
+
+
+def _lines(selector: str) -> str:
+    return f"sum(count_over_time({selector} [{WINDOW}]))"
+
+
+def error_rate_expr(service: ResolvedService) -> str:
+    """LogQL: error lines / all lines over the window, above the threshold, with volume."""
+    streams = stream_selector(service)
+    errors = _lines(f"{streams} | {error_filter()}")
+    total = _lines(streams)
+    return f"({errors} / {total}) > {THRESHOLD} and {total} >= {MIN_LINES}"
+
+
+def _annotations(service: ResolvedService) -> dict[str, str]:
+    notes = {
+        "summary": f"{service.name}: more than {THRESHOLD:.0%} of log lines are errors",
+        "description": (
+            f"Over the last {WINDOW}, more than {THRESHOLD:.0%} of the log lines of "
+            f"{service.name} ({service.logs_format} logs) had level error, critical or fatal, "
+            f'for {FOR}. Query: {{service_name="{service.name}"}} | {error_filter()}'
+        ),
+        "dashboard_url": f"/d/obsc-{service.name}",
+    }
+    if service.runbook:
+        notes["runbook_url"] = service.runbook
+    return dict(sorted(notes.items()))
+
+
+def log_error_rule(service: ResolvedService) -> Rule:
+    """The service's `<Service>LogErrorRate` alert."""
+    return {
+        "alert": log_error_alert(service),
+        "expr": error_rate_expr(service),
+        "for": FOR,
+        "labels": {"service": service.name, "severity": "ticket", "team": service.team},
+        "annotations": _annotations(service),
+    }
+
+
+def covered(service: ResolvedService) -> bool:
+    """Whether a service gets a log alert: application services only."""
+    return service.category == "application"
+
+
+def loki_rule_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
+    """One group per application service, in the model's (name) order."""
+    return [
+        {"name": f"obsc-logs-{service.name}", "rules": [log_error_rule(service)]}
+        for service in model.services
+        if covered(service)
+    ]
+
+
+def render_loki_rules(model: EnvironmentModel) -> bytes:
+    """`loki/rules.yaml` of one environment: a Prometheus-style rule file with LogQL."""
+    return dump_yaml({"groups": loki_rule_groups(model)})
