@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ObscRunner
 
-COMMANDS = ["validate", "render", "explain", "schema"]
+COMMANDS = ["init", "validate", "render", "explain", "schema"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

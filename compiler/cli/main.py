@@ -14,6 +14,7 @@ import click
 
 from compiler.cli.context import Options
 from compiler.cli.explain_cmd import explain_command
+from compiler.cli.init_cmd import init_command
 from compiler.cli.render_cmd import render_command
 from compiler.cli.schema_cmd import schema_command
 from compiler.cli.validate_cmd import validate_command
@@ -56,7 +57,13 @@ def cli(ctx: click.Context, repo: Path, quiet: bool, output: str, debug: bool) -
     ctx.obj = Options(repo=repo, quiet=quiet, output=output, debug=debug)
 
 
-for _command in (validate_command, render_command, explain_command, schema_command):
+for _command in (
+    init_command,
+    validate_command,
+    render_command,
+    explain_command,
+    schema_command,
+):
     cli.add_command(_command)
 
 
