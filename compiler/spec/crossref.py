@@ -58,8 +58,10 @@ def check_references(
         ],
         sink,
     )
+    teams = {p.model.metadata.team for p in specs.services}
     for service in specs.services:
         _check_service(service, frameworks, sink)
+        _check_reserved_name(service, teams, sink)
     _check_snapshots(specs, frameworks, sink)
     if len(specs.projects) == 1:
         _check_project(specs, available_targets, sink)
@@ -161,6 +163,23 @@ def _check_service(
                         hint="write the range as [{{window}}], e.g. "
                         "sum(rate(x_total[{{window}}])); obsc fills in each alert window",
                     )
+
+
+def _check_reserved_name(
+    parsed: Parsed[ServiceDocument], teams: set[str], sink: DiagnosticSink
+) -> None:
+    """Dashboards of services and team overviews share a folder and a uid space."""
+    name = parsed.model.metadata.name
+    if name == "slo-overview" or (name.startswith("slo-") and name[4:] in teams):
+        path: PathKey = ("metadata", "name")
+        sink.error(
+            "OBSC314",
+            f"service name {name!r} is reserved: it would collide with a team's SLO overview "
+            "dashboard (file slo-overview.json, uid obsc-slo-<team>)",
+            parsed.document.location(path),
+            spec_path(parsed.document, path),
+            hint="rename the service",
+        )
 
 
 def _check_promql(query: str, doc: Document, path: PathKey, sink: DiagnosticSink) -> None:

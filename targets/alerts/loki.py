@@ -31,6 +31,7 @@ from typing import Any
 
 from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_yaml
+from compiler.output.links import service_dashboard_url
 from targets.alerts.naming import camel
 
 Rule = dict[str, Any]
@@ -77,7 +78,7 @@ def _annotations(service: ResolvedService) -> dict[str, str]:
             f"{service.name} ({service.logs_format} logs) had level error, critical or fatal, "
             f'for {FOR}. Query: {{service_name="{service.name}"}} | {error_filter()}'
         ),
-        "dashboard_url": f"/d/obsc-{service.name}",
+        "dashboard_url": service_dashboard_url(service.name),
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from compiler.model import ResolvedService, ResolvedSLO
+from compiler.output.links import service_dashboard_url
 from targets.alerts import burn
 from targets.alerts.naming import (
     absent_alert,
@@ -122,7 +123,7 @@ def _annotations(service: ResolvedService, slo: ResolvedSLO, severity: str) -> d
             f"The {slo.name} SLO of {service.name} ({burn.clean(burn.objective_ratio(slo) * 100)}%"
             f" over {slo.window}) is spending its error budget at more than {pace}."
         ),
-        "dashboard_url": f"/d/obsc-{service.name}",
+        "dashboard_url": service_dashboard_url(service.name),
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook

@@ -1,49 +1,23 @@
 """Names the grafana target agrees on: datasource uids, dashboard and folder uids, paths.
 
-Datasource uids and the `obsc-<service>` / `obsc-slo-<team>` dashboard uids are part of
-docs/contracts.md (alerts link to `/d/obsc-<service>`), so they live in one place here.
+Datasource uids are part of docs/contracts.md; dashboard uids, which the alerts target
+links to as well, live in compiler.output.links.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Final
+
+from compiler.output.links import short_uid
 
 PROMETHEUS: Final = "prometheus"
 LOKI: Final = "loki"
 TEMPO: Final = "tempo"
 ALERTMANAGER: Final = "alertmanager"
 
-#: Grafana rejects dashboard and folder uids longer than this.
-MAX_UID_LENGTH: Final = 40
-_HASH_LENGTH: Final = 8
-
 #: Where the compose and helm targets mount `rendered/<env>/grafana/dashboards/`.
 DASHBOARDS_MOUNT: Final = "/var/lib/grafana/dashboards"
 OVERVIEW_FILE: Final = "slo-overview.json"
-
-
-def short_uid(uid: str) -> str:
-    """`uid` itself when Grafana accepts its length, else a stable shortened form.
-
-    A longer uid keeps its first characters and ends in `-` plus the first 8 hex digits of
-    its sha256, so distinct long names stay distinct and the result never changes.
-    """
-    if len(uid) <= MAX_UID_LENGTH:
-        return uid
-    digest = hashlib.sha256(uid.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
-    head = uid[: MAX_UID_LENGTH - _HASH_LENGTH - 1].rstrip("-")
-    return f"{head}-{digest}"
-
-
-def service_dashboard_uid(service: str) -> str:
-    """The uid of a service's dashboard: `obsc-<service>` (shortened past 40 characters)."""
-    return short_uid(f"obsc-{service}")
-
-
-def overview_uid(team: str) -> str:
-    """The uid of a team's SLO overview: `obsc-slo-<team>` (shortened past 40 characters)."""
-    return short_uid(f"obsc-slo-{team}")
 
 
 def folder_uid(team: str) -> str:
@@ -53,11 +27,6 @@ def folder_uid(team: str) -> str:
     the prefix `obscfolder-` is chosen to never collide with an `obsc-...` dashboard uid.
     """
     return short_uid(f"obscfolder-{team}")
-
-
-def dashboard_url(uid: str) -> str:
-    """The path Grafana serves a dashboard at."""
-    return f"/d/{uid}"
 
 
 def period_suffix(window: str) -> str:

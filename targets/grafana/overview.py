@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from compiler.model import EnvironmentModel, ResolvedService
+from compiler.output.links import dashboard_url, overview_uid, service_dashboard_uid
 from targets.grafana import panels, queries
 from targets.grafana.dashboard import dashboard, tagged_dashboards_link
-from targets.grafana.names import dashboard_url, overview_uid, service_dashboard_uid
 
 COLUMNS = ("Objective", "SLI (window)", "Budget remaining", "Burn rate (5m)")
 BURN_COLUMN = COLUMNS[3]

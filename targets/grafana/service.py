@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from compiler.model import EnvironmentModel, ResolvedService, ResolvedSLO
+from compiler.output.links import dashboard_url, overview_uid, service_dashboard_uid
 from targets.grafana import panels, queries
 from targets.grafana.dashboard import dashboard, dashboard_link
-from targets.grafana.names import dashboard_url, overview_uid, service_dashboard_uid
 
 TRAFFIC_HEIGHT = 8
 SLO_HEIGHT = 8

@@ -1,0 +1,47 @@
+"""Names that several targets must agree on: Grafana dashboard uids and their URLs.
+
+Alerts link to dashboards and the grafana target creates them; both derive the uid here
+(docs/contracts.md), so a shortened uid of a long service name is the same on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+#: Grafana rejects dashboard and folder uids longer than this.
+MAX_UID_LENGTH: Final = 40
+_HASH_LENGTH: Final = 8
+
+
+def short_uid(uid: str) -> str:
+    """`uid` itself when Grafana accepts its length, else a stable shortened form.
+
+    A longer uid keeps its first characters and ends in `-` plus the first 8 hex digits of
+    its sha256, so distinct long names stay distinct and the result never changes.
+    """
+    if len(uid) <= MAX_UID_LENGTH:
+        return uid
+    digest = hashlib.sha256(uid.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+    head = uid[: MAX_UID_LENGTH - _HASH_LENGTH - 1].rstrip("-")
+    return f"{head}-{digest}"
+
+
+def service_dashboard_uid(service: str) -> str:
+    """The uid of a service's dashboard: `obsc-<service>` (shortened past 40 characters)."""
+    return short_uid(f"obsc-{service}")
+
+
+def overview_uid(team: str) -> str:
+    """The uid of a team's SLO overview: `obsc-slo-<team>` (shortened past 40 characters)."""
+    return short_uid(f"obsc-slo-{team}")
+
+
+def dashboard_url(uid: str) -> str:
+    """The path Grafana serves a dashboard at."""
+    return f"/d/{uid}"
+
+
+def service_dashboard_url(service: str) -> str:
+    """The path of a service's dashboard, for alert annotations."""
+    return dashboard_url(service_dashboard_uid(service))
