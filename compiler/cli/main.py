@@ -16,6 +16,7 @@ from compiler.cli.context import Options
 from compiler.cli.explain_cmd import explain_command
 from compiler.cli.init_cmd import init_command
 from compiler.cli.render_cmd import render_command
+from compiler.cli.rollback_cmd import rollback_command
 from compiler.cli.schema_cmd import schema_command
 from compiler.cli.validate_cmd import validate_command
 from compiler.version import __version__
@@ -62,6 +63,7 @@ for _command in (
     validate_command,
     render_command,
     explain_command,
+    rollback_command,
     schema_command,
 ):
     cli.add_command(_command)

@@ -23,23 +23,51 @@ from compiler.cli.report import print_diagnostics, print_json, print_policy_outc
     is_flag=True,
     help="Render in memory and compare with rendered/; exit 1 listing files that differ.",
 )
+@click.option(
+    "--commit",
+    is_flag=True,
+    help=(
+        "After rendering, commit rendered/ (and nothing else) with a message naming the "
+        "render version and what changed, and Obsc-* trailers. Refuses (exit 4) before "
+        "rendering if rendered/ has hand-made uncommitted changes or git has no identity; "
+        "makes no commit when nothing changed."
+    ),
+)
 @no_policies_option()
 def render_command(
-    targets: tuple[str, ...], environments: tuple[str, ...], check: bool, no_policies: bool
+    targets: tuple[str, ...],
+    environments: tuple[str, ...],
+    check: bool,
+    commit: bool,
+    no_policies: bool,
 ) -> None:
     """Render every environment's targets into rendered/<env>/<target>/.
 
     The new tree is staged beside rendered/ and swapped in atomically, files no longer
     produced are removed, and rendered/manifest.json records the render version (which
     grows only when the output changes) and the sha256 of every file. A failed render
-    leaves rendered/ exactly as it was.
+    leaves rendered/ exactly as it was. With --commit, the result is committed as
+    "render v<N>: <env> <target> <k> added, ..." with Obsc-Render-Version,
+    Obsc-Input-Digest and Obsc-Compiler-Version trailers.
     """
-    from compiler.pipeline import render
+    from compiler.pipeline import RENDERED_DIR, render
 
     opts = options()
-    estate, outcome = render(
-        require_specs(opts), environments, targets, check, with_policies=not no_policies
-    )
+    repo = require_specs(opts)
+    handle = None
+    if commit:
+        from compiler.errors import UsageError
+        from compiler.gitops.commit import preflight
+
+        if check:
+            raise UsageError("--commit cannot be combined with --check")
+        handle = preflight(repo, RENDERED_DIR)
+    estate, outcome = render(repo, environments, targets, check, with_policies=not no_policies)
+    committed = None
+    if handle is not None:
+        from compiler.gitops.commit import commit_rendered
+
+        committed = commit_rendered(handle, outcome.added, outcome.changed, outcome.removed)
     print_diagnostics(estate.warnings, opts)
     print_policy_outcome(outcome.policies, opts)
     if opts.json:
@@ -52,6 +80,15 @@ def render_command(
                 "changed": outcome.changed,
                 "removed": outcome.removed,
                 "written": outcome.written,
+                **(
+                    {}
+                    if committed is None
+                    else {
+                        "commit": committed.sha,
+                        "commitMessage": committed.message or None,
+                        "committedPaths": committed.paths,
+                    }
+                ),
             }
         )
     elif check:
@@ -65,6 +102,11 @@ def render_command(
         )
     else:
         say(f"rendered/ is up to date (v{outcome.render_version}, {outcome.files} files)", opts)
+    if committed is not None and not opts.json:
+        if committed.sha is None:
+            say("nothing changed in rendered/; no commit made", opts)
+        else:
+            say(f"committed {committed.sha[:12]}: {committed.message.splitlines()[0]}", opts)
     if check and outcome.differs:
         raise SystemExit(1)
 

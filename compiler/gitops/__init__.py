@@ -1,0 +1,1 @@
+"""Git-facing features: semantic diff, render commits, rollback."""
