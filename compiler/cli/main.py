@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from compiler.cli.context import Options
+from compiler.cli.diff_cmd import diff_command
 from compiler.cli.explain_cmd import explain_command
 from compiler.cli.init_cmd import init_command
 from compiler.cli.render_cmd import render_command
@@ -62,6 +63,7 @@ for _command in (
     init_command,
     validate_command,
     render_command,
+    diff_command,
     explain_command,
     rollback_command,
     schema_command,
