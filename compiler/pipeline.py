@@ -123,7 +123,7 @@ def _load_estate(repo: Path) -> Estate:
 resolve = load_estate
 
 
-def _select(
+def select_pairs(
     resolved: ResolvedEstate, environments: Sequence[str], targets: Sequence[str]
 ) -> list[tuple[str, str]]:
     """The (environment, target) pairs to render, checking the names asked for."""
@@ -199,7 +199,7 @@ def render(
     """Render the selected environments and targets into rendered/ (or compare, with check)."""
     estate, report = validate(repo, with_policies)
     resolved = estate.resolved
-    pairs = _select(resolved, environments, targets)
+    pairs = select_pairs(resolved, environments, targets)
     partial = bool(environments or targets)
     prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
     produced = render_files(resolved, pairs)

@@ -19,12 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from compiler.errors import UsageError
 from compiler.gitops.diff_describe import ValueChange, describe
 from compiler.gitops.diff_identity import is_structured, normalise, pair_renames, parse
-from compiler.model import ResolvedEstate
 from compiler.output.manifest import MANIFEST_NAME
-from compiler.spec.validate import did_you_mean
 
 Kind = Literal["added", "removed", "changed"]
 SECRETS_NOTE = "Secrets are never rendered (configs read them from files), so none can appear here."
@@ -70,36 +67,6 @@ class DiffResult:
     def files(self) -> list[str]:
         """The rendered/-relative paths with at least one change, sorted."""
         return sorted({f"{c.env}/{c.target}/{c.file}" for c in self.changes})
-
-
-def select_pairs(
-    resolved: ResolvedEstate, environments: Sequence[str], targets: Sequence[str]
-) -> list[tuple[str, str]]:
-    """The (environment, target) pairs to diff, checking names like `obsc render` does."""
-    known_envs = list(resolved.environments)
-    for env in environments:
-        if env not in resolved.environments:
-            raise UsageError(
-                f"unknown environment {env!r} (known: {', '.join(known_envs)}). "
-                + did_you_mean(env, known_envs)
-            )
-    rendered = sorted({t for env in resolved.environments.values() for t in env.targets})
-    for target in targets:
-        if target not in rendered:
-            raise UsageError(
-                f"unknown target {target!r} (rendered: {', '.join(rendered)}). "
-                + did_you_mean(target, rendered)
-            )
-    pairs = [
-        (env_name, target)
-        for env_name, env in resolved.environments.items()
-        if not environments or env_name in environments
-        for target in env.targets
-        if not targets or target in targets
-    ]
-    if not pairs:
-        raise UsageError("no environment renders the selected targets; nothing to do")
-    return pairs
 
 
 def compare_trees(
@@ -194,7 +161,7 @@ def diff(
     """Render the specs in memory and compare with rendered/ (or rendered/ at `against`)."""
     from compiler.gitops.diff_sources import tree_at_ref
     from compiler.output.writer import read_tree
-    from compiler.pipeline import RENDERED_DIR, load_estate, render_files
+    from compiler.pipeline import RENDERED_DIR, load_estate, render_files, select_pairs
 
     old = tree_at_ref(repo / RENDERED_DIR, against) if against else None
     estate = load_estate(repo)
