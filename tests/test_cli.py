@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ObscRunner
 
-COMMANDS = ["init", "validate", "render", "diff", "explain", "rollback", "schema"]
+COMMANDS = ["init", "validate", "render", "diff", "explain", "detect", "rollback", "schema"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from compiler.cli.context import Options
+from compiler.cli.detect_cmd import detect_command
 from compiler.cli.diff_cmd import diff_command
 from compiler.cli.explain_cmd import explain_command
 from compiler.cli.init_cmd import init_command
@@ -65,6 +66,7 @@ for _command in (
     render_command,
     diff_command,
     explain_command,
+    detect_command,
     rollback_command,
     schema_command,
 ):
