@@ -15,6 +15,24 @@ from tests.conftest import ROOT, ObscRunner, tree_bytes
 Tool = Callable[[str], Path]
 
 
+def _assert_valid_workflow(workflow: Path) -> None:
+    """Check a workflow file against the GitHub workflow schema check-jsonschema ships."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.fixture
 def new_repo(
     tmp_path: Path, obsc: ObscRunner, real_tool: Tool, monkeypatch: pytest.MonkeyPatch
@@ -51,20 +69,7 @@ def test_scaffold_ships_the_default_policy_pack_and_current_schema(new_repo: Pat
 
 def test_workflow_is_a_valid_github_workflow(new_repo: Path) -> None:
     workflow = new_repo / ".github/workflows/obsc.yml"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(workflow),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    _assert_valid_workflow(workflow)
     steps = YAML(typ="safe").load(workflow.read_text())["jobs"]["obsc"]["steps"]
     commands = " ".join(str(step.get("run", "")) for step in steps)
     for command in ("obsc validate", "obsc render --check", "obsc diff --against"):
@@ -73,20 +78,7 @@ def test_workflow_is_a_valid_github_workflow(new_repo: Path) -> None:
 
 def test_this_repositorys_own_workflow_runs_the_readme_test_command() -> None:
     workflow = ROOT / ".github/workflows/ci.yml"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(workflow),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    _assert_valid_workflow(workflow)
     assert "./scripts/test.sh" in workflow.read_text()
     assert "./scripts/test.sh" in (ROOT / "README.md").read_text()
 
