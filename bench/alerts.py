@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate
-from bench.resolve import machine
+from bench.report import write_report
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
 from compiler.pipeline import load_estate, render_files
@@ -144,17 +144,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         repo = Path(scratch)
         generate(repo, services=args.services)
-        report: dict[str, Any] = {
-            "benchmark": "alerts and grafana targets",
-            "machine": machine(),
-            "services": args.services,
-            "render": in_process(repo),
-        }
+        data: dict[str, Any] = {"services": args.services, "render": in_process(repo)}
         if args.sloth:
-            report["sloth"] = side_by_side(repo, args.sloth, args.pairs)
+            data["sloth"] = side_by_side(repo, args.sloth, args.pairs)
+    report = write_report(args.out, "alerts and grafana targets", data)
     print(json.dumps(report, indent=2))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.resolve import machine
+from bench.report import timings, write_report
 
 _CHILD = """
 import sys, time
@@ -93,17 +92,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         compose = generate(Path(scratch), args.services)
         runs = [measure(compose) for _ in range(args.runs)]
-    result = {
-        "services": args.services,
-        "detected": runs[0][1],
-        "seconds_median": round(statistics.median(r[0] for r in runs), 3),
-        "seconds_runs": [round(r[0], 3) for r in runs],
-        "machine": machine(),
-    }
-    text = json.dumps(result, indent=2, sort_keys=True)
-    if args.out:
-        args.out.write_text(text + "\n")
-    print(text)
+    data = {"services": args.services, "detected": runs[0][1], **timings([r[0] for r in runs])}
+    print(json.dumps(write_report(args.out, "detect from one compose file", data), indent=2))
 
 
 if __name__ == "__main__":

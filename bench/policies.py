@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from bench.generate import generate
-from bench.resolve import machine
+from bench.report import timings, write_report
 from compiler.errors import PolicyError
 from compiler.pipeline import check_policies, load_estate
 
@@ -53,15 +52,12 @@ def main() -> None:
         row = {
             "services": size,
             "environments": 2,
-            "seconds_median": round(statistics.median(r[0] for r in runs), 3),
-            "seconds_all": [round(r[0], 3) for r in runs],
+            **timings([r[0] for r in runs]),
             "violations": runs[0][1],
         }
         results.append(row)
         print(json.dumps(row))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {"benchmark": "policy check (cue vet)", "machine": machine(), "results": results}
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(args.out, "policy check (cue vet)", {"results": results})
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench.generate import generate
+from bench.report import timings, write_report
 
 _CHILD = """
 import resource, sys, time
@@ -46,16 +45,6 @@ def measure(repo: Path) -> tuple[float, int, int]:
     return float(seconds), int(peak), int(services)
 
 
-def machine() -> dict[str, object]:
-    """What the figures were measured on."""
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-    }
-
-
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,16 +60,13 @@ def main() -> None:
             runs = [measure(repo) for _ in range(args.runs)]
         row = {
             "services": size,
-            "seconds_median": round(statistics.median(r[0] for r in runs), 3),
-            "seconds_all": [round(r[0], 3) for r in runs],
+            **timings([r[0] for r in runs]),
             "peak_rss_mib": round(max(r[1] for r in runs) / 1024, 1),
             "service_environments": runs[0][2],
         }
         results.append(row)
         print(json.dumps(row))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {"benchmark": "validate+resolve", "machine": machine(), "results": results}
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(args.out, "validate+resolve", {"results": results})
 
 
 if __name__ == "__main__":

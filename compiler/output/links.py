@@ -1,7 +1,8 @@
-"""Names that several targets must agree on: Grafana dashboard uids and their URLs.
+"""Names that several targets must agree on: dashboard uids and URLs, SLO period suffixes.
 
-Alerts link to dashboards and the grafana target creates them; both derive the uid here
-(docs/contracts.md), so a shortened uid of a long service name is the same on both sides.
+Alerts link to dashboards and the grafana target creates them; dashboards query the
+recording rules the alerts target writes. Both derive those names here (docs/contracts.md),
+so the two sides cannot drift apart.
 """
 
 from __future__ import annotations
@@ -45,3 +46,11 @@ def dashboard_url(uid: str) -> str:
 def service_dashboard_url(service: str) -> str:
     """The path of a service's dashboard, for alert annotations."""
     return dashboard_url(service_dashboard_uid(service))
+
+
+def period_suffix(window: str) -> str:
+    """The recording-rule suffix of an SLO window: the window itself, but `4w` for `28d`.
+
+    Sloth names the 28-day period `ratio_rate4w`; keeping that keeps Sloth dashboards working.
+    """
+    return "4w" if window == "28d" else window

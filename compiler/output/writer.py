@@ -15,7 +15,6 @@ import errno
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from compiler.errors import RenderError
@@ -141,8 +140,3 @@ def _swap_in(staging: Path, target: Path, token: str) -> None:
     target.rename(retired)
     staging.rename(target)
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def removed_paths(before: Iterable[str], after: Iterable[str]) -> list[str]:
-    """Files that a write removed (for reporting)."""
-    return sorted(set(before) - set(after))

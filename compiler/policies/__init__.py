@@ -25,6 +25,8 @@ from compiler.spec.paths import spec_path
 from compiler.spec.validate import did_you_mean
 
 POLICY_DIR = "policies"
+# a violation (its text without environments) -> the environments it occurs in
+Violations = dict[Diagnostic, set[str]]
 # cue messages that blame the policy, not the model: a constraint on a field that the
 # closed model definitions do not have, or a reference to one
 _POLICY_FAULTS = ("field not allowed", "undefined field")
@@ -82,6 +84,7 @@ def check_policies(
     for path, display in zip(files, displays, strict=True):
         report.rules.extend(read_rules(path, display))
     sink = DiagnosticSink()
+    violations: Violations = {}
     _check_waivers(report.rules, services, sink)
     sink.raise_if_errors("policies")
     with tempfile.TemporaryDirectory(prefix="obsc-policies-") as scratch:
@@ -92,8 +95,8 @@ def check_policies(
             if code == 0:
                 continue
             for error in parse_errors(output):
-                _translate(error, env_name, estate, services, project, report, sink)
-    _raise(sink)
+                _translate(error, env_name, estate, services, project, report, sink, violations)
+    _raise(sink, violations)
     return report
 
 
@@ -115,6 +118,7 @@ def _translate(
     project: Document,
     report: PolicyReport,
     sink: DiagnosticSink,
+    violations: Violations,
 ) -> None:
     rule, where = _policy_position(error, report.rules)
     if not error.path or any(text in error.message for text in _POLICY_FAULTS):
@@ -138,13 +142,14 @@ def _translate(
     waive = (
         f"; or waive it: spec.waivers: [{{rule: {name}, reason: ...}}]" if target.service else ""
     )
-    sink.error(
+    violation = Diagnostic(
         "OBSC401",
-        f"[{env_name}] policy {name}: {why}(cue: {error.message})",
+        f"policy {name}: {why}(cue: {error.message})",
         target.location,
         target.path,
         hint=f"the rule is at {where}{waive}",
     )
+    violations.setdefault(violation, set()).add(env_name)
 
 
 def _check_waivers(rules: list[Rule], services: dict[str, Document], sink: DiagnosticSink) -> None:
@@ -164,20 +169,16 @@ def _check_waivers(rules: list[Rule], services: dict[str, Document], sink: Diagn
             )
 
 
-def _raise(sink: DiagnosticSink) -> None:
+def _raise(sink: DiagnosticSink, violations: Violations) -> None:
     errors = sink.errors
-    if not errors:
-        return
     if any(d.code == "OBSC400" for d in errors):
         raise SpecError(f"policies: {len(errors)} error(s) in policy files", sink.items)
     # The same violation in several environments is one diagnostic naming them all.
-    grouped: dict[tuple[str, str, str], list[Diagnostic]] = {}
-    for diagnostic in errors:
-        _, _, rest = diagnostic.message.partition("] ")
-        grouped.setdefault((str(diagnostic.location), diagnostic.path, rest), []).append(diagnostic)
-    merged = []
-    for (_, _, rest), group in grouped.items():
-        envs = ", ".join(sorted(d.message[1 : d.message.index("]")] for d in group))
-        merged.append(replace(group[0], message=f"[{envs}] {rest}"))
+    merged = [
+        replace(violation, message=f"[{', '.join(sorted(envs))}] {violation.message}")
+        for violation, envs in violations.items()
+    ]
+    if not merged:
+        return
     count = len(merged)
     raise PolicyError(f"policies: {count} violation{'s' if count != 1 else ''}", merged)

@@ -12,7 +12,7 @@ from compiler.errors import DiagnosticSink
 from compiler.frameworks import FrameworkEntry
 from compiler.model import EnvironmentModel, Provenance, ResolvedEstate, ResolvedService
 from compiler.resolve import layers
-from compiler.resolve.layers import LayerInput, Values
+from compiler.resolve.layers import LayerInput
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.service import build_service
 from compiler.resolve.stack import resolve_stack
@@ -41,7 +41,11 @@ def resolve_estate(
             inputs.append(
                 LayerInput(parsed, framework, snap, spec.environments[0], 0, project.document)
             )
-    shared = [_environment_independent_layers(ctx) for ctx in inputs]
+    # Layers that do not read the environment are computed once per service.
+    shared = [
+        {layer: layer(ctx) for layer in layers.LAYERS if layer not in layers.PER_ENVIRONMENT}
+        for ctx in inputs
+    ]
     common = {
         "project": project.model.metadata.name,
         "project_labels": tuple(sorted(project.model.metadata.labels.items())),
@@ -54,10 +58,10 @@ def resolve_estate(
     provenance: dict[tuple[str, str], Provenance] = {}
     for env_index, env in enumerate(spec.environments):
         services: list[ResolvedService] = []
-        for base, (before, own) in zip(inputs, shared, strict=True):
+        for base, cached in zip(inputs, shared, strict=True):
             ctx = replace(base, environment=env, environment_index=env_index)
             chains = layers.merge(
-                (*before, layers.project_environment(ctx), own, layers.service_override(ctx))
+                cached[layer] if layer in cached else layer(ctx) for layer in layers.LAYERS
             )
             enabled = chains.get("enabled")
             if enabled and enabled[-1].value is False:
@@ -74,16 +78,6 @@ def resolve_estate(
             **common,  # type: ignore[arg-type]
         )
     return ResolvedEstate(environments, provenance, input_digest)
-
-
-def _environment_independent_layers(ctx: LayerInput) -> tuple[list[Values], Values]:
-    """The layers before and at the service that do not depend on the environment.
-
-    Computed once per service rather than once per environment; merged in the same
-    order as `layers.LAYERS`.
-    """
-    before = [layers.obsc_defaults(ctx), layers.framework_defaults(ctx), layers.snapshot(ctx)]
-    return before, layers.service(ctx)
 
 
 def _framework_of(

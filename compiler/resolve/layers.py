@@ -229,6 +229,9 @@ LAYERS: tuple[Callable[[LayerInput], Values], ...] = (
     service_override,
 )
 
+# The layers that read the environment; resolve computes the others once per service.
+PER_ENVIRONMENT = frozenset({project_environment, service_override})
+
 
 def merge(layers: Iterable[Values]) -> dict[str, tuple[Contribution, ...]]:
     """Combine layer outputs given in merge order; each path keeps all its contributions."""
@@ -237,8 +240,3 @@ def merge(layers: Iterable[Values]) -> dict[str, tuple[Contribution, ...]]:
         for key, contribution in values.items():
             chains.setdefault(key, []).append(contribution)
     return {key: tuple(chain) for key, chain in sorted(chains.items())}
-
-
-def merge_layers(ctx: LayerInput) -> dict[str, tuple[Contribution, ...]]:
-    """Apply every layer in order; each path keeps all contributions, the last one wins."""
-    return merge(layer(ctx) for layer in LAYERS)

@@ -35,14 +35,6 @@ def selector(service: ResolvedService, slo: ResolvedSLO) -> str:
     )
 
 
-def period_suffix(window: str) -> str:
-    """The recording-rule suffix of an SLO window: the window itself, but `4w` for `28d`.
-
-    Sloth names the 28-day period `ratio_rate4w`; keeping that keeps Sloth dashboards working.
-    """
-    return "4w" if window == "28d" else window
-
-
 def burn_alert(service: ResolvedService, slo: ResolvedSLO) -> str:
     """The name of an SLO's burn-rate alert (one rule per severity)."""
     return f"{camel(service.name)}{camel(slo.name)}ErrorBudgetBurn"

@@ -12,14 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from compiler.model import ResolvedService, ResolvedSLO
-from compiler.output.links import service_dashboard_url
+from compiler.output.links import period_suffix, service_dashboard_url
 from targets.alerts import burn
 from targets.alerts.naming import (
     absent_alert,
     burn_alert,
     exhausted_alert,
     identity,
-    period_suffix,
     selector,
     sloth_id,
 )

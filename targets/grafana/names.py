@@ -29,15 +29,6 @@ def folder_uid(team: str) -> str:
     return short_uid(f"obscfolder-{team}")
 
 
-def period_suffix(window: str) -> str:
-    """The suffix of an SLO's period recording rule (`slo:sli_error:ratio_rate<suffix>`).
-
-    It is the window string itself (`30d`), except that a `28d` window is `4w`: Sloth names
-    the 28-day period that way and docs/contracts.md (and the alerts target) follow it.
-    """
-    return "4w" if window == "28d" else window
-
-
 def quote(value: str) -> str:
     """A PromQL / LogQL / TraceQL double-quoted string literal for `value`."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

@@ -9,7 +9,8 @@ series are recording rules and need no range.
 from __future__ import annotations
 
 from compiler.model import ResolvedMetrics, ResolvedService, ResolvedSLO
-from targets.grafana.names import matchers, period_suffix, quote
+from compiler.output.links import period_suffix
+from targets.grafana.names import matchers, quote
 
 RATE = "$__rate_interval"
 #: The burn-rate windows shown per SLO (the alerts target records these and more).

@@ -157,7 +157,7 @@ def test_thresholds_are_clean_decimals() -> None:
     assert numbers
     for number in numbers:
         assert not re.search(r"(9999|0000)\d", number), number
-        assert Decimal(number) == Decimal(number).normalize() or number.endswith(".0") is False
+        assert number == format(Decimal(number).normalize(), "f"), number  # no trailing zeros
 
 
 def test_period_sli_is_request_weighted() -> None:

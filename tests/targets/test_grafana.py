@@ -16,10 +16,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from compiler.model import EnvironmentModel, ResolvedService
-from compiler.output.links import service_dashboard_uid, short_uid
+from compiler.output.links import period_suffix, service_dashboard_uid, short_uid
 from compiler.pipeline import load_estate
 from targets.grafana import DATASOURCES_FILE, PROVIDERS_FILE, render_grafana
-from targets.grafana.names import period_suffix
 from tests.conftest import ROOT
 
 Tool = Callable[[str], Path]
