@@ -28,7 +28,7 @@ class ResolvedMetrics(ModelNode):
     """How Prometheus reaches the service's metrics and what they are called."""
 
     enabled: bool
-    source: Literal["exporter", "otel"]
+    source: Literal["exporter", "otel", "spans"]
     exporter: str | None
     path: str
     port: int

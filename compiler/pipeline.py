@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.errors import Diagnostic, DiagnosticSink, Location, RenderError, UsageError
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
@@ -25,6 +26,9 @@ from compiler.spec.crossref import check_references
 from compiler.spec.loader import Document, discover_spec_files, load_bytes
 from compiler.spec.validate import did_you_mean, validate_documents
 from compiler.version import __version__
+
+if TYPE_CHECKING:
+    from targets.base import RendererFn
 
 RENDERED_DIR = "rendered"
 
@@ -153,15 +157,76 @@ def select_pairs(
     return pairs
 
 
-def render_files(resolved: ResolvedEstate, pairs: Iterable[tuple[str, str]]) -> dict[str, bytes]:
-    """Run the renderers; paths are relative to rendered/ (`<env>/<target>/<file>`)."""
+def target_settings() -> list[tuple[str, str]]:
+    """Every `--set` key (`target.key`) with its help text."""
     from targets import TARGETS
 
+    return [
+        (f"{name}.{key}", text)
+        for name, target in TARGETS.items()
+        for key, text in target.settings.items()
+    ]
+
+
+def parse_settings(assignments: Sequence[str]) -> dict[str, dict[str, str]]:
+    """`--set TARGET.KEY=VALUE` values grouped by target, checked against what targets accept."""
+    from targets import TARGETS
+
+    grouped: dict[str, dict[str, str]] = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        target, dot, name = key.partition(".")
+        if not sep or not dot or not target or not name:
+            raise UsageError(f"--set {assignment!r}: expected TARGET.KEY=VALUE")
+        accepting = sorted(t.name for t in TARGETS.values() if t.settings)
+        if target not in TARGETS or not TARGETS[target].settings:
+            raise UsageError(
+                f"--set {assignment!r}: target {target!r} has no settings (targets with "
+                f"settings: {', '.join(accepting)}). " + did_you_mean(target, accepting)
+            )
+        known = sorted(TARGETS[target].settings)
+        if name not in known:
+            raise UsageError(
+                f"--set {assignment!r}: unknown setting {key!r} (known: "
+                + ", ".join(f"{target}.{k}" for k in known)
+                + "). "
+                + did_you_mean(name, known)
+            )
+        grouped.setdefault(target, {})[name] = value
+    return grouped
+
+
+def configured_renderers(settings: Mapping[str, Mapping[str, str]]) -> dict[str, RendererFn]:
+    """Every target's renderer, with `--set` overrides applied where given."""
+    from targets import TARGETS
+
+    renderers = {name: target.render for name, target in TARGETS.items()}
+    for name, values in settings.items():
+        configure = TARGETS[name].configure
+        if configure is None:
+            raise UsageError(f"target {name!r} takes no settings")
+        try:
+            renderers[name] = configure(values)
+        except ValueError as exc:
+            raise UsageError(f"--set: {exc}") from None
+    return renderers
+
+
+def render_files(
+    resolved: ResolvedEstate,
+    pairs: Iterable[tuple[str, str]],
+    renderers: Mapping[str, RendererFn] | None = None,
+) -> dict[str, bytes]:
+    """Run the renderers; paths are relative to rendered/ (`<env>/<target>/<file>`).
+
+    `renderers` defaults to every target's plain renderer (see `configured_renderers`).
+    """
+    if renderers is None:
+        renderers = configured_renderers({})
     files: dict[str, bytes] = {}
     for env_name, target_name in pairs:
-        target = TARGETS[target_name]
         try:
-            produced = target.render(resolved.environments[env_name])
+            produced = renderers[target_name](resolved.environments[env_name])
         except Exception as exc:  # a renderer bug: report which one
             raise RenderError(
                 f"target {target_name!r} failed for environment {env_name!r}: "
@@ -195,16 +260,23 @@ def render(
     targets: Sequence[str] = (),
     check: bool = False,
     with_policies: bool = True,
+    settings: Mapping[str, Mapping[str, str]] | None = None,
+    out_dir: Path | None = None,
 ) -> tuple[Estate, RenderOutcome]:
-    """Render the selected environments and targets into rendered/ (or compare, with check)."""
+    """Render the selected environments and targets into rendered/ (or compare, with check).
+
+    `settings` are `--set` overrides; `out_dir` replaces rendered/ as the destination.
+    """
+    renderers = configured_renderers(settings or {})  # bad settings fail before any work
     estate, report = validate(repo, with_policies)
     resolved = estate.resolved
     pairs = select_pairs(resolved, environments, targets)
     partial = bool(environments or targets)
     prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
-    produced = render_files(resolved, pairs)
+    produced = render_files(resolved, pairs, renderers)
 
-    out_dir = repo / RENDERED_DIR
+    if out_dir is None:
+        out_dir = repo / RENDERED_DIR
     current = read_tree(out_dir)
     new_files = {
         path: content

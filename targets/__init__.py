@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from targets import alerts, grafana, model
+from targets import alerts, collector, grafana, model
 from targets.base import RenderedFiles, Target
 
 __all__ = ["TARGETS", "RenderedFiles", "Target"]
 
-TARGETS: dict[str, Target] = {t.name: t for t in (model.TARGET, alerts.TARGET, grafana.TARGET)}
+TARGETS: dict[str, Target] = {
+    t.name: t for t in (model.TARGET, collector.TARGET, alerts.TARGET, grafana.TARGET)
+}

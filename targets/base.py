@@ -6,12 +6,13 @@ A renderer returns `{relative path: bytes}`; paths are relative to the target's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from compiler.model import EnvironmentModel
 
 RenderedFiles = dict[str, bytes]
+RendererFn = Callable[[EnvironmentModel], RenderedFiles]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,4 +21,8 @@ class Target:
 
     name: str
     description: str
-    render: Callable[[EnvironmentModel], RenderedFiles]
+    render: RendererFn
+    # `obsc render --set <target>.<key>=<value>`: accepted keys with their help, and a
+    # factory that validates values (ValueError) and returns the overridden renderer.
+    settings: Mapping[str, str] = field(default_factory=dict)
+    configure: Callable[[Mapping[str, str]], RendererFn] | None = None

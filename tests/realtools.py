@@ -15,6 +15,7 @@ import pytest
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 VERSIONS_FILE: Final = REPO_ROOT / "scripts" / "tools.versions"
+COLLECTOR_MANIFEST: Final = REPO_ROOT / "scripts" / "otelcol-builder.yaml"
 INSTALL_HINT: Final = "run scripts/install-tools.sh"
 
 
@@ -55,18 +56,35 @@ def tool_path(name: str) -> Path | None:
     return path if path.is_file() and os.access(path, os.X_OK) else None
 
 
+def collector_manifest_current() -> bool:
+    """Return True if the installed otelcol-obsc was built from the current ocb manifest.
+
+    ``scripts/install-tools.sh`` keeps the manifest it built from as ``builder.yaml`` beside
+    ``bin/``; it must be byte-identical to ``scripts/otelcol-builder.yaml``.
+    """
+    path = tool_path("otelcol-obsc")
+    if path is None:
+        return False
+    used = path.parent.parent / "builder.yaml"
+    return used.is_file() and used.read_bytes() == COLLECTOR_MANIFEST.read_bytes()
+
+
+def require_tool(name: str) -> Path:
+    """The installed tool; a missing one fails the test under CI=true and skips it otherwise.
+
+    Usable from fixtures of any scope (`real_tool` is the function-scoped form).
+    """
+    path = tool_path(name)
+    if path is not None:
+        return path
+    where = TOOLS_DIR / f"{name}-{PINS[name]}" / "bin" / name
+    msg = f"{name} {PINS[name]} not installed at {where}; {INSTALL_HINT}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"missing real tool in CI: {msg}")
+    pytest.skip(msg)
+
+
 @pytest.fixture
 def real_tool() -> Callable[[str], Path]:
     """Return ``get(name) -> Path``; a missing tool fails under CI=true and skips otherwise."""
-
-    def get(name: str) -> Path:
-        path = tool_path(name)
-        if path is not None:
-            return path
-        where = TOOLS_DIR / f"{name}-{PINS[name]}" / "bin" / name
-        msg = f"{name} {PINS[name]} not installed at {where}; {INSTALL_HINT}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"missing real tool in CI: {msg}")
-        pytest.skip(msg)
-
-    return get
+    return require_tool

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from compiler.cli.context import env_option, no_policies_option, options, require_specs
@@ -33,12 +35,34 @@ from compiler.cli.report import print_diagnostics, print_json, print_policy_outc
         "makes no commit when nothing changed."
     ),
 )
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="TARGET.KEY=VALUE",
+    help=(
+        "Override a target setting for a local run, e.g. collector.exporters=file:/tmp/out "
+        "(repeatable; `obsc render --list-settings` shows them). Requires --out: "
+        "rendered/ is always the output of specs/ alone."
+    ),
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write the rendered tree to DIR instead of rendered/.",
+)
+@click.option("--list-settings", is_flag=True, help="List the settings --set accepts, and exit.")
 @no_policies_option()
 def render_command(
     targets: tuple[str, ...],
     environments: tuple[str, ...],
     check: bool,
     commit: bool,
+    assignments: tuple[str, ...],
+    out: Path | None,
+    list_settings: bool,
     no_policies: bool,
 ) -> None:
     """Render every environment's targets into rendered/<env>/<target>/.
@@ -50,19 +74,41 @@ def render_command(
     "render v<N>: <env> <target> <k> added, ..." with Obsc-Render-Version,
     Obsc-Input-Digest and Obsc-Compiler-Version trailers.
     """
-    from compiler.pipeline import RENDERED_DIR, render
+    from compiler.errors import UsageError
+    from compiler.pipeline import RENDERED_DIR, parse_settings, render
 
     opts = options()
+    if list_settings:
+        _list_settings()
+        return
     repo = require_specs(opts)
+    settings = parse_settings(assignments)
+    if settings and out is None:
+        raise UsageError(
+            "--set changes what is rendered, so it needs --out DIR: rendered/ only ever "
+            "holds the output of specs/ (what Argo CD or Flux applies)"
+        )
+    if out is not None and commit:
+        raise UsageError("--commit commits rendered/; it cannot be combined with --out")
+    if out is not None and out.resolve() == (repo / RENDERED_DIR).resolve():
+        out = None
     handle = None
     if commit:
-        from compiler.errors import UsageError
         from compiler.gitops.commit import preflight
 
         if check:
             raise UsageError("--commit cannot be combined with --check")
         handle = preflight(repo, RENDERED_DIR)
-    estate, outcome = render(repo, environments, targets, check, with_policies=not no_policies)
+    estate, outcome = render(
+        repo,
+        environments,
+        targets,
+        check,
+        with_policies=not no_policies,
+        settings=settings,
+        out_dir=out,
+    )
+    where = f"{out}/" if out is not None else "rendered/"
     committed = None
     if handle is not None:
         from compiler.gitops.commit import commit_rendered
@@ -97,11 +143,11 @@ def render_command(
         say(
             f"rendered v{outcome.render_version}: {len(outcome.added)} added, "
             f"{len(outcome.changed)} changed, {len(outcome.removed)} removed "
-            f"({outcome.files} files in rendered/)",
+            f"({outcome.files} files in {where})",
             opts,
         )
     else:
-        say(f"rendered/ is up to date (v{outcome.render_version}, {outcome.files} files)", opts)
+        say(f"{where} is up to date (v{outcome.render_version}, {outcome.files} files)", opts)
     if committed is not None and not opts.json:
         if committed.sha is None:
             say("nothing changed in rendered/; no commit made", opts)
@@ -121,3 +167,10 @@ def _report_check(added: list[str], changed: list[str], removed: list[str], quie
     for label, paths in (("missing", added), ("changed", changed), ("not produced", removed)):
         for path in paths:
             click.echo(f"  {label}: rendered/{path}", err=True)
+
+
+def _list_settings() -> None:
+    from compiler.pipeline import target_settings
+
+    for key, text in target_settings():
+        click.echo(f"{key}={text}")

@@ -405,9 +405,14 @@ class DurationMetrics(SpecModel):
 
 
 class FrameworkMetrics(SpecModel):
-    """Where a framework's metrics come from and what they are called."""
+    """Where a framework's metrics come from and what they are called.
 
-    source: Literal["exporter", "otel"]
+    `source`: `exporter` (Prometheus scrapes the service), `otel` (the service pushes OTLP
+    metrics) or `spans` (its instrumentation records spans only, and the collector derives
+    the request metrics from the server spans).
+    """
+
+    source: Literal["exporter", "otel", "spans"]
     exporter: str | None = None
     path: Annotated[str, Field(pattern=r"^/[^\s]*$")] | None = None
     port: Port | None = None

@@ -1,0 +1,177 @@
+"""The built-in PII patterns: one regular expression each, valid in RE2 and in Python.
+
+The collector runs these through OTTL, whose regex engine is Go's RE2 (no look-arounds, no
+back-references); obsc's tests run the same expressions through Python's `re` with
+`re.ASCII`, where both engines agree on this subset (ASCII `\\b`, explicit `[0-9]` rather
+than `\\d`, leftmost-first alternation). docs/redaction.md lists each pattern, what it
+matches and its known limits; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_H = r"[0-9a-fA-F]{1,4}"
+
+# SSN parts: area 001-899 except 666, group 01-99, serial 0001-9999 (SSA rules since 2011).
+_SSN_AREA = r"(?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])"
+_SSN_GROUP = r"(?:0[1-9]|[1-9][0-9])"
+_SSN_SERIAL = r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A named PII pattern.
+
+    `keep_prefix` means the expression's first group is context that stays (the word
+    `Bearer `), and only the rest of the match is replaced.
+    """
+
+    name: str
+    regex: str
+    summary: str
+    keep_prefix: bool = False
+
+
+# Card candidates: 13 to 19 digits, optional single space or dash between digits, starting
+# with a payment-card major industry identifier (2 Mastercard 2-series, 3 Amex/JCB/Diners,
+# 4 Visa, 5 Mastercard/Maestro, 6 Discover/UnionPay/Maestro). Greedy: the longest run.
+CARD_CANDIDATE = r"\b[2-6](?:[ -]?[0-9]){12,18}\b"
+# The shortest such run that ends at a word boundary, tried when the longest fails the Luhn
+# check (a card followed by a short number: `4111 1111 1111 1111 123`).
+CARD_SHORTEST = r"[2-6](?:[ -]?[0-9]){12,18}?\b"
+
+# Alternatives longest first (leftmost-first alternation would stop at a shorter one). The
+# first group, kept, is what precedes the address: the start, or a character that cannot
+# be part of one, so that `std::vector` or `Cart::add` is not an address.
+_IPV6 = (
+    r"(^|[^0-9A-Za-z_:.])(?:"
+    + "|".join(
+        (
+            rf"(?:{_H}:){{7}}{_H}\b",
+            rf"(?:[fF][eE]80):(?::{_H}){{0,4}}%[0-9a-zA-Z]+",
+            rf"::(?:[fF]{{4}}(?::0{{1,4}})?:){_IPV4}\b",
+            rf"(?:{_H}:){{1,4}}:{_IPV4}\b",
+            rf"{_H}:(?::{_H}){{1,6}}\b",
+            rf"(?:{_H}:){{1,2}}(?::{_H}){{1,5}}\b",
+            rf"(?:{_H}:){{1,3}}(?::{_H}){{1,4}}\b",
+            rf"(?:{_H}:){{1,4}}(?::{_H}){{1,3}}\b",
+            rf"(?:{_H}:){{1,5}}(?::{_H}){{1,2}}\b",
+            rf"(?:{_H}:){{1,6}}:{_H}\b",
+            rf"(?:{_H}:){{1,7}}:",
+            rf"::{_H}(?::{_H}){{0,6}}\b",
+        )
+    )
+    + ")"
+)
+
+BUILTIN: dict[str, Pattern] = {
+    p.name: p
+    for p in (
+        Pattern(
+            "jwt",
+            r"\beyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
+            "JSON Web Tokens (header and payload are base64url JSON objects, so both start "
+            "with `eyJ`); the signature may be empty",
+        ),
+        Pattern(
+            "bearer_token",
+            r"(?i)(\bbearer[ \t]+)[A-Za-z0-9._~+/-]+=*",
+            "the credential after `Bearer ` (RFC 6750 token68 characters); the word Bearer is kept",
+            keep_prefix=True,
+        ),
+        Pattern(
+            "aws_access_key",
+            r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+            "AWS access key ids (the prefixes gitleaks uses)",
+        ),
+        Pattern(
+            "email",
+            r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}",
+            "addresses with plus tags and subdomains; ASCII only",
+        ),
+        Pattern(
+            "iban",
+            r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2}"
+            r"(?: ?[A-Z0-9]{4}(?: ?[A-Z0-9]{4}){0,4}(?: ?[A-Z0-9]{1,3})?| ?[A-Z0-9]{3})\b",
+            "IBANs, compact or in groups of four; the mod-97 check is not applied",
+        ),
+        Pattern(
+            "ssn",
+            "|".join(
+                rf"\b{_SSN_AREA}{sep}{_SSN_GROUP}{sep}{_SSN_SERIAL}\b" for sep in ("-", " ", r"\.")
+            ),
+            "valid US Social Security numbers (area 001-899 but 666, group 01-99, serial "
+            "0001-9999) written with `-`, space or `.` between the parts",
+        ),
+        Pattern(
+            "phone",
+            "|".join(
+                (
+                    r"\+[1-9](?:[ .()-]{0,2}[0-9]){6,14}\b",
+                    r"(?:\([2-9][0-9]{2}\) ?|\b[2-9][0-9]{2}[.-])[2-9][0-9]{2}[.-][0-9]{4}\b",
+                    r"\b[2-9][0-9]{2} [2-9][0-9]{2} [0-9]{4}\b",
+                    r"\b0[1-9][0-9]{1,4}[ -][0-9]{3,4}[ -]?[0-9]{3,4}\b",
+                    r"\b0[1-9](?:[ .][0-9]{2}){4}\b",
+                )
+            ),
+            "E.164 (`+` and 7-15 digits, separators and parentheses allowed), North American "
+            "`(415) 555-2671` / `415-555-2671` / `415.555.2671` / `415 555 2671`, and trunk-"
+            "prefixed national numbers with separators (`020 7946 0958`, `06 12 34 56 78`)",
+        ),
+        Pattern(
+            "ipv6",
+            _IPV6,
+            "full, compressed, zone-indexed and IPv4-embedded IPv6, not preceded by a letter, "
+            "digit, `_`, `:` or `.` (the preceding character is kept)",
+            keep_prefix=True,
+        ),
+        Pattern(
+            "ipv4",
+            rf"\b{_IPV4}\b",
+            "dotted-quad IPv4 addresses with octets 0-255 (a four-part version string such "
+            "as 1.2.3.4 is indistinguishable and is masked)",
+        ),
+        Pattern(
+            "credit_card",
+            CARD_CANDIDATE,
+            "payment card numbers: 13-19 digits starting 2-6, optional space or dash "
+            "separators; Luhn-checked in text fields, masked without the check in "
+            "attribute values (see docs/redaction.md)",
+        ),
+    )
+}
+
+# Applied in this order: tokens and IBANs (whose account digits look like a card number)
+# first, then cards before any shorter shape (a national phone number) could eat part of a
+# card number and leave the rest unrecognisable, then the shorter shapes.
+ORDER: tuple[str, ...] = (
+    "jwt",
+    "bearer_token",
+    "aws_access_key",
+    "email",
+    "iban",
+    "credit_card",
+    "ssn",
+    "phone",
+    "ipv6",
+    "ipv4",
+)
+assert set(ORDER) == set(BUILTIN)
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum of a digits-only string (what OTTL's IsValidLuhn computes)."""
+    if not digits.isdigit() or not digits.isascii():
+        return False
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        d = int(char)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
