@@ -3,8 +3,9 @@
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/<tool>-<version>/bin/<tool>
 # Tools already present there are skipped. tests/realtools.py finds them by the same convention.
 # Route per pin: "v..." = Go module tag (go install, or go mod download + go build for modules
-# listed in GO_BUILD_MOD); anything else = Debian package version (apt-get download +
-# dpkg-deb -x; nothing is installed system-wide). See scripts/TOOLS.md.
+# listed in GO_BUILD_MOD, or the OpenTelemetry Collector Builder for tools listed in
+# OCB_MANIFEST); anything else = Debian package version (apt-get download + dpkg-deb -x;
+# nothing is installed system-wide). See scripts/TOOLS.md.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,6 +34,13 @@ declare -A GO_BUILD_LDFLAGS=(
 # Go tools that read their --version string from prometheus/common/version (set via -ldflags,
 # as upstream's promu does; a plain `go install` would report an empty version).
 declare -A GO_PROM_VERSION=([amtool]=1)
+# Route "builder": OpenTelemetry Collector distributions built by the OpenTelemetry Collector
+# Builder (ocb) from a manifest in scripts/. ocb is `go install`ed at the pin's version (core
+# collector and ocb share release tags) and cached as <tools>/ocb-<version>/bin/builder. The
+# manifest used is kept beside the binary (<tool>-<version>/builder.yaml); the tool only counts
+# as cached while that copy is byte-identical to the manifest in scripts/.
+declare -A OCB_MANIFEST=([otelcol-obsc]=otelcol-builder.yaml)
+OCB_PKG=go.opentelemetry.io/collector/cmd/builder
 # Route "deb": Debian package holding usr/bin/<tool>.
 declare -A DEB_PKG=(
   [promtool]=prometheus
@@ -42,9 +50,11 @@ declare -A DEB_PKG=(
 
 WORK=""
 STAGE=""
+OCB_STAGE=""
 cleanup() {
   if [[ -n $WORK ]]; then rm -rf "$WORK"; fi
   if [[ -n $STAGE ]]; then rm -rf "$STAGE"; fi
+  if [[ -n $OCB_STAGE ]]; then rm -rf "$OCB_STAGE"; fi
 }
 trap cleanup EXIT
 
@@ -77,14 +87,11 @@ go_install() {
     ldflags="-X $v.Version=${version#v} -X $v.Revision=$version -X $v.Branch=$version"
     ldflags+=" -X $v.BuildUser=obsc-install-tools"
   fi
-  work_dir
-  # The module cache lives under the tools dir (deleting it means a truly cold install); the
-  # build cache (~600 MB) is per-run scratch, removed on exit.
+  # The build cache (~600 MB) is per-run scratch; see go_env.
+  go_env
   (
     cd "$WORK"
-    env GOBIN="$bindir" GOMODCACHE="$TOOLS_DIR/.go/mod" GOCACHE="$WORK/go-build" \
-      GOFLAGS="-modcacherw -trimpath" GOWORK=off GOTOOLCHAIN=local \
-      "$go" install -ldflags="$ldflags" "$pkg@$version"
+    env GOBIN="$bindir" "${GO_ENV[@]}" "$go" install -ldflags="$ldflags" "$pkg@$version"
   ) >"$WORK/go-$name.log" 2>&1 || {
     cat "$WORK/go-$name.log" >&2
     echo "error: go install $pkg@$version failed" >&2
@@ -94,7 +101,8 @@ go_install() {
 
 # go_build_module <tool> <version> <bindir>
 go_build_module() {
-  local name=$1 version=$2 bindir=$3 go mod=${GO_BUILD_MOD[$name]} json dir got
+  local name=$1 version=$2 bindir=$3 go json dir got
+  local mod=${GO_BUILD_MOD[$name]}
   local extra_ldflags=${GO_BUILD_LDFLAGS[$name]:-}
   go=$(go_bin)
   work_dir
@@ -176,6 +184,96 @@ prepare_lokitool() {
     -dropreplace=github.com/grafana/loki/pkg/push)
 }
 
+# Environment shared by the Go routes: the module cache lives under the tools dir (deleting it
+# means a truly cold install); the build cache is per-run scratch, removed on exit.
+go_env() {
+  work_dir
+  GO_ENV=(GOMODCACHE="$TOOLS_DIR/.go/mod" GOCACHE="$WORK/go-build"
+    GOFLAGS="-modcacherw -trimpath" GOWORK=off GOTOOLCHAIN=local)
+}
+
+# ocb_builder <version>: sets OCB_BIN to ocb (the collector builder) at <version>, installing it
+# into <tools>/ocb-<version>/bin/builder if needed (staged, checked, then renamed into place).
+ocb_builder() {
+  local version=$1 go start=$SECONDS out
+  local dir="$TOOLS_DIR/ocb-$version"
+  OCB_BIN="$dir/bin/builder"
+  if [[ -x $OCB_BIN ]]; then return 0; fi
+  go=$(go_bin)
+  go_env
+  OCB_STAGE="$TOOLS_DIR/.staging-ocb-$version.$$"
+  local stage=$OCB_STAGE log="$WORK/go-ocb.log"
+  rm -rf "$stage"
+  mkdir -p "$stage/bin"
+  (cd "$WORK" && env GOBIN="$stage/bin" "${GO_ENV[@]}" "$go" install "$OCB_PKG@$version") \
+    >"$log" 2>&1 || {
+    cat "$log" >&2
+    echo "error: go install $OCB_PKG@$version failed" >&2
+    return 1
+  }
+  if ! out=$("$stage/bin/builder" version 2>&1) || [[ $out != *"$version"* ]]; then
+    printf '%s\n' "$out" >&2
+    echo "error: $OCB_PKG@$version does not report version $version" >&2
+    return 1
+  fi
+  rm -rf "$dir"
+  mv "$stage" "$dir"
+  OCB_STAGE=""
+  echo "ocb $version: installed in $((SECONDS - start)) s (go install $OCB_PKG)"
+}
+
+# ocb_stamp <log> <message>: epoch seconds of the first ocb log line holding <message>.
+ocb_stamp() {
+  local line
+  line=$(grep -m1 -F "$2" "$1") || return 0
+  date -d "${line%%$'\t'*}" +%s 2>/dev/null || true
+}
+
+# ocb_phases <log>: how long ocb's module and compile phases took, from its log's timestamps.
+ocb_phases() {
+  local log=$1 sources compiling compiled
+  sources=$(ocb_stamp "$log" 'Sources created')
+  compiling=$(ocb_stamp "$log" 'Compiling')
+  compiled=$(ocb_stamp "$log" 'Compiled')
+  if [[ -n $sources && -n $compiling && -n $compiled ]]; then
+    echo "go mod tidy + download $((compiling - sources)) s, compile $((compiled - compiling)) s"
+  fi
+}
+
+# ocb_build <tool> <version> <stage>: builds <stage>/bin/<tool> with ocb from a copy of the
+# tool's manifest whose dist.output_path points at <stage>/src (generated sources, go.mod and
+# go.sum are kept there as a record of the resolved dependencies); the manifest itself is kept
+# as <stage>/builder.yaml.
+ocb_build() {
+  local name=$1 version=$2 stage=$3 go manifest phases
+  manifest="$SCRIPT_DIR/${OCB_MANIFEST[$name]}"
+  ocb_builder "$version"
+  go=$(go_bin)
+  go_env
+  cp "$manifest" "$stage/builder.yaml"
+  local config="$WORK/ocb-$name.yaml" log="$WORK/ocb-$name.log"
+  sed "s|^  output_path: .*\$|  output_path: \"$stage/src\"|" "$stage/builder.yaml" >"$config"
+  if ! grep -qxF "  output_path: \"$stage/src\"" "$config"; then
+    echo "error: $manifest has no '  output_path:' line under dist to redirect" >&2
+    return 1
+  fi
+  # ocb finds go on PATH and runs `go mod tidy`, `go mod download` and `go build` in output_path.
+  (cd "$WORK" && env PATH="$(dirname "$go"):$PATH" "${GO_ENV[@]}" \
+    "$OCB_BIN" --config "$config") >"$log" 2>&1 || {
+    cat "$log" >&2
+    echo "error: ocb build of $name from $manifest failed" >&2
+    return 1
+  }
+  if [[ ! -x $stage/src/$name ]]; then
+    cat "$log" >&2
+    echo "error: ocb wrote no $stage/src/$name (dist.name in $manifest must be $name)" >&2
+    return 1
+  fi
+  mv "$stage/src/$name" "$stage/bin/$name"
+  phases=$(ocb_phases "$log")
+  if [[ -n $phases ]]; then echo "$name $version: $phases"; fi
+}
+
 APT_UPDATED=0
 # deb_extract <package> <version>: sets DEB_ROOT to the extracted package tree (once per run).
 deb_extract() {
@@ -244,18 +342,35 @@ verify() {
   fi
 }
 
+# cached <tool> <dest>: the tool is installed in <dest> (and, for ocb-built tools, was built
+# from a manifest byte-identical to the current one).
+cached() {
+  local name=$1 dest=$2
+  if [[ ! -x $dest/bin/$name ]]; then return 1; fi
+  if [[ -n ${OCB_MANIFEST[$name]:-} ]]; then
+    cmp -s "$dest/builder.yaml" "$SCRIPT_DIR/${OCB_MANIFEST[$name]}" || return 1
+  fi
+}
+
 install_tool() {
   local name=$1 version=$2 start=$SECONDS route
   local dest="$TOOLS_DIR/$name-$version"
-  if [[ -x $dest/bin/$name ]]; then
+  if cached "$name" "$dest"; then
     echo "$name $version: cached"
     return 0
+  fi
+  if [[ -x $dest/bin/$name ]]; then
+    echo "$name $version: built from another manifest than scripts/${OCB_MANIFEST[$name]};" \
+      "rebuilding"
   fi
   # Build into a staging dir next to dest and rename, so a failed run never looks "cached".
   STAGE="$TOOLS_DIR/.staging-$name-$version.$$"
   rm -rf "$STAGE"
   mkdir -p "$STAGE/bin"
-  if [[ $version == v* && -n ${GO_BUILD_MOD[$name]:-} ]]; then
+  if [[ $version == v* && -n ${OCB_MANIFEST[$name]:-} ]]; then
+    route="ocb --config scripts/${OCB_MANIFEST[$name]}"
+    ocb_build "$name" "$version" "$STAGE"
+  elif [[ $version == v* && -n ${GO_BUILD_MOD[$name]:-} ]]; then
     route="go mod download + go build"
     go_build_module "$name" "$version" "$STAGE/bin"
   elif [[ $version == v* ]]; then
