@@ -62,10 +62,11 @@ class RenderOutcome:
         return bool(self.added or self.changed or self.removed)
 
 
-def _available_targets() -> list[str]:
+def _available_targets() -> dict[str, tuple[str, ...]]:
+    """Every target by name, with the targets whose output it packages."""
     from targets import TARGETS  # the pipeline is the one place that knows the registry
 
-    return sorted(TARGETS)
+    return {name: TARGETS[name].consumes for name in sorted(TARGETS)}
 
 
 @contextmanager
@@ -221,21 +222,59 @@ def render_files(
 
     `renderers` defaults to every target's plain renderer (see `configured_renderers`).
     """
+    from targets import TARGETS
+
     if renderers is None:
         renderers = configured_renderers({})
-    files: dict[str, bytes] = {}
+    selected: dict[str, list[str]] = {}
     for env_name, target_name in pairs:
-        try:
-            produced = renderers[target_name](resolved.environments[env_name])
-        except Exception as exc:  # a renderer bug: report which one
-            raise RenderError(
-                f"target {target_name!r} failed for environment {env_name!r}: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        for rel, content in produced.items():
-            check_relative_path(rel)
-            files[f"{env_name}/{target_name}/{rel}"] = content
+        selected.setdefault(env_name, []).append(target_name)
+    files: dict[str, bytes] = {}
+    for env_name, names in selected.items():
+        model = resolved.environments[env_name]
+        produced: dict[str, bytes] = {}  # "<target>/<file>" of this environment
+        for target_name in _render_order(names):
+            target = TARGETS[target_name]
+            try:
+                if target.assemble is not None:
+                    inputs = {
+                        path: content
+                        for path, content in produced.items()
+                        if path.split("/", 1)[0] in target.consumes
+                    }
+                    output = target.assemble(model, inputs)
+                else:
+                    output = renderers[target_name](model)
+            except Exception as exc:  # a renderer bug: report which one
+                raise RenderError(
+                    f"target {target_name!r} failed for environment {env_name!r}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            for rel, content in output.items():
+                check_relative_path(rel)
+                produced[f"{target_name}/{rel}"] = content
+        for path, content in produced.items():
+            if path.split("/", 1)[0] in names:
+                files[f"{env_name}/{path}"] = content
     return dict(sorted(files.items()))
+
+
+def _render_order(names: Iterable[str]) -> list[str]:
+    """`names` and every target they consume (transitively), consumed ones first."""
+    from targets import TARGETS
+
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        for dependency in TARGETS[name].consumes:
+            visit(dependency)
+        order.append(name)
+
+    for name in names:
+        visit(name)
+    return order
 
 
 def _in_scope(path: str, prefixes: list[str] | None) -> bool:

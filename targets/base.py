@@ -26,3 +26,8 @@ class Target:
     # factory that validates values (ValueError) and returns the overridden renderer.
     settings: Mapping[str, str] = field(default_factory=dict)
     configure: Callable[[Mapping[str, str]], RendererFn] | None = None
+    # Targets that package what other targets render (a Helm chart, a compose overlay):
+    # the names they read, and a renderer that gets those files of the same environment
+    # as `{"<target>/<path>": bytes}` instead of rendering them again.
+    consumes: tuple[str, ...] = ()
+    assemble: Callable[[EnvironmentModel, Mapping[str, bytes]], RenderedFiles] | None = None

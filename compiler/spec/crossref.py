@@ -6,7 +6,7 @@ message can assume the fields it reads are well-formed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from compiler.errors import DiagnosticSink, Location
@@ -36,7 +36,7 @@ class Reference:
 def check_references(
     specs: SpecSet,
     frameworks: dict[str, FrameworkEntry],
-    available_targets: Iterable[str],
+    available_targets: Mapping[str, Sequence[str]],
     sink: DiagnosticSink,
 ) -> None:
     """Run every estate-wide check; findings go to `sink`."""
@@ -218,7 +218,9 @@ def _check_snapshots(
             _check_known("OBSC305", "framework", ref, frameworks, sink)
 
 
-def _check_project(specs: SpecSet, available_targets: Iterable[str], sink: DiagnosticSink) -> None:
+def _check_project(
+    specs: SpecSet, available_targets: Mapping[str, Sequence[str]], sink: DiagnosticSink
+) -> None:
     project = specs.projects[0]
     doc = project.document
     spec = project.model.spec
@@ -271,6 +273,19 @@ def _check_project(specs: SpecSet, available_targets: Iterable[str], sink: Diagn
                     doc.location(path),
                     spec_path(doc, path),
                     hint="remove it from the environment's targets until your obsc has it",
+                )
+                continue
+            missing = [t for t in available_targets[target] if t not in env.targets]
+            if missing:
+                path = ("spec", "environments", i, "targets", j)
+                sink.error(
+                    "OBSC315",
+                    f"target {target!r} packages what {', '.join(missing)} render"
+                    f"{'s' if len(missing) == 1 else ''}, which environment "
+                    f"{env.name!r} does not list",
+                    doc.location(path),
+                    spec_path(doc, path),
+                    hint=f"add {', '.join(missing)} to the environment's targets",
                 )
         if env.redaction is not None:
             ref = Reference(env.redaction, doc, ("spec", "environments", i, "redaction"))

@@ -164,39 +164,29 @@ def scrape_target(service: ResolvedService) -> tuple[str, int, str] | None:
 
 
 def prometheus_receiver(model: EnvironmentModel, platform: Platform) -> dict[str, object] | None:
-    """A scrape job per service exposing Prometheus metrics, each series labelled service=."""
+    """A scrape job per service exposing Prometheus metrics, each series labelled service=.
+
+    Compose only: on Kubernetes, Prometheus itself scrapes the services through the
+    PodMonitors the helm target renders, so the collector does not scrape them twice.
+    """
+    if platform != "compose":
+        return None
     jobs: list[dict[str, object]] = []
     for service in model.services:
         target = scrape_target(service)
         if target is None:
             continue
         host, port, path = target
-        job: dict[str, object] = {
-            "job_name": service.name,
-            "metrics_path": path,
-            "scrape_interval": "15s",
-        }
-        if platform == "compose":
-            job["static_configs"] = [
-                {"targets": [f"{host}:{port}"], "labels": {"service": service.name}}
-            ]
-        else:
-            # Pods of a service run a container named after it (docs/contracts.md).
-            job["kubernetes_sd_configs"] = [{"role": "pod"}]
-            job["relabel_configs"] = [
-                {
-                    "source_labels": ["__meta_kubernetes_pod_container_name"],
-                    "regex": host,
-                    "action": "keep",
-                },
-                {
-                    "source_labels": ["__meta_kubernetes_pod_container_port_number"],
-                    "regex": str(port),
-                    "action": "keep",
-                },
-                {"target_label": "service", "replacement": service.name},
-            ]
-        jobs.append(job)
+        jobs.append(
+            {
+                "job_name": service.name,
+                "metrics_path": path,
+                "scrape_interval": "15s",
+                "static_configs": [
+                    {"targets": [f"{host}:{port}"], "labels": {"service": service.name}}
+                ],
+            }
+        )
     if not jobs:
         return None
     return {"config": {"scrape_configs": jobs}}
