@@ -25,10 +25,10 @@ metadata:
 spec:
   environments:
     - name: dev
-      targets: [model, alerts, grafana]
+      targets: [model, collector, alerts, grafana]
       sampling: 1.0
     - name: prod
-      targets: [model, alerts, grafana]
+      targets: [model, collector, alerts, grafana]
       sampling: 0.1
       redaction: pii-standard
   redactionPolicies:

@@ -6,20 +6,52 @@ indent with sequences flush under their key, keys in the order the renderer buil
 written by obsc's own emitter (compiler.output.yaml_emitter) so that the bytes depend on
 nothing installed. Floats are written by Python's shortest round-trip repr, the same on
 every platform.
+
+JSON is encoded by orjson (C) when that gives the bytes `json.dumps(indent=2,
+sort_keys=True, ensure_ascii=False)` gives, and by the standard library otherwise: the two
+agree on structure, key order and string escaping, and differ only in floats that Python
+writes with an exponent (`1e-05`, `1e+16`), which orjson writes as `0.00001` and `1e16`.
+Output where such a float could appear (a number token with `e`, or `0.0000`) is re-encoded by
+`json`, so the bytes are always the standard library's (tests/output/test_canonical.py).
+The standard library's indenting encoder is pure Python and was 40% of a render's time;
+this is about four times faster.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from compiler.output.yaml_emitter import emit
 
+# A number token (at the start, after `": ` or at the start of an array line) with an exponent, or below
+# 1e-4 in decimal notation. A string can only match by containing `\": ` (harmless: the
+# standard library then encodes that document).
+_MAYBE_EXPONENT_FLOAT = re.compile(rb'(?:^|": |\n *)-?(?:[0-9]+(?:\.[0-9]+)?[eE]|0\.0000)')
+
+
+def _stdlib_json(data: Any) -> bytes:
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
 
 def dump_json(data: Any) -> bytes:
     """Canonical JSON bytes."""
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
+    import orjson  # lazily: start-up stays light for commands that write no JSON
+
+    try:
+        encoded = orjson.dumps(
+            data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+        )
+    except TypeError:  # non-string keys, integers beyond 64 bits: what json handles alone
+        return _stdlib_json(data)
+    if _MAYBE_EXPONENT_FLOAT.search(encoded):
+        return _stdlib_json(data)
+    # orjson writes NaN and infinities as null where json refuses them; the standard
+    # library's C encoder (used when there is no indent) checks that at C speed.
+    json.dumps(data, allow_nan=False, check_circular=False, separators=(",", ":"))
+    return encoded
 
 
 def dump_yaml(data: Any) -> bytes:

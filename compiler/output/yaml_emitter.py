@@ -99,10 +99,11 @@ def _double_quoted(text: str) -> str:
 
 
 def _key(key: Any) -> str:
+    if type(key) is str:
+        return _string(key)
     if not isinstance(key, str):
         raise TypeError(f"mapping keys must be strings, got {type(key).__name__}")
-    text = scalar(key)
-    return text
+    return scalar(key)
 
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:
@@ -117,6 +118,9 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
 
 
 def _entry(head: str, item: Any, indent: int, out: list[str], in_sequence: bool) -> None:
+    if type(item) is str and "\n" not in item:  # the common leaf, first and cheaply
+        out.append(head + " " + _string(item))
+        return
     if isinstance(item, dict) and item:
         if in_sequence:
             inner: list[str] = []
@@ -128,7 +132,7 @@ def _entry(head: str, item: Any, indent: int, out: list[str], in_sequence: bool)
             _emit(item, indent + 2, out)
     elif isinstance(item, list | tuple) and item:
         out.append(head)
-        _emit(list(item), indent + (2 if in_sequence else 0), out)
+        _emit(item, indent + (2 if in_sequence else 0), out)
     elif isinstance(item, dict):
         out.append(head + " {}")
     elif isinstance(item, list | tuple):

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from compiler.output.canonical import dump_json, dump_yaml
 
 
@@ -23,3 +29,39 @@ def test_json_is_sorted_and_ends_with_newline() -> None:
     assert (
         dump_json({"b": [2, 1], "a": 0.1}) == b'{\n  "a": 0.1,\n  "b": [\n    2,\n    1\n  ]\n}\n'
     )
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_JSON)
+def test_json_bytes_are_the_standard_librarys(data: object) -> None:
+    """orjson is a speed-up only: the bytes are always json.dumps(indent=2, sort_keys=True)."""
+    expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    assert dump_json(data) == (expected + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), {1: "int key"}, 2**70])
+def test_json_keeps_the_standard_librarys_refusals_and_conversions(value: object) -> None:
+    try:
+        expected: bytes | type[Exception] = (
+            json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+        ).encode()
+    except ValueError:
+        expected = ValueError
+    if expected is ValueError:
+        with pytest.raises(ValueError):
+            dump_json(value)
+    else:
+        assert dump_json(value) == expected
