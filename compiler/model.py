@@ -215,6 +215,23 @@ class GitOps(ModelNode):
     namespace: str
 
 
+class ComposeModel(ModelNode):
+    """The user's compose project that the `compose` target's overlay is merged with.
+
+    `root` is the repository root as seen from the compose project directory (the
+    directory of the user's compose file, against which compose resolves relative paths):
+    `.` or `..`-steps such as `../..`. `services` is None when no compose file is named
+    (the overlay then addresses the model's application services).
+    """
+
+    file: str | None
+    root: str
+    services: tuple[str, ...] | None
+    published_ports: tuple[int, ...]
+    network: str | None
+    ports: tuple[tuple[str, int], ...]
+
+
 class EnvironmentModel(ModelNode):
     """The whole estate as resolved for one environment."""
 
@@ -228,6 +245,7 @@ class EnvironmentModel(ModelNode):
     alerting: Alerting
     stack: Stack
     gitops: GitOps | None
+    compose: ComposeModel | None = None
 
     def service(self, name: str) -> ResolvedService | None:
         """The service called `name`, if it runs in this environment."""

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from compiler.errors import Diagnostic, DiagnosticSink, Location, RenderError, UsageError
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
-from compiler.model import ResolvedEstate
+from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
 from compiler.output.writer import check_relative_path, read_tree, write_tree
 from compiler.policies import PolicyReport
 from compiler.policies import check_policies as run_policies
-from compiler.resolve import resolve_estate
+from compiler.resolve import read_user_compose, resolve_estate
 from compiler.spec.crossref import check_references
 from compiler.spec.loader import Document, discover_spec_files, load_bytes
 from compiler.spec.validate import did_you_mean, validate_documents
@@ -114,7 +114,11 @@ def _load_estate(repo: Path) -> Estate:
     frameworks = build_database(builtin, specs.frameworks)
     check_references(specs, frameworks, _available_targets(), sink)
     sink.raise_if_errors("validate")
-    resolved = resolve_estate(specs, frameworks, "sha256:" + digest.hexdigest(), sink)
+    user_compose = read_user_compose(repo, specs.projects[0], sink)
+    if user_compose is not None:  # the user's compose file is an input too
+        digest.update(f"compose {user_compose.file}\n{len(user_compose.raw)}\n".encode())
+        digest.update(user_compose.raw)
+    resolved = resolve_estate(specs, frameworks, "sha256:" + digest.hexdigest(), sink, user_compose)
     sink.raise_if_errors("resolve")
     return Estate(
         resolved,
@@ -221,42 +225,99 @@ def render_files(
     """Run the renderers; paths are relative to rendered/ (`<env>/<target>/<file>`).
 
     `renderers` defaults to every target's plain renderer (see `configured_renderers`).
+    Environments render in parallel processes when there are several, the estate is large
+    and more than one CPU is available (`OBSC_JOBS` caps the processes; 1 turns it off);
+    each environment's bytes are the same either way, and they are assembled in order.
     """
-    from targets import TARGETS
-
     if renderers is None:
         renderers = configured_renderers({})
     selected: dict[str, list[str]] = {}
     for env_name, target_name in pairs:
         selected.setdefault(env_name, []).append(target_name)
-    files: dict[str, bytes] = {}
-    for env_name, names in selected.items():
-        model = resolved.environments[env_name]
-        produced: dict[str, bytes] = {}  # "<target>/<file>" of this environment
-        for target_name in _render_order(names):
-            target = TARGETS[target_name]
-            try:
-                if target.assemble is not None:
-                    inputs = {
-                        path: content
-                        for path, content in produced.items()
-                        if path.split("/", 1)[0] in target.consumes
-                    }
-                    output = target.assemble(model, inputs)
-                else:
-                    output = renderers[target_name](model)
-            except Exception as exc:  # a renderer bug: report which one
-                raise RenderError(
-                    f"target {target_name!r} failed for environment {env_name!r}: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-            for rel, content in output.items():
-                check_relative_path(rel)
-                produced[f"{target_name}/{rel}"] = content
-        for path, content in produced.items():
-            if path.split("/", 1)[0] in names:
-                files[f"{env_name}/{path}"] = content
+    jobs = _parallel_jobs(resolved, list(selected))
+    if jobs > 1:
+        from compiler.render_parallel import render_environments
+
+        per_env = render_environments(resolved, selected, renderers, jobs)
+    else:
+        per_env = {
+            env: render_environment(resolved.environments[env], names, renderers)
+            for env, names in selected.items()
+        }
+    files = {
+        f"{env}/{path}": content for env, out in per_env.items() for path, content in out.items()
+    }
     return dict(sorted(files.items()))
+
+
+# Below this many service-environments, starting processes costs more than it saves.
+_PARALLEL_THRESHOLD = 400
+
+
+def _parallel_jobs(resolved: ResolvedEstate, environments: list[str]) -> int:
+    import os
+
+    size = sum(len(resolved.environments[env].services) for env in environments)
+    if len(environments) < 2 or size < _PARALLEL_THRESHOLD:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    limit = os.environ.get("OBSC_JOBS", "")
+    jobs = min(len(environments), cpus or 1)
+    return min(jobs, int(limit)) if limit.isdigit() and int(limit) > 0 else jobs
+
+
+def render_environment(
+    model: EnvironmentModel, names: Sequence[str], renderers: Mapping[str, RendererFn]
+) -> dict[str, bytes]:
+    """The files of `names` for one environment (`<target>/<file>`), consumed targets first."""
+    from targets import TARGETS
+
+    produced: dict[str, bytes] = {}  # "<target>/<file>" of this environment
+    for target_name in _render_order(names):
+        target = TARGETS[target_name]
+        try:
+            if target.assemble is not None:
+                inputs = {
+                    path: content
+                    for path, content in produced.items()
+                    if path.split("/", 1)[0] in target.consumes
+                }
+                output = target.assemble(model, inputs)
+            else:
+                output = renderers[target_name](model)
+        except Exception as exc:  # a renderer bug: report which one
+            raise RenderError(
+                f"target {target_name!r} failed for environment {model.environment!r}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        for rel, content in output.items():
+            check_relative_path(rel)
+            produced[f"{target_name}/{rel}"] = content
+    return {path: content for path, content in produced.items() if path.split("/", 1)[0] in names}
+
+
+def rendered_or_reused(
+    resolved: ResolvedEstate,
+    pairs: Sequence[tuple[str, str]],
+    tree: Mapping[str, bytes],
+    settings: Mapping[str, Mapping[str, str]],
+    renderers: Mapping[str, RendererFn] | None = None,
+) -> dict[str, bytes]:
+    """What rendering `pairs` gives, reusing `tree` when it already holds exactly that.
+
+    `tree`'s files are the answer when a render with the same compiler, inputs and choices
+    produced exactly them before (compiler.output.render_cache); otherwise this renders and
+    remembers the result for next time.
+    """
+    from compiler.output import render_cache
+
+    key = render_cache.render_key(resolved.input_digest, pairs, settings)
+    reused = render_cache.reuse(key, tree)
+    if reused is not None:
+        return reused
+    produced = render_files(resolved, pairs, renderers)
+    render_cache.remember(key, produced)
+    return produced
 
 
 def _render_order(names: Iterable[str]) -> list[str]:
@@ -312,11 +373,10 @@ def render(
     pairs = select_pairs(resolved, environments, targets)
     partial = bool(environments or targets)
     prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
-    produced = render_files(resolved, pairs, renderers)
-
     if out_dir is None:
         out_dir = repo / RENDERED_DIR
     current = read_tree(out_dir)
+    produced = rendered_or_reused(resolved, pairs, current, settings or {}, renderers)
     new_files = {
         path: content
         for path, content in current.items()

@@ -16,6 +16,15 @@ TOOLS_DIR="${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}"
 declare -A GO_PKG=(
   [cue]=cuelang.org/go/cmd/cue
   [amtool]=github.com/prometheus/alertmanager/cmd/amtool
+  [helm]=helm.sh/helm/v3/cmd/helm
+  [kubeconform]=github.com/yannh/kubeconform/cmd/kubeconform
+)
+# Extra -ldflags per go-install tool ({V} is replaced by the version with its "v"): the version
+# string upstream's Makefile injects (a plain `go install` reports "v3.22" / "development").
+HELM_VERSION_PKG=helm.sh/helm/v3/internal/version
+declare -A GO_INSTALL_LDFLAGS=(
+  [helm]="-X $HELM_VERSION_PKG.version={V} -X $HELM_VERSION_PKG.gitTreeState=clean"
+  [kubeconform]="-X main.version={V}"
 )
 # Route "go build": Go modules whose go.mod has `replace` directives, which `go install
 # mod@version` refuses. The module is fetched with `go mod download` (checked against the
@@ -86,6 +95,9 @@ go_install() {
     local v=github.com/prometheus/common/version
     ldflags="-X $v.Version=${version#v} -X $v.Revision=$version -X $v.Branch=$version"
     ldflags+=" -X $v.BuildUser=obsc-install-tools"
+  fi
+  if [[ -n ${GO_INSTALL_LDFLAGS[$name]:-} ]]; then
+    ldflags="${GO_INSTALL_LDFLAGS[$name]//\{V\}/$version}"
   fi
   # The build cache (~600 MB) is per-run scratch; see go_env.
   go_env
@@ -332,7 +344,8 @@ verify() {
     return 0
   fi
   case $name in
-    cue | lokitool) out=$("$bin" version 2>&1) ;;
+    cue | lokitool | helm) out=$("$bin" version 2>&1) ;;
+    kubeconform) out=$("$bin" -v 2>&1) ;;
     *) out=$("$bin" --version 2>&1) ;;
   esac
   if [[ $out != *"${version#v}"* ]]; then

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from targets import alerts, collector, grafana, model
+from targets import alerts, collector, compose, gitops, grafana, helm, model
 from targets.base import RenderedFiles, Target
 
 __all__ = ["TARGETS", "RenderedFiles", "Target"]
 
 TARGETS: dict[str, Target] = {
-    t.name: t for t in (model.TARGET, collector.TARGET, alerts.TARGET, grafana.TARGET)
+    t.name: t
+    for t in (
+        model.TARGET,
+        collector.TARGET,
+        alerts.TARGET,
+        grafana.TARGET,
+        compose.TARGET,
+        helm.TARGET,
+        gitops.TARGET,
+    )
 }

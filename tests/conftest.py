@@ -28,6 +28,12 @@ class Run:
 ObscRunner = Callable[..., Run]
 
 
+@pytest.fixture(autouse=True)
+def _render_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own render cache (compiler.output.render_cache), never ~/.cache."""
+    monkeypatch.setenv("OBSC_CACHE_DIR", str(tmp_path / "obsc-cache"))
+
+
 @pytest.fixture
 def obsc(capsys: pytest.CaptureFixture[str]) -> ObscRunner:
     """Run `obsc ARGS...` in-process through the real entry point, capturing its output."""

@@ -161,14 +161,13 @@ def diff(
     """Render the specs in memory and compare with rendered/ (or rendered/ at `against`)."""
     from compiler.gitops.diff_sources import tree_at_ref
     from compiler.output.writer import read_tree
-    from compiler.pipeline import RENDERED_DIR, load_estate, render_files, select_pairs
+    from compiler.pipeline import RENDERED_DIR, load_estate, rendered_or_reused, select_pairs
 
-    old = tree_at_ref(repo / RENDERED_DIR, against) if against else None
+    on_disk = read_tree(repo / RENDERED_DIR)
+    old = tree_at_ref(repo / RENDERED_DIR, against) if against else on_disk
     estate = load_estate(repo)
     pairs = select_pairs(estate.resolved, environments, targets)
-    new = render_files(estate.resolved, pairs)
-    if old is None:
-        old = read_tree(repo / RENDERED_DIR)
+    new = rendered_or_reused(estate.resolved, pairs, on_disk, {})
     prefixes = [f"{env}/{target}/" for env, target in pairs] if environments or targets else None
     where = f"rendered/ at {against}" if against else "rendered/ on disk"
     return DiffResult(compare_trees(old, new, prefixes), where, render_version(old), pairs)

@@ -12,6 +12,7 @@ from compiler.errors import DiagnosticSink
 from compiler.frameworks import FrameworkEntry
 from compiler.model import EnvironmentModel, Provenance, ResolvedEstate, ResolvedService
 from compiler.resolve import layers
+from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
 from compiler.resolve.layers import LayerInput
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.service import build_service
@@ -20,7 +21,7 @@ from compiler.spec.models import ServiceDocument, SnapshotDocument
 from compiler.spec.paths import spec_path
 from compiler.spec.validate import Parsed, SpecSet
 
-__all__ = ["resolve_estate"]
+__all__ = ["UserCompose", "read_user_compose", "resolve_estate"]
 
 
 def resolve_estate(
@@ -28,8 +29,12 @@ def resolve_estate(
     frameworks: dict[str, FrameworkEntry],
     input_digest: str,
     sink: DiagnosticSink,
+    user_compose: UserCompose | None = None,
 ) -> ResolvedEstate:
-    """Resolve every environment; defects go to `sink` (the caller raises once)."""
+    """Resolve every environment; defects go to `sink` (the caller raises once).
+
+    `user_compose` is the compose file the Project names, as `read_user_compose` read it.
+    """
     project = specs.projects[0]
     spec = project.model.spec
     snapshots = {s.model.metadata.name: s for s in specs.snapshots}
@@ -53,6 +58,7 @@ def resolve_estate(
         "alerting": resolve_alerting(spec),
         "stack": resolve_stack(spec.stack),
         "gitops": resolve_gitops(spec),
+        "compose": resolve_compose(spec.compose, user_compose),
     }
     environments: dict[str, EnvironmentModel] = {}
     provenance: dict[tuple[str, str], Provenance] = {}

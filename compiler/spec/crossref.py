@@ -287,6 +287,17 @@ def _check_project(
                     spec_path(doc, path),
                     hint=f"add {', '.join(missing)} to the environment's targets",
                 )
+            if target == "gitops" and spec.gitops is None:
+                path = ("spec", "environments", i, "targets", j)
+                sink.error(
+                    "OBSC318",
+                    f"environment {env.name!r} renders gitops, but the Project has no "
+                    "`gitops` section saying where Argo CD or Flux finds the output",
+                    doc.location(path),
+                    spec_path(doc, path),
+                    hint="add spec.gitops: {engine: argocd|flux, repoURL: ..., revision: main, "
+                    "namespace: observability}",
+                )
         if env.redaction is not None:
             ref = Reference(env.redaction, doc, ("spec", "environments", i, "redaction"))
             _check_known("OBSC303", "redaction policy", ref, policy_names, sink)

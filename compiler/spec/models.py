@@ -229,6 +229,28 @@ class GitOps(SpecModel):
     namespace: DnsLabel = "observability"
 
 
+StackComponentName = Literal["collector", "prometheus", "alertmanager", "loki", "tempo", "grafana"]
+
+
+class Compose(SpecModel):
+    """The user's Docker Compose project that the `compose` target's overlay joins."""
+
+    file: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None,
+        description="The user's compose file, relative to the repository root; the overlay "
+        "injects the OpenTelemetry environment into its services only.",
+    )
+    network: Annotated[str, Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")] | None = Field(
+        default=None,
+        description="An external network the stack joins (besides the project's default).",
+    )
+    ports: dict[StackComponentName, Port] = Field(
+        default_factory=dict,
+        description="Host ports to publish per stack component (default: Grafana on 3000); "
+        "a port the user's compose file publishes is moved to the next free one.",
+    )
+
+
 class ProjectSpec(SpecModel):
     """Estate-wide settings: environments, stack versions, redaction, alerting, GitOps."""
 
@@ -237,6 +259,7 @@ class ProjectSpec(SpecModel):
     redaction_policies: list[RedactionPolicy] = Field(default_factory=list)
     alerting: Alerting = Field(default_factory=Alerting)
     gitops: GitOps | None = None
+    compose: Compose | None = None
 
 
 class ProjectDocument(SpecModel):

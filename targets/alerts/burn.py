@@ -9,6 +9,7 @@ burn factor is `budget fraction x SLO window / long window`: 14.4/6/3/1 for 30 d
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -59,7 +60,13 @@ def objective_ratio(slo: ResolvedSLO) -> Decimal:
 
 def factor(slo: ResolvedSLO, tier: Tier) -> Decimal:
     """The burn-rate factor of a tier for this SLO's window, to three decimals."""
-    raw = tier.budget_fraction * Decimal(int(slo.window_seconds)) / Decimal(seconds(tier.long))
+    return _factor(int(slo.window_seconds), tier)
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor(window_seconds: int, tier: Tier) -> Decimal:
+    # Every SLO with the same window shares these; renders ask for them many times.
+    raw = tier.budget_fraction * Decimal(window_seconds) / Decimal(seconds(tier.long))
     return raw.quantize(Decimal("0.001"), rounding=ROUND_HALF_EVEN).normalize()
 
 

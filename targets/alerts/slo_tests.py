@@ -126,10 +126,12 @@ def _fires(slo: ResolvedSLO, severity: str, rate: Decimal) -> bool:
     return any(rate > burn.factor(slo, t) for t in tiers)
 
 
-def _expected(service: ResolvedService, slo: ResolvedSLO, rate: Decimal) -> dict[str, list[Any]]:
-    from targets.alerts.slo_rules import alert_rules  # the annotations are the rules' own
-
-    rules = {(r["alert"], r["labels"]["severity"]): r for r in alert_rules(service, slo)}
+def _expected(
+    service: ResolvedService,
+    slo: ResolvedSLO,
+    rate: Decimal,
+    rules: dict[tuple[str, str], dict[str, Any]],
+) -> dict[str, list[Any]]:
     expected: dict[str, list[Any]] = {burn_alert(service, slo): []}
     if slo.alerting.budget_exhausted:
         expected[exhausted_alert(service, slo)] = []
@@ -167,10 +169,13 @@ def slo_test_file(service: ResolvedService, slo: ResolvedSLO, rule_file: str) ->
     gate = slo.alerting.min_requests_per_second
     total = max(Decimal(10), Decimal(repr(gate)) * 2 if gate else Decimal(10))
     budget = burn.error_budget(slo)
+    from targets.alerts.slo_rules import alert_rules  # the annotations are the rules' own
+
+    rules = {(r["alert"], r["labels"]["severity"]): r for r in alert_rules(service, slo)}
     tests = []
     for scenario in SCENARIOS:
         bad = total * budget * scenario.burn
-        expected = _expected(service, slo, scenario.burn)
+        expected = _expected(service, slo, scenario.burn, rules)
         tests.append(
             {
                 "name": f"{service.name} {slo.name}: {scenario.name}",

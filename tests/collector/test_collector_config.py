@@ -143,9 +143,12 @@ def test_sampling_ratios_come_from_the_model(example_models: dict[str, Environme
 def test_platform_follows_the_deployment_targets(
     example_models: dict[str, EnvironmentModel],
 ) -> None:
-    model = example_models["prod"]
-    assert platform_of(model, CollectorSettings()) == "compose"
-    k8s = collector_config(model, parse_settings({"platform": "kubernetes"}))
+    assert platform_of(example_models["dev"], CollectorSettings()) == "compose"
+    model = example_models["prod"]  # deployed with helm and gitops
+    assert platform_of(model, CollectorSettings()) == "kubernetes"
+    assert platform_of(model, parse_settings({"platform": "compose"})) == "compose"
+    k8s = collector_config(model, CollectorSettings())
+    assert "prometheus" not in k8s["receivers"]  # type: ignore[operator]  # PodMonitors scrape
     assert "k8s_attributes" in k8s["processors"]  # type: ignore[operator]
     assert k8s["receivers"]["file_log/containers"]["include"] == ["/var/log/pods/*/*/*.log"]  # type: ignore[index]
 
@@ -167,7 +170,7 @@ def test_bad_settings_are_rejected(values: dict[str, str], message: str) -> None
 def test_real_collector_validates_the_kubernetes_variant(
     example_models: dict[str, EnvironmentModel], real_tool: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    """Until the helm target lands no environment renders for Kubernetes; prove it anyway."""
+    """The Kubernetes variant (prod, deployed with helm) passes the real collector's validate."""
     binary = real_tool("otelcol-obsc")
     from targets.collector import render_collector
 

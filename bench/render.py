@@ -1,0 +1,111 @@
+"""Time the commands users run on every push, on generated estates of 100 to 10,000 services.
+
+    python -m bench.render [--sizes 100 1000 10000] [--runs 3] [--out bench/results/render.json]
+
+Per size, each in a fresh `obsc` process (wall time and peak RSS of that process):
+
+- `full`: `obsc render` into an empty rendered/ with an empty render cache;
+- `check`: `obsc render --check` on the unchanged estate (rendered/ and cache current);
+- `diff_one_slo`: `obsc diff` after one SLO objective changed (a real render);
+- `help`: `obsc --help` (start-up).
+
+Renders run with `--no-policies`: the generated estates are not written to pass the default
+policy pack, and `python -m bench.policies` times the policy check on its own. Figures are
+medians of `--runs` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import generate
+from bench.report import timings, write_report
+
+OBSC = [sys.executable, "-m", "compiler.cli"]
+
+
+def run(args: list[str], repo: Path, env: dict[str, str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS MiB) of one obsc process; exit 0 or 1 (differences) only."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*OBSC, "--repo", str(repo), "-q", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise RuntimeError(f"obsc {' '.join(args)} exited {code}: {err}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def _change_one_objective(repo: Path) -> None:
+    service = sorted((repo / "specs" / "services").rglob("*.yaml"))[0]
+    text = service.read_text()
+    changed = re.sub(
+        r"objective: ([0-9.]+)", lambda m: f"objective: {float(m[1]) - 0.05:g}", text, count=1
+    )
+    assert changed != text
+    service.write_text(changed)
+
+
+def measure_size(size: int, runs: int) -> dict[str, object]:
+    """Every measurement for one estate size."""
+    result: dict[str, object] = {"services": size}
+    with tempfile.TemporaryDirectory() as scratch:
+        repo, cache = Path(scratch) / "estate", Path(scratch) / "cache"
+        generate(repo, services=size)
+        env = {**os.environ, "PYTHONHASHSEED": "0", "OBSC_CACHE_DIR": str(cache)}
+        full, full_rss = [], []
+        for _ in range(runs):
+            shutil.rmtree(repo / "rendered", ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            seconds, rss = run(["render", "--no-policies"], repo, env)
+            full.append(seconds)
+            full_rss.append(rss)
+        check = [run(["render", "--check", "--no-policies"], repo, env) for _ in range(runs)]
+        help_ = [run(["--help"], repo, env) for _ in range(runs)]
+        _change_one_objective(repo)
+        diff = [run(["diff"], repo, env) for _ in range(runs)]
+        result["full"] = {**timings(full), "peak_rss_mib": max(full_rss)}
+        for name, samples in (("check", check), ("diff_one_slo", diff), ("help", help_)):
+            result[name] = {
+                **timings([s for s, _ in samples]),
+                "peak_rss_mib": max(r for _, r in samples),
+            }
+        files = sum(1 for p in (repo / "rendered").rglob("*") if p.is_file())
+        result["rendered_files"] = files
+    return result
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/render.json"))
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        results.append(measure_size(size, args.runs))
+        print(results[-1], flush=True)
+    data: dict[str, object] = {"runs": args.runs, "sizes": results}
+    full = {r["services"]: r["full"]["seconds_median"] for r in results}  # type: ignore[index]
+    if 1000 in full and 10000 in full:
+        data["growth_1000_to_10000"] = round(full[10000] / full[1000], 2)
+    write_report(args.out, "render", data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Remembering what a render produced, so that an unchanged estate is not rendered again.
+
+After a render, obsc records the sha256 of every file it produced under a key made of
+everything the bytes depend on: the compiler itself (a digest of its source and data files,
+so any change to obsc, released or not, makes a new key), the estate's input digest, the
+environments and targets rendered and the `--set` overrides. When a later `render`,
+`render --check` or `diff` computes the same key and the tree on disk still has exactly
+those bytes, the tree on disk *is* the render, and the renderers are skipped.
+
+The cache lives outside rendered/ (`$OBSC_CACHE_DIR`, else `$XDG_CACHE_HOME/obsc`, else
+`~/.cache/obsc`), holds digests only, and is safe to delete; a cache that cannot be read or
+written is simply not used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from compiler.output.manifest import file_digest
+from compiler.version import __version__
+
+_SOURCE_SUFFIXES = (".py", ".yaml", ".cue", ".j2", ".json")
+
+
+def cache_dir() -> Path:
+    """Where render records live."""
+    explicit = os.environ.get("OBSC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "obsc"
+
+
+@functools.cache
+def compiler_fingerprint() -> str:
+    """A digest of the compiler's version and every source and data file it renders with."""
+    import importlib.util
+
+    roots = []
+    for package in ("compiler", "targets"):  # found, not imported: only the pipeline does
+        spec = importlib.util.find_spec(package)
+        assert spec is not None and spec.submodule_search_locations is not None
+        roots.append(Path(next(iter(spec.submodule_search_locations))))
+    return hashlib.sha256(f"{__version__}\0{tree_digest(roots)}".encode()).hexdigest()
+
+
+def tree_digest(roots: Sequence[Path]) -> str:
+    """A digest of the source and data files under `roots` (names and bytes)."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in _SOURCE_SUFFIXES and "__pycache__" not in path.parts:
+                rel = path.relative_to(root.parent).as_posix()
+                digest.update(f"{rel}\0{path.stat().st_size}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_key(
+    input_digest: str,
+    pairs: Sequence[tuple[str, str]],
+    settings: Mapping[str, Mapping[str, str]],
+) -> str:
+    """The key of one render: same key, same bytes (renders are deterministic)."""
+    material = json.dumps(
+        {
+            "compiler": compiler_fingerprint(),
+            "inputs": input_digest,
+            "pairs": sorted(pairs),
+            "settings": {k: dict(sorted(v.items())) for k, v in sorted(settings.items())},
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _record_path(key: str) -> Path:
+    return cache_dir() / "renders" / key[:2] / f"{key}.json"
+
+
+def reuse(key: str, tree: Mapping[str, bytes]) -> dict[str, bytes] | None:
+    """The files of `tree` that a render with `key` would produce, if it holds them all."""
+    try:
+        recorded = json.loads(_record_path(key).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(recorded, dict):
+        return None
+    files: dict[str, bytes] = {}
+    for path, digest in recorded.items():
+        content = tree.get(path)
+        if content is None or file_digest(content) != digest:
+            return None
+        files[path] = content
+    return files
+
+
+def remember(key: str, files: Mapping[str, bytes]) -> None:
+    """Record what the render with `key` produced (best effort)."""
+    path = _record_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({p: file_digest(c) for p, c in files.items()}, sort_keys=True))
+        tmp.replace(path)
+    except OSError:
+        pass

@@ -1,0 +1,69 @@
+"""What compose's merge adds to the user's services: the OpenTelemetry environment and logging.
+
+Every service gets the OTLP endpoint of the collector, its service name, namespace (the
+owning team) and environment as resource attributes, and `parentbased_always_on` (the
+collector samples per service; docs/contracts.md). Services of the model also get their
+framework's zero-code instrumentation variables, which the variables above override.
+Logging is Docker's json-file driver with the compose service label on each line, which
+the collector turns into `service.name`.
+"""
+
+from __future__ import annotations
+
+from compiler.model import EnvironmentModel, ResolvedService
+from targets.compose import names
+
+Service = dict[str, object]
+
+
+def logging() -> dict[str, object]:
+    """Docker's json-file driver, copying the compose service label into every line."""
+    return {"driver": "json-file", "options": {"labels": "com.docker.compose.service"}}
+
+
+def user_service_names(model: EnvironmentModel) -> tuple[str, ...]:
+    """The services to inject into: the user's compose services when the file is known.
+
+    Otherwise every application service of the model (a merge would create an image-less
+    service for a name the user's file does not have, so only known names are addressed).
+    """
+    if model.compose is not None and model.compose.services is not None:
+        return model.compose.services
+    return tuple(s.name for s in model.services if s.category == "application")
+
+
+def otel_environment(model: EnvironmentModel, name: str) -> dict[str, str]:
+    """The environment of service `name`, keys sorted; `$` escaped from compose interpolation."""
+    service = model.service(name)
+    attributes = f"deployment.environment.name={model.environment}"
+    if service is not None:
+        attributes = f"service.namespace={service.team},{attributes}"
+    env = dict(_instrumentation(service))
+    env.update(
+        {
+            "OTEL_SERVICE_NAME": name,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{names.COLLECTOR}:{names.COLLECTOR_OTLP_HTTP}",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+            "OTEL_RESOURCE_ATTRIBUTES": attributes,
+            "OTEL_TRACES_SAMPLER": "parentbased_always_on",
+        }
+    )
+    return {key: value.replace("$", "$$") for key, value in sorted(env.items())}
+
+
+def _instrumentation(service: ResolvedService | None) -> tuple[tuple[str, str], ...]:
+    if service is None or service.category != "application":
+        return ()
+    return service.instrumentation.env
+
+
+def user_services(model: EnvironmentModel) -> dict[str, Service]:
+    """The overlay's entry for each user service."""
+    return {
+        name: {
+            "environment": otel_environment(model, name),
+            "logging": logging(),
+            "depends_on": {names.COLLECTOR: {"condition": "service_started"}},
+        }
+        for name in user_service_names(model)
+    }

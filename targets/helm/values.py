@@ -1,0 +1,119 @@
+"""values.yaml of the chart: the environment's resolved settings, and its JSON Schema.
+
+Everything environment-specific that the templates read comes from here; the templates
+themselves (targets/helm/chart/templates/) are the same for every environment.
+"""
+
+from __future__ import annotations
+
+from compiler.model import EnvironmentModel, ResolvedService
+
+# Operator `Instrumentation` language keys, by the language obsc resolves for a service;
+# languages missing here (php, ruby, other) have no operator auto-instrumentation.
+OPERATOR_LANGUAGES = {
+    "java": "java",
+    "javascript": "nodejs",
+    "python": "python",
+    "dotnet": "dotnet",
+    "go": "go",
+}
+# The collector port each language's operator agent exports to: Java and Node.js over
+# OTLP/gRPC, the Python, .NET and Go agents over OTLP/HTTP (http/protobuf).
+OPERATOR_PORTS = {"java": 4317, "nodejs": 4317, "python": 4318, "dotnet": 4318, "go": 4318}
+# Where an SDK baked into the image lives: the operator injects its own agent elsewhere.
+AGENT_LOCATION_VARS = frozenset({"OTEL_DOTNET_AUTO_HOME"})
+BACKENDS = ("loki", "prometheus", "tempo")
+SCRAPE_INTERVAL = "15s"
+
+
+def scrape_target(service: ResolvedService) -> dict[str, object] | None:
+    """The PodMonitor entry of a service Prometheus scrapes, or None when it pushes OTLP.
+
+    Infrastructure is scraped through its exporter, run as `<service>-exporter`
+    (docs/contracts.md); application pods are labelled `app.kubernetes.io/name: <service>`.
+    """
+    if not service.metrics.enabled:
+        return None
+    if service.exporter is not None:
+        selector, port, path = (
+            f"{service.name}-exporter",
+            service.exporter.port,
+            service.exporter.path,
+        )
+    elif service.metrics.source == "exporter":
+        selector, port, path = service.name, service.metrics.port, service.metrics.path
+    else:
+        return None
+    return {"name": service.name, "selector": selector, "port": port, "path": path}
+
+
+def instrumentation_languages(model: EnvironmentModel) -> dict[str, object]:
+    """Per operator language used in the environment: its port and the OTEL_* settings.
+
+    Only `OTEL_*` settings every service of that language agrees on are kept; loading
+    the agent (JAVA_TOOL_OPTIONS, NODE_OPTIONS, OTEL_DOTNET_AUTO_HOME, ...) is the
+    operator's job.
+    """
+    by_language: dict[str, list[ResolvedService]] = {}
+    for service in model.services:
+        language = OPERATOR_LANGUAGES.get(service.language)
+        if language is not None and service.category == "application":
+            by_language.setdefault(language, []).append(service)
+    languages: dict[str, object] = {}
+    for language, services in sorted(by_language.items()):
+        shared = set.intersection(*(set(s.instrumentation.env) for s in services))
+        env = [
+            {"name": name, "value": value}
+            for name, value in sorted(shared)
+            if name.startswith("OTEL_") and name not in AGENT_LOCATION_VARS
+        ]
+        languages[language] = {"port": OPERATOR_PORTS[language], "env": env}
+    return languages
+
+
+def secret_names(model: EnvironmentModel) -> list[str]:
+    """The Secrets the Alertmanager config reads credentials from (by reference only)."""
+    names = {r.secret_ref.name for r in model.alerting.receivers if r.secret_ref is not None}
+    email = model.alerting.email
+    if email is not None and email.secret_ref is not None:
+        names.add(email.secret_ref.name)
+    return sorted(names)
+
+
+def chart_values(model: EnvironmentModel) -> dict[str, object]:
+    """values.yaml as a document, in the order a reader meets the templates."""
+    scraped = [t for t in map(scrape_target, model.services) if t is not None]
+    return {
+        "project": model.project,
+        "environment": model.environment,
+        "collector": {
+            "image": model.stack.collector.image,
+            "resources": {
+                "requests": {"cpu": "100m", "memory": "256Mi"},
+                "limits": {"memory": "512Mi"},
+            },
+            "tolerations": [],
+        },
+        "backends": {name: {"externalName": ""} for name in BACKENDS},
+        "prometheusRules": {"enabled": True, "labels": {}},
+        "podMonitors": {
+            "enabled": True,
+            "labels": {},
+            "interval": SCRAPE_INTERVAL,
+            "services": scraped,
+        },
+        "lokiRules": {"enabled": True, "labels": {"loki_rule": "1"}},
+        "grafana": {
+            "dashboards": {
+                "enabled": True,
+                "labels": {"grafana_dashboard": "1"},
+                "folderAnnotation": "grafana_folder",
+            },
+            "datasources": {"enabled": True, "labels": {"grafana_datasource": "1"}},
+        },
+        "alertmanager": {"enabled": True, "secretRefs": secret_names(model)},
+        "instrumentation": {
+            "enabled": True,
+            "languages": instrumentation_languages(model),
+        },
+    }
