@@ -33,9 +33,45 @@ def _pep508(observation: Observation, spec: str, origin: str) -> None:
         observation.add_dependency(match.group(1), _pinned(match.group(2), match.group(3)), origin)
 
 
+_VIA = re.compile(r"^\s*#\s+via(?:\s+(.*))?$")
+_VIA_MORE = re.compile(r"^\s*#\s+(\S.*)$")
+
+
 def _requirements(observation: Observation, text: str, origin: str) -> None:
-    for line in text.splitlines():
-        _pep508(observation, line.split("#", 1)[0], origin)
+    """Requirement lines, except those pip-compile marks as pulled in by other packages.
+
+    pip-compile annotates each pin with `# via ...`: `-r requirements.in` for what the
+    project asked for, package names for transitive dependencies. A framework that is
+    only there because another package needs it (Flask under Locust) is not the app's.
+    """
+    pending: tuple[str, list[str]] | None = None  # a requirement line and its `via` entries
+    in_via = False
+
+    def flush() -> None:
+        if pending is not None:
+            line, via = pending
+            if not via or any(entry.startswith(("-r", "-c")) for entry in via):
+                _pep508(observation, line, origin)
+
+    for raw in text.splitlines():
+        via = _VIA.match(raw)
+        if via and pending is not None:
+            in_via = True
+            if via.group(1):
+                pending[1].append(via.group(1).strip())
+            continue
+        more = _VIA_MORE.match(raw)
+        if in_via and more and pending is not None:
+            pending[1].append(more.group(1).strip())
+            continue
+        in_via = False
+        code, _, comment = raw.partition("#")
+        if code.strip():
+            flush()
+            # `--annotation-style=line` puts them on the line: `flask==3.1  # via locust`
+            inline = re.match(r"\s*via\s+(.*)$", comment)
+            pending = (code, [v.strip() for v in inline.group(1).split(",")] if inline else [])
+    flush()
 
 
 def _loose_version(value: object) -> str:

@@ -19,16 +19,26 @@ this is about four times faster.
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from typing import Any
 
 from compiler.output.yaml_emitter import emit
 
-# A number token (at the start, after `": ` or at the start of an array line) with an exponent, or below
-# 1e-4 in decimal notation. A string can only match by containing `\": ` (harmless: the
-# standard library then encodes that document).
-_MAYBE_EXPONENT_FLOAT = re.compile(rb'(?:^|": |\n *)-?(?:[0-9]+(?:\.[0-9]+)?[eE]|0\.0000)')
+# A number token (at the start, after `": ` or at the start of an array line) with an
+# exponent, or below 1e-4 in decimal notation. A string can only match by containing `\": `
+# (harmless: the standard library then encodes that document). The quick pattern is
+# checked first; both run in RE2, whose automaton scans megabytes in milliseconds where
+# Python's `re` took a fifth of a render.
+_QUICK = rb"[0-9][eE]|0\.0000"
+_PRECISE = rb'(?:^|": |\n *)-?(?:[0-9]+(?:\.[0-9]+)?[eE]|0\.0000)'
+
+
+@functools.cache
+def _float_scanners() -> tuple[Any, Any]:
+    import re2
+
+    return re2.compile(_QUICK), re2.compile(_PRECISE)
 
 
 def _stdlib_json(data: Any) -> bytes:
@@ -46,7 +56,8 @@ def dump_json(data: Any) -> bytes:
         )
     except TypeError:  # non-string keys, integers beyond 64 bits: what json handles alone
         return _stdlib_json(data)
-    if _MAYBE_EXPONENT_FLOAT.search(encoded):
+    quick, precise = _float_scanners()
+    if quick.search(encoded) and precise.search(encoded):
         return _stdlib_json(data)
     # orjson writes NaN and infinities as null where json refuses them; the standard
     # library's C encoder (used when there is no indent) checks that at C speed.

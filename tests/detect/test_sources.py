@@ -89,3 +89,27 @@ def test_rust_without_a_known_framework_is_generic_rust(tmp_path: Path) -> None:
     (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n[dependencies]\naxum = "0.7"\n')
     (detection,) = detect("source", tmp_path)
     assert (detection.framework, detection.language) == ("generic", "rust")
+
+
+def test_pip_compile_transitive_pins_are_not_the_apps_dependencies(tmp_path: Path) -> None:
+    """Locust pulls in Flask for its UI: a load generator is not a Flask app."""
+    (tmp_path / "requirements.txt").write_text(
+        "flask==3.1.3\n"
+        "    # via\n"
+        "    #   flask-login\n"
+        "    #   locust\n"
+        "locust==2.37.0\n"
+        "    # via -r requirements.in\n"
+        "requests==2.32.3  # via -r requirements.in\n"
+        "gunicorn==23.0.0\n"
+        "werkzeug==3.1.3\n"
+        "    # via flask\n"
+        "jinja2==3.1.6  # via flask, locust\n"
+    )
+    seen = scan_source(tmp_path, "x", "source:x")
+    assert "flask" not in seen.dependencies
+    assert "werkzeug" not in seen.dependencies
+    assert "jinja2" not in seen.dependencies
+    assert seen.dependencies["locust"].version == "2.37.0"
+    assert seen.dependencies["requests"].version == "2.32.3"
+    assert seen.dependencies["gunicorn"].version == "23.0.0"  # hand-written: no annotation
