@@ -302,21 +302,27 @@ def rendered_or_reused(
     tree: Mapping[str, bytes],
     settings: Mapping[str, Mapping[str, str]],
     renderers: Mapping[str, RendererFn] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> dict[str, bytes]:
     """What rendering `pairs` gives, reusing `tree` when it already holds exactly that.
 
     `tree`'s files are the answer when a render with the same compiler, inputs and choices
     produced exactly them before (compiler.output.render_cache); otherwise this renders and
-    remembers the result for next time.
+    remembers the result for next time. `digests`, when given, receives the sha256 of every
+    produced file, computed once (the manifest needs them too).
     """
     from compiler.output import render_cache
+    from compiler.output.manifest import file_digest
 
+    found: dict[str, str] = {}
     key = render_cache.render_key(resolved.input_digest, pairs, settings)
-    reused = render_cache.reuse(key, tree)
-    if reused is not None:
-        return reused
-    produced = render_files(resolved, pairs, renderers)
-    render_cache.remember(key, produced)
+    produced = render_cache.reuse(key, tree, found)
+    if produced is None:
+        produced = render_files(resolved, pairs, renderers)
+        found = {path: file_digest(content) for path, content in produced.items()}
+        render_cache.remember(key, found)
+    if digests is not None:
+        digests.update(found)
     return produced
 
 
@@ -376,7 +382,10 @@ def render(
     if out_dir is None:
         out_dir = repo / RENDERED_DIR
     current = read_tree(out_dir)
-    produced = rendered_or_reused(resolved, pairs, current, settings or {}, renderers)
+    known_digests: dict[str, str] = {}
+    produced = rendered_or_reused(
+        resolved, pairs, current, settings or {}, renderers, known_digests
+    )
     new_files = {
         path: content
         for path, content in current.items()
@@ -390,6 +399,7 @@ def render(
         __version__,
         resolved.input_digest,
         {name: list(env.targets) for name, env in resolved.environments.items()},
+        known_digests,
     )
     new_files[MANIFEST_NAME] = manifest.to_bytes()
     new_files = dict(sorted(new_files.items()))

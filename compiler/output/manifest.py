@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,9 +69,16 @@ def next_manifest(
     compiler_version: str,
     input_digest: str,
     environments: dict[str, list[str]],
+    known: Mapping[str, str] | None = None,
 ) -> Manifest:
-    """The manifest for `files`; the render version moves only if the output changed."""
-    digests = {path: file_digest(content) for path, content in sorted(files.items())}
+    """The manifest for `files`; the render version moves only if the output changed.
+
+    `known` holds digests already computed for some of the files (by the render cache).
+    """
+    known = known or {}
+    digests = {
+        path: known.get(path) or file_digest(content) for path, content in sorted(files.items())
+    }
     version = previous.render_version if previous is not None else 0
     if previous is None or previous.files != digests:
         version += 1

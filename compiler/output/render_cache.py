@@ -83,8 +83,13 @@ def _record_path(key: str) -> Path:
     return cache_dir() / "renders" / key[:2] / f"{key}.json"
 
 
-def reuse(key: str, tree: Mapping[str, bytes]) -> dict[str, bytes] | None:
-    """The files of `tree` that a render with `key` would produce, if it holds them all."""
+def reuse(
+    key: str, tree: Mapping[str, bytes], digests: dict[str, str] | None = None
+) -> dict[str, bytes] | None:
+    """The files of `tree` that a render with `key` would produce, if it holds them all.
+
+    `digests`, when given, receives the digest of every file checked (for the manifest).
+    """
     try:
         recorded = json.loads(_record_path(key).read_bytes())
     except (OSError, ValueError):
@@ -97,16 +102,18 @@ def reuse(key: str, tree: Mapping[str, bytes]) -> dict[str, bytes] | None:
         if content is None or file_digest(content) != digest:
             return None
         files[path] = content
+    if digests is not None:
+        digests.update(recorded)
     return files
 
 
-def remember(key: str, files: Mapping[str, bytes]) -> None:
-    """Record what the render with `key` produced (best effort)."""
+def remember(key: str, digests: Mapping[str, str]) -> None:
+    """Record the digests of what the render with `key` produced (best effort)."""
     path = _record_path(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({p: file_digest(c) for p, c in files.items()}, sort_keys=True))
+        tmp.write_text(json.dumps(dict(digests), sort_keys=True))
         tmp.replace(path)
     except OSError:
         pass
