@@ -381,6 +381,10 @@ def render(
     prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
     if out_dir is None:
         out_dir = repo / RENDERED_DIR
+    environments_targets = {name: list(env.targets) for name, env in resolved.environments.items()}
+    unchanged = unchanged_render(resolved, pairs, out_dir, settings, partial)
+    if unchanged is not None:
+        return estate, replace(unchanged, policies=report)
     current = read_tree(out_dir)
     known_digests: dict[str, str] = {}
     produced = rendered_or_reused(
@@ -398,7 +402,7 @@ def render(
         new_files,
         __version__,
         resolved.input_digest,
-        {name: list(env.targets) for name, env in resolved.environments.items()},
+        environments_targets,
         known_digests,
     )
     new_files[MANIFEST_NAME] = manifest.to_bytes()
@@ -418,5 +422,54 @@ def render(
         policies=report,
     )
     if check:
+        if not outcome.differs and not partial:
+            from compiler.output import render_cache
+
+            render_cache.record_tree(out_dir, manifest.files)
         return estate, outcome
-    return estate, replace(outcome, written=write_tree(out_dir, new_files, current))
+    written = write_tree(out_dir, new_files, current)
+    if not partial:
+        from compiler.output import render_cache
+
+        render_cache.record_tree(out_dir, manifest.files)
+    return estate, replace(outcome, written=written)
+
+
+def unchanged_render(
+    resolved: ResolvedEstate,
+    pairs: Sequence[tuple[str, str]],
+    out_dir: Path,
+    settings: Mapping[str, Mapping[str, str]] | None = None,
+    partial: bool = False,
+) -> RenderOutcome | None:
+    """The outcome of a full render that would change nothing, or None.
+
+    Found without reading the tree (compiler.output.render_cache.tree_is_current); None
+    whenever that cannot be shown, and the caller renders.
+    """
+    if partial:
+        return None
+    from compiler.output import render_cache
+
+    environments = {name: list(env.targets) for name, env in resolved.environments.items()}
+    key = render_cache.render_key(resolved.input_digest, pairs, settings or {})
+    found: list[Manifest] = []
+
+    def manifest_ok(raw: bytes, digests: Mapping[str, str]) -> bool:
+        manifest = Manifest.parse(raw)
+        ok = (
+            manifest is not None
+            and manifest.to_bytes() == raw
+            and manifest.files == dict(digests)
+            and manifest.compiler_version == __version__
+            and manifest.input_digest == resolved.input_digest
+            and manifest.environments == environments
+        )
+        if ok and manifest is not None:
+            found.append(manifest)
+        return ok
+
+    if not render_cache.tree_is_current(key, out_dir, manifest_ok):
+        return None
+    (manifest,) = found
+    return RenderOutcome(render_version=manifest.render_version, files=len(manifest.files) + 1)

@@ -161,13 +161,25 @@ def diff(
     """Render the specs in memory and compare with rendered/ (or rendered/ at `against`)."""
     from compiler.gitops.diff_sources import tree_at_ref
     from compiler.output.writer import read_tree
-    from compiler.pipeline import RENDERED_DIR, load_estate, rendered_or_reused, select_pairs
+    from compiler.pipeline import (
+        RENDERED_DIR,
+        load_estate,
+        rendered_or_reused,
+        select_pairs,
+        unchanged_render,
+    )
 
-    on_disk = read_tree(repo / RENDERED_DIR)
-    old = tree_at_ref(repo / RENDERED_DIR, against) if against else on_disk
     estate = load_estate(repo)
     pairs = select_pairs(estate.resolved, environments, targets)
-    new = rendered_or_reused(estate.resolved, pairs, on_disk, {})
-    prefixes = [f"{env}/{target}/" for env, target in pairs] if environments or targets else None
+    partial = bool(environments or targets)
     where = f"rendered/ at {against}" if against else "rendered/ on disk"
+    if against is None:
+        # rendered/ known to be exactly what a render gives: nothing to read or compare
+        unchanged = unchanged_render(estate.resolved, pairs, repo / RENDERED_DIR, None, partial)
+        if unchanged is not None:
+            return DiffResult(compare_trees({}, {}, None), where, unchanged.render_version, pairs)
+    on_disk = read_tree(repo / RENDERED_DIR)
+    old = tree_at_ref(repo / RENDERED_DIR, against) if against else on_disk
+    new = rendered_or_reused(estate.resolved, pairs, on_disk, {})
+    prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
     return DiffResult(compare_trees(old, new, prefixes), where, render_version(old), pairs)

@@ -18,7 +18,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from compiler.output.manifest import file_digest
@@ -117,3 +117,105 @@ def remember(key: str, digests: Mapping[str, str]) -> None:
         tmp.replace(path)
     except OSError:
         pass
+
+
+# --- Recognising an unchanged tree without reading it -------------------------------------
+#
+# Like git's index: beside the digests, obsc keeps each file's (size, mtime, ctime, inode)
+# as seen after it last wrote or checked the tree. A file whose stat is unchanged still has
+# the recorded digest; any write changes ctime, which no tool can set back. Files changed
+# within a second of that record (too close to tell apart) are read and hashed again.
+
+_RACY_NS = 1_000_000_000
+
+
+def _load_record(key: str) -> dict[str, str] | None:
+    try:
+        recorded = json.loads(_record_path(key).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def _stats_path(root: Path) -> Path:
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()
+    return cache_dir() / "trees" / f"{name}.json"
+
+
+def _stat_key(path: str) -> list[int]:
+    # os.stat on a string: pathlib's object per file was a third of this check's time
+    st = os.stat(path)  # noqa: PTH116
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def record_tree(
+    root: Path, digests: Mapping[str, str], stats: Mapping[str, list[int]] | None = None
+) -> None:
+    """Remember the stat of every file of `root` whose digest is known (best effort).
+
+    `stats` are stat keys already taken for some of the files.
+    """
+    import time
+
+    base = str(root)
+    stats = stats or {}
+    try:
+        entries = {
+            rel: [*(stats.get(rel) or _stat_key(f"{base}/{rel}")), digest]
+            for rel, digest in digests.items()
+        }
+        path = _stats_path(root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"written_ns": time.time_ns(), "files": entries}))
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def _files_under(root: Path) -> set[str]:
+    found: set[str] = set()
+    for directory, _dirs, names in os.walk(root):
+        base = Path(directory).relative_to(root)
+        found.update((base / name).as_posix() for name in names)
+    return found
+
+
+def tree_is_current(
+    key: str, root: Path, manifest_ok: Callable[[bytes, Mapping[str, str]], bool]
+) -> bool:
+    """Whether `root` holds exactly what the render with `key` produces.
+
+    That is the recorded files with their digests (judged from stats where they were seen
+    unchanged) and a manifest that `manifest_ok(raw, digests)` accepts.
+    """
+    from compiler.output.manifest import MANIFEST_NAME
+
+    recorded = _load_record(key)
+    if recorded is None:
+        return False
+    try:
+        if not manifest_ok((root / MANIFEST_NAME).read_bytes(), recorded):
+            return False
+        if _files_under(root) != set(recorded) | {MANIFEST_NAME}:
+            return False
+        try:
+            stats = json.loads(_stats_path(root).read_bytes())
+            seen, written_ns = stats["files"], int(stats["written_ns"])
+        except (OSError, ValueError, KeyError, TypeError):
+            seen, written_ns = {}, 0
+        base = str(root)
+        taken: dict[str, list[int]] = {}
+        rehashed = False
+        for rel, digest in recorded.items():
+            now = taken[rel] = _stat_key(f"{base}/{rel}")
+            if seen.get(rel) == [*now, digest] and now[1] < written_ns - _RACY_NS:
+                continue
+            rehashed = True
+            if file_digest((root / rel).read_bytes()) != digest:
+                return False
+    except OSError:
+        return False
+    if rehashed:
+        record_tree(root, recorded, taken)
+    return True

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import compiler.pipeline
-from compiler.output import render_cache
+from compiler.output import render_cache, writer
+from compiler.output.manifest import file_digest
 from tests.conftest import ObscRunner
 
 
@@ -82,3 +83,63 @@ def test_the_fingerprint_changes_with_any_source_or_data_file(tmp_path: Path) ->
     assert second != first
     (package / "render.py").write_text("X = 2\n")
     assert render_cache.tree_digest([package]) not in (first, second)
+
+
+def _rendered(obsc: ObscRunner, repo: Path) -> Path:
+    assert obsc("--repo", repo, "render", "--no-policies").code == 0
+    return repo / "rendered"
+
+
+def test_an_unchanged_tree_is_recognised_without_reading_it(
+    obsc: ObscRunner, minimal_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _rendered(obsc, minimal_repo)
+    monkeypatch.setattr(compiler.pipeline, "read_tree", _no_rendering)
+    monkeypatch.setattr(compiler.pipeline, "render_files", _no_rendering)
+    monkeypatch.setattr(render_cache, "_RACY_NS", 0)  # trust stats recorded just now
+    hashed: list[bytes] = []
+    real_digest = file_digest
+
+    def counting_digest(content: bytes) -> str:
+        hashed.append(content)
+        return real_digest(content)
+
+    monkeypatch.setattr(render_cache, "file_digest", counting_digest)
+    monkeypatch.setattr(writer, "read_tree", _no_rendering)
+    assert obsc("--repo", minimal_repo, "render", "--check", "--no-policies").code == 0
+    assert obsc("--repo", minimal_repo, "render", "--no-policies").code == 0
+    assert obsc("--repo", minimal_repo, "diff").code == 0
+    assert hashed == []
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(
+    obsc: ObscRunner, minimal_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered = _rendered(obsc, minimal_repo)
+    monkeypatch.setattr(render_cache, "_RACY_NS", 0)
+    model = next(rendered.rglob("model.json"))
+    before = model.stat()
+    text = model.read_text()
+    model.write_text(text.replace('"mini"', '"MINI"'))  # same size
+    import os
+
+    os.utime(model, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime put back; ctime moves
+    run = obsc("--repo", minimal_repo, "render", "--check", "--no-policies")
+    assert run.code == 1
+
+
+@pytest.mark.parametrize("change", ["extra file", "missing file", "manifest edited"])
+def test_the_fast_path_sees_added_removed_and_manifest_changes(
+    change: str, obsc: ObscRunner, minimal_repo: Path
+) -> None:
+    rendered = _rendered(obsc, minimal_repo)
+    if change == "extra file":
+        (rendered / "dev" / "stray.yaml").write_text("x: 1\n")
+    elif change == "missing file":
+        next(rendered.rglob("model.json")).unlink()
+    else:
+        manifest = rendered / "manifest.json"  # a file's digest altered by hand
+        text = manifest.read_text()
+        entry = text.index('/model.json": "sha256:') + len('/model.json": "sha256:')
+        manifest.write_text(text[:entry] + "0" * 64 + text[entry + 64 :])
+    assert obsc("--repo", minimal_repo, "render", "--check", "--no-policies").code == 1
