@@ -33,12 +33,14 @@ declare -A GO_INSTALL_LDFLAGS=(
 declare -A GO_BUILD_MOD=(
   [dashboard-linter]=github.com/grafana/dashboard-linter
   [lokitool]=github.com/grafana/loki/v3
+  [loki]=github.com/grafana/loki/v3
 )
-declare -A GO_BUILD_PKG=([dashboard-linter]=. [lokitool]=./cmd/lokitool)
+declare -A GO_BUILD_PKG=([dashboard-linter]=. [lokitool]=./cmd/lokitool [loki]=./cmd/loki)
 # Extra -ldflags per go-build tool ({V} is replaced by the version without its "v").
 LOKI_BUILD=github.com/grafana/loki/v3/pkg/util/build
 declare -A GO_BUILD_LDFLAGS=(
   [lokitool]="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
+  [loki]="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
 )
 # Go tools that read their --version string from prometheus/common/version (set via -ldflags,
 # as upstream's promu does; a plain `go install` would report an empty version).
@@ -194,6 +196,12 @@ prepare_lokitool() {
   local src=$1 go=$2
   (cd "$src" && GOWORK=off GOTOOLCHAIN=local "$go" mod edit \
     -dropreplace=github.com/grafana/loki/pkg/push)
+}
+
+# The Loki server (for `loki -verify-config` on the compose target's loki.yaml): same module,
+# same fix.
+prepare_loki() {
+  prepare_lokitool "$@"
 }
 
 # Environment shared by the Go routes: the module cache lives under the tools dir (deleting it

@@ -1,0 +1,48 @@
+"""The Loki server config the compose target renders is accepted by a real Loki."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from compiler.resolve.stack import DEFAULT_STACK
+from tests.conftest import ROOT
+from tests.realtools import PINS
+
+LOKI_CONFIGS = sorted((ROOT / "rendered").glob("*/compose/loki.yaml"))
+
+
+def test_the_tested_loki_is_the_one_the_stack_pins() -> None:
+    assert PINS["loki"].removeprefix("v") == DEFAULT_STACK["loki"][1]
+
+
+def _verify(loki: Path, config: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(loki), f"-config.file={config}", "-verify-config"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.parametrize("config", LOKI_CONFIGS, ids=lambda p: p.parent.parent.name)
+def test_loki_verifies_the_rendered_config(
+    config: Path, real_tool: Callable[[str], Path], tmp_path: Path
+) -> None:
+    result = _verify(real_tool("loki"), config, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_example_estate_renders_a_loki_config() -> None:
+    assert LOKI_CONFIGS, "no environment of the example estate renders the compose target"
+
+
+def test_loki_rejects_a_broken_config(real_tool: Callable[[str], Path], tmp_path: Path) -> None:
+    """The check above can fail: structured metadata needs schema v13, Loki says so."""
+    broken = tmp_path / "loki.yaml"
+    broken.write_text(LOKI_CONFIGS[0].read_text().replace("schema: v13", "schema: v12"))
+    assert _verify(real_tool("loki"), broken, tmp_path).returncode != 0
