@@ -381,7 +381,6 @@ def render(
     prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
     if out_dir is None:
         out_dir = repo / RENDERED_DIR
-    environments_targets = {name: list(env.targets) for name, env in resolved.environments.items()}
     unchanged = unchanged_render(resolved, pairs, out_dir, settings, partial)
     if unchanged is not None:
         return estate, replace(unchanged, policies=report)
@@ -402,7 +401,7 @@ def render(
         new_files,
         __version__,
         resolved.input_digest,
-        environments_targets,
+        _environment_targets(resolved),
         known_digests,
     )
     new_files[MANIFEST_NAME] = manifest.to_bytes()
@@ -435,6 +434,11 @@ def render(
     return estate, replace(outcome, written=written)
 
 
+def _environment_targets(resolved: ResolvedEstate) -> dict[str, list[str]]:
+    """What the manifest records under `environments`."""
+    return {name: list(env.targets) for name, env in resolved.environments.items()}
+
+
 def unchanged_render(
     resolved: ResolvedEstate,
     pairs: Sequence[tuple[str, str]],
@@ -451,7 +455,7 @@ def unchanged_render(
         return None
     from compiler.output import render_cache
 
-    environments = {name: list(env.targets) for name, env in resolved.environments.items()}
+    environments = _environment_targets(resolved)
     key = render_cache.render_key(resolved.input_digest, pairs, settings or {})
     found: list[Manifest] = []
 

@@ -32,9 +32,8 @@ def test_parallel_render_is_byte_identical(
 ) -> None:
     resolved = large_estate.resolved
     pairs = select_pairs(resolved, (), ())
-    assert pipeline._parallel_jobs(resolved, list(resolved.environments)) == 2 or (
+    if pipeline._parallel_jobs(resolved, list(resolved.environments)) < 2:
         pytest.skip("one CPU: nothing runs in parallel")
-    )
     parallel = render_files(resolved, pairs)
     monkeypatch.setenv("OBSC_JOBS", "1")
     assert pipeline._parallel_jobs(resolved, list(resolved.environments)) == 1

@@ -83,6 +83,14 @@ def _record_path(key: str) -> Path:
     return cache_dir() / "renders" / key[:2] / f"{key}.json"
 
 
+def _load_record(key: str) -> dict[str, str] | None:
+    try:
+        recorded = json.loads(_record_path(key).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
 def reuse(
     key: str, tree: Mapping[str, bytes], digests: dict[str, str] | None = None
 ) -> dict[str, bytes] | None:
@@ -90,11 +98,8 @@ def reuse(
 
     `digests`, when given, receives the digest of every file checked (for the manifest).
     """
-    try:
-        recorded = json.loads(_record_path(key).read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(recorded, dict):
+    recorded = _load_record(key)
+    if recorded is None:
         return None
     files: dict[str, bytes] = {}
     for path, digest in recorded.items():
@@ -127,14 +132,6 @@ def remember(key: str, digests: Mapping[str, str]) -> None:
 # within a second of that record (too close to tell apart) are read and hashed again.
 
 _RACY_NS = 1_000_000_000
-
-
-def _load_record(key: str) -> dict[str, str] | None:
-    try:
-        recorded = json.loads(_record_path(key).read_bytes())
-    except (OSError, ValueError):
-        return None
-    return recorded if isinstance(recorded, dict) else None
 
 
 def _stats_path(root: Path) -> Path:

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from compiler.model import EnvironmentModel, ResolvedService
+from compiler.model import EnvironmentModel, RedactionPolicy, ResolvedService
 from compiler.output.canonical import dump_yaml
 from targets.base import RenderedFiles, RendererFn, Target
-from targets.collector.pipelines import Group, groups, percent
+from targets.collector.ottl import literal
+from targets.collector.pipelines import Group, groups, percent, service_matches
 from targets.collector.receivers import file_log_receiver, otlp_receiver, prometheus_receiver
 from targets.collector.redaction import transform_config
 from targets.collector.settings import HELP, CollectorSettings, Platform, parse_settings
@@ -154,7 +155,7 @@ def _group_processors(
     group: Group,
     known: tuple[str, ...],
     processors: dict[str, object],
-    policies: Mapping[str, object],
+    policies: Mapping[str, RedactionPolicy],
 ) -> list[str]:
     steps: list[str] = []
     drop = group.drop_condition(known)
@@ -166,7 +167,7 @@ def _group_processors(
     if group.policies:
         name = "transform/redact-" + ".".join(group.policies)
         if name not in processors:
-            processors[name] = transform_config(policies[p] for p in group.policies)  # type: ignore[misc]
+            processors[name] = transform_config(policies[p] for p in group.policies)
         steps.append(name)
     if signal == "traces" and group.sampling is not None and group.sampling < 1.0:
         name = f"probabilistic_sampler/{percent(group.sampling)}pct"
@@ -186,8 +187,8 @@ def _identity(model: EnvironmentModel) -> dict[str, object]:
     for service in model.services:
         by_team.setdefault(service.team, []).append(service.name)
     resource = [
-        f'set(resource.attributes["service.namespace"], "{team}") where '
-        f'IsMatch(resource.attributes["service.name"], "^({"|".join(names)})$")'
+        f'set(resource.attributes["service.namespace"], {literal(team)}) where '
+        + service_matches(names)
         for team, names in sorted(by_team.items())
     ]
     group = {"context": "resource", "statements": resource}
@@ -252,15 +253,10 @@ def _spanmetrics(services: list[ResolvedService]) -> dict[str, object]:
 
 
 def _keep_server_spans(services: list[ResolvedService]) -> dict[str, object]:
-    names = "|".join(sorted(s.name for s in services))
+    names = sorted(s.name for s in services)
     return {
         "error_mode": "ignore",
-        "traces": {
-            "span": [
-                f'not IsMatch(resource.attributes["service.name"], "^({names})$") '
-                "or span.kind != SPAN_KIND_SERVER"
-            ]
-        },
+        "traces": {"span": [f"not {service_matches(names)} or span.kind != SPAN_KIND_SERVER"]},
     }
 
 

@@ -7,7 +7,8 @@ Two layers of escaping stand between a regular expression and the collector:
 2. The collector's config loader expands `${...}` and turns `$$` into `$`, so every `$` in
    the rendered YAML is doubled (a capture reference `${1}` is written `$${1}`).
 
-`literal` applies both, so callers pass plain regexes and replacement text.
+`literal` applies both, so callers pass plain regexes and replacement text. The stanza
+expressions of the file_log operators (expr-lang) quote strings the same way.
 """
 
 from __future__ import annotations

@@ -12,9 +12,11 @@ every redaction policy used in the environment (fail closed) and keeps all trace
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from compiler.model import EnvironmentModel
+from targets.collector.ottl import literal
 
 SERVICE_NAME = 'resource.attributes["service.name"]'
 
@@ -32,14 +34,14 @@ class Group:
     def drop_condition(self, known: tuple[str, ...]) -> str | None:
         """OTTL condition true for signals that are not this group's, None to keep all."""
         if not self.unlisted:
-            return f"not {_service_matches(self.members)}"
+            return f"not {service_matches(self.members)}"
         others = tuple(n for n in known if n not in self.members)
-        return _service_matches(others) if others else None
+        return service_matches(others) if others else None
 
 
-def _service_matches(names: tuple[str, ...]) -> str:
-    alternatives = "|".join(names)
-    return f'IsMatch({SERVICE_NAME}, "^({alternatives})$")'
+def service_matches(names: Iterable[str]) -> str:
+    """OTTL condition: the signal's service is one of `names`."""
+    return f"IsMatch({SERVICE_NAME}, {literal('^(' + '|'.join(names) + ')$')})"
 
 
 def percent(ratio: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from compiler.model import EnvironmentModel, ResolvedService
+from targets.collector.ottl import literal  # expr-lang strings escape as OTTL's do
 from targets.collector.settings import CollectorSettings, Platform
 
 # Where the container runtime writes stdout/stderr: Docker's json-file driver, and the
@@ -35,12 +36,6 @@ CONTINUATION: dict[str, str] = {
 }
 
 
-def expr_string(text: str) -> str:
-    """`text` as a double-quoted expr-lang string, `$` escaped for the config loader."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("$", "$$") + '"'
-
-
 def otlp_receiver(settings: CollectorSettings) -> dict[str, object]:
     """OTLP over gRPC and HTTP, bound explicitly: the default is localhost since v0.104."""
     host = settings.host
@@ -68,7 +63,7 @@ def file_log_receiver(
             {
                 "type": "move",
                 "if": "attributes.attrs != nil and "
-                f"attributes.attrs[{expr_string(COMPOSE_SERVICE_LABEL)}] != nil",
+                f"attributes.attrs[{literal(COMPOSE_SERVICE_LABEL)}] != nil",
                 "from": f'attributes.attrs["{COMPOSE_SERVICE_LABEL}"]',
                 "to": 'resource["service.name"]',
             },
@@ -135,7 +130,7 @@ def _per_service_parsing(
                 "id": f"join-{language}",
                 "combine_field": "body",
                 "combine_with": joiner,
-                "is_first_entry": f"not (body matches {expr_string(CONTINUATION[language])})",
+                "is_first_entry": f"not (body matches {literal(CONTINUATION[language])})",
                 "source_identifier": 'attributes["log.file.path"]',
                 "max_log_lines": 500,
                 "output": "end",
@@ -145,7 +140,7 @@ def _per_service_parsing(
 
 
 def _service_in(names: list[str]) -> str:
-    return 'resource["service.name"] in [' + ", ".join(expr_string(n) for n in names) + "]"
+    return 'resource["service.name"] in [' + ", ".join(literal(n) for n in names) + "]"
 
 
 def scrape_target(service: ResolvedService) -> tuple[str, int, str] | None:

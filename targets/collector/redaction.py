@@ -37,10 +37,15 @@ OTTLStatements = list[str]
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """A string-valued OTTL path and the condition under which it may be read."""
+    """A string-valued OTTL path and the condition under which it may be read.
+
+    `standalone` fields are not inside the log body or an attribute map, so the passes
+    over those do not reach them and they get their own statements.
+    """
 
     path: str
     guard: str
+    standalone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,7 @@ _LOG = SignalShape(
 )
 _SPAN = SignalShape(
     context="span",
-    text_fields=(Field("span.status.message", 'span.status.message != ""'),),
+    text_fields=(Field("span.status.message", 'span.status.message != ""', standalone=True),),
     maps=("span.attributes",),
 )
 _SPANEVENT = SignalShape(
@@ -157,10 +162,11 @@ def _mask_everywhere(shape: SignalShape, regex: str, replacement: str) -> OTTLSt
             f'replace_all_patterns(log.body, "value", {pattern}, {replacement}) '
             "where IsMap(log.body)"
         )
-    for field in shape.text_fields:
-        if field.path.startswith("log.body") or "attributes[" in field.path:
-            continue  # reached through the body or the attribute map
-        out.append(f"replace_pattern({field.path}, {pattern}, {replacement}) where {field.guard}")
+    out += [
+        f"replace_pattern({field.path}, {pattern}, {replacement}) where {field.guard}"
+        for field in shape.text_fields
+        if field.standalone
+    ]
     out += [
         f'replace_all_patterns({target}, "value", {pattern}, {replacement})'
         for target in shape.maps

