@@ -6,10 +6,11 @@ every stage before `write` succeeded, so a failed render leaves rendered/ untouc
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING
 from compiler.errors import Diagnostic, DiagnosticSink, Location, RenderError, UsageError
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
 from compiler.model import EnvironmentModel, ResolvedEstate
+from compiler.output import render_cache
 from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
-from compiler.output.writer import check_relative_path, read_tree, write_tree
+from compiler.output.writer import carry_over, check_relative_path, list_tree, staged_tree, swap_in
 from compiler.policies import PolicyReport
 from compiler.policies import check_policies as run_policies
 from compiler.resolve import read_user_compose, resolve_estate
@@ -28,6 +30,7 @@ from compiler.spec.validate import did_you_mean, validate_documents
 from compiler.version import __version__
 
 if TYPE_CHECKING:
+    from compiler.output.sink import Keep, Produced
     from targets.base import RendererFn
 
 RENDERED_DIR = "rendered"
@@ -222,32 +225,65 @@ def render_files(
     pairs: Iterable[tuple[str, str]],
     renderers: Mapping[str, RendererFn] | None = None,
 ) -> dict[str, bytes]:
-    """Run the renderers; paths are relative to rendered/ (`<env>/<target>/<file>`).
+    """Every file of `pairs` in memory, by path relative to rendered/ (`<env>/<target>/<file>`).
 
+    For callers that want the bytes (tests, benchmarks); `render` streams to disk instead.
     `renderers` defaults to every target's plain renderer (see `configured_renderers`).
-    Environments render in parallel processes when there are several, the estate is large
-    and more than one CPU is available (`OBSC_JOBS` caps the processes; 1 turns it off);
-    each environment's bytes are the same either way, and they are assembled in order.
     """
+    from compiler.output.sink import Keep
+
+    produced = stream_render(resolved, pairs, renderers, keep=Keep.ALL)
+    return {
+        path: seen.content for path, seen in sorted(produced.items()) if seen.content is not None
+    }
+
+
+def stream_render(
+    resolved: ResolvedEstate,
+    pairs: Iterable[tuple[str, str]],
+    renderers: Mapping[str, RendererFn] | None = None,
+    old_root: Path | None = None,
+    staging: Path | None = None,
+    keep: Keep | None = None,
+) -> dict[str, Produced]:
+    """Render `pairs`, comparing each file with `old_root` and staging it under `staging`.
+
+    Returns what was produced, by rendered/-relative path: digests, whether `old_root`
+    holds the same bytes, and the bytes themselves as `keep` says. Large estates render in
+    chunks on every CPU (`OBSC_JOBS` caps the processes; 1 turns it off); the files are the
+    same either way (compiler.render_units).
+    """
+    from compiler.output.sink import Keep, TreeSink
+    from compiler.render_parallel import run_units
+    from compiler.render_units import plan_units
+
     if renderers is None:
         renderers = configured_renderers({})
     selected: dict[str, list[str]] = {}
     for env_name, target_name in pairs:
         selected.setdefault(env_name, []).append(target_name)
-    jobs = _parallel_jobs(resolved, list(selected))
-    if jobs > 1:
-        from compiler.render_parallel import render_environments
+    from targets import TARGETS
 
-        per_env = render_environments(resolved, selected, renderers, jobs)
-    else:
-        per_env = {
-            env: render_environment(resolved.environments[env], names, renderers)
-            for env, names in selected.items()
-        }
-    files = {
-        f"{env}/{path}": content for env, out in per_env.items() for path, content in out.items()
+    jobs = _parallel_jobs(resolved, list(selected))
+    splits = {
+        name: target.per_service
+        for name, target in TARGETS.items()
+        if target.per_service is not None and renderers[name] is target.render
     }
-    return dict(sorted(files.items()))
+    units = plan_units(resolved, selected, jobs, splits, _packaged_together)
+    new_sink = functools.partial(TreeSink, old_root, staging, keep or Keep.NONE)
+    return run_units(resolved, units, renderers, splits, new_sink, jobs)
+
+
+def _packaged_together(names: Sequence[str]) -> set[str]:
+    """Targets among `names` that package others, and everything they package."""
+    from targets import TARGETS
+
+    together: set[str] = set()
+    for name in render_order(names):
+        if TARGETS[name].assemble is not None:
+            together.update(render_order([name]))
+    return together
 
 
 # Below this many service-environments, starting processes costs more than it saves.
@@ -258,11 +294,11 @@ def _parallel_jobs(resolved: ResolvedEstate, environments: list[str]) -> int:
     import os
 
     size = sum(len(resolved.environments[env].services) for env in environments)
-    if len(environments) < 2 or size < _PARALLEL_THRESHOLD:
+    if size < _PARALLEL_THRESHOLD:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     limit = os.environ.get("OBSC_JOBS", "")
-    jobs = min(len(environments), cpus or 1)
+    jobs = cpus or 1
     return min(jobs, int(limit)) if limit.isdigit() and int(limit) > 0 else jobs
 
 
@@ -273,7 +309,7 @@ def render_environment(
     from targets import TARGETS
 
     produced: dict[str, bytes] = {}  # "<target>/<file>" of this environment
-    for target_name in _render_order(names):
+    for target_name in render_order(names):
         target = TARGETS[target_name]
         try:
             if target.assemble is not None:
@@ -296,37 +332,7 @@ def render_environment(
     return {path: content for path, content in produced.items() if path.split("/", 1)[0] in names}
 
 
-def rendered_or_reused(
-    resolved: ResolvedEstate,
-    pairs: Sequence[tuple[str, str]],
-    tree: Mapping[str, bytes],
-    settings: Mapping[str, Mapping[str, str]],
-    renderers: Mapping[str, RendererFn] | None = None,
-    digests: dict[str, str] | None = None,
-) -> dict[str, bytes]:
-    """What rendering `pairs` gives, reusing `tree` when it already holds exactly that.
-
-    `tree`'s files are the answer when a render with the same compiler, inputs and choices
-    produced exactly them before (compiler.output.render_cache); otherwise this renders and
-    remembers the result for next time. `digests`, when given, receives the sha256 of every
-    produced file, computed once (the manifest needs them too).
-    """
-    from compiler.output import render_cache
-    from compiler.output.manifest import file_digest
-
-    found: dict[str, str] = {}
-    key = render_cache.render_key(resolved.input_digest, pairs, settings)
-    produced = render_cache.reuse(key, tree, found)
-    if produced is None:
-        produced = render_files(resolved, pairs, renderers)
-        found = {path: file_digest(content) for path, content in produced.items()}
-        render_cache.remember(key, found)
-    if digests is not None:
-        digests.update(found)
-    return produced
-
-
-def _render_order(names: Iterable[str]) -> list[str]:
+def render_order(names: Iterable[str]) -> list[str]:
     """`names` and every target they consume (transitively), consumed ones first."""
     from targets import TARGETS
 
@@ -384,54 +390,53 @@ def render(
     unchanged = unchanged_render(resolved, pairs, out_dir, settings, partial)
     if unchanged is not None:
         return estate, replace(unchanged, policies=report)
-    current = read_tree(out_dir)
-    known_digests: dict[str, str] = {}
-    produced = rendered_or_reused(
-        resolved, pairs, current, settings or {}, renderers, known_digests
-    )
-    new_files = {
-        path: content
-        for path, content in current.items()
-        if partial and path != MANIFEST_NAME and not _in_scope(path, prefixes)
-    }
-    new_files.update(produced)
-    previous_raw = current.get(MANIFEST_NAME)
-    manifest = next_manifest(
-        Manifest.parse(previous_raw) if previous_raw is not None else None,
-        new_files,
-        __version__,
-        resolved.input_digest,
-        _environment_targets(resolved),
-        known_digests,
-    )
-    new_files[MANIFEST_NAME] = manifest.to_bytes()
-    new_files = dict(sorted(new_files.items()))
-
-    scope_old = {p: c for p, c in current.items() if _in_scope(p, prefixes) or p == MANIFEST_NAME}
-    scope_new = {p: c for p, c in new_files.items() if _in_scope(p, prefixes) or p == MANIFEST_NAME}
-    if check and partial:
-        scope_old.pop(MANIFEST_NAME, None)
-        scope_new.pop(MANIFEST_NAME, None)
-    outcome = RenderOutcome(
-        render_version=manifest.render_version,
-        added=sorted(set(scope_new) - set(scope_old)),
-        changed=sorted(p for p in scope_new if p in scope_old and scope_old[p] != scope_new[p]),
-        removed=sorted(set(scope_old) - set(scope_new)),
-        files=len(new_files),
-        policies=report,
-    )
-    if check:
-        if not outcome.differs and not partial:
-            from compiler.output import render_cache
-
-            render_cache.record_tree(out_dir, manifest.files)
-        return estate, outcome
-    written = write_tree(out_dir, new_files, current)
-    if not partial:
-        from compiler.output import render_cache
-
+    with nullcontext(None) if check else staged_tree(out_dir) as staging:
+        produced = stream_render(resolved, pairs, renderers, out_dir, staging)
+        digests = {path: seen.digest for path, seen in produced.items()}
+        key = render_cache.render_key(resolved.input_digest, pairs, settings or {})
+        render_cache.remember(key, digests)
+        old_paths = list_tree(out_dir)
+        outside = [p for p in old_paths if p != MANIFEST_NAME and not _in_scope(p, prefixes)]
+        digests.update(carry_over(out_dir, staging, outside))
+        previous_raw = _read_if_present(out_dir / MANIFEST_NAME)
+        manifest = next_manifest(
+            Manifest.parse(previous_raw) if previous_raw is not None else None,
+            digests,
+            __version__,
+            resolved.input_digest,
+            _environment_targets(resolved),
+        )
+        manifest_raw = manifest.to_bytes()
+        added = [path for path, seen in produced.items() if seen.same is None]
+        changed = [path for path, seen in produced.items() if seen.same is False]
+        if not (check and partial):  # a partial check does not judge the manifest
+            if previous_raw is None:
+                added.append(MANIFEST_NAME)
+            elif previous_raw != manifest_raw:
+                changed.append(MANIFEST_NAME)
+        in_scope = {p for p in old_paths if p != MANIFEST_NAME and _in_scope(p, prefixes)}
+        outcome = RenderOutcome(
+            render_version=manifest.render_version,
+            added=sorted(added),
+            changed=sorted(changed),
+            removed=sorted(in_scope - produced.keys()),
+            files=len(digests) + 1,
+            policies=report,
+        )
+        if staging is not None and outcome.differs:
+            (staging / MANIFEST_NAME).write_bytes(manifest_raw)
+            swap_in(staging, out_dir)
+            outcome = replace(outcome, written=True)
+    if not partial and (outcome.written or not outcome.differs):
         render_cache.record_tree(out_dir, manifest.files)
-    return estate, replace(outcome, written=written)
+    return estate, outcome
+
+
+def _read_if_present(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _environment_targets(resolved: ResolvedEstate) -> dict[str, list[str]]:
@@ -453,8 +458,6 @@ def unchanged_render(
     """
     if partial:
         return None
-    from compiler.output import render_cache
-
     environments = _environment_targets(resolved)
     key = render_cache.render_key(resolved.input_digest, pairs, settings or {})
     found: list[Manifest] = []

@@ -1,45 +1,85 @@
-"""Rendering environments in parallel processes.
+"""Running the units of a render (compiler.render_units) on every CPU, or in this process.
 
-Environments are independent, so each renders in its own forked process and sends back
-its files; the parent assembles them in environment order, so the bytes and their order
-are those of a sequential render. Fork, not spawn: the resolved estate and the configured
-renderers (closures) are inherited rather than pickled, and only the files travel back.
+Units are independent: each forked worker renders the units it is given into its own sink
+(writing into the shared staging tree, under distinct paths) and sends back digests only,
+plus the bytes the caller asked to keep. The parent merges results by path, so the outcome
+does not depend on which worker ran what, or in which order. Fork, not spawn: the resolved
+estate and the configured renderers (closures) are inherited rather than pickled.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 
+from compiler.errors import RenderError
 from compiler.model import EnvironmentModel, ResolvedEstate
+from compiler.output.sink import Produced, TreeSink
+from compiler.render_units import ServiceSplit, Unit, run_unit
 
 RendererFn = Callable[[EnvironmentModel], dict[str, bytes]]  # targets.base.RendererFn
+SinkFactory = Callable[[], TreeSink]
 
 # What the forked workers inherit: set just before the pool starts, cleared after.
-_JOB: tuple[ResolvedEstate, Mapping[str, Sequence[str]], Mapping[str, RendererFn]] | None = None
+_JOB: (
+    tuple[ResolvedEstate, Mapping[str, RendererFn], Mapping[str, ServiceSplit], SinkFactory] | None
+) = None
+_SINK: TreeSink | None = None
 
 
-def _render_one(env: str) -> dict[str, bytes]:
-    from compiler.pipeline import render_environment
+def _worker_started() -> None:
+    """Die with the parent: a killed render must not leave workers writing into staging."""
+    global _SINK
+    import ctypes
+    import ctypes.util
+    import signal
 
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is not None:
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(libc_name).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
     assert _JOB is not None
-    resolved, selected, renderers = _JOB
-    return render_environment(resolved.environments[env], selected[env], renderers)
+    _SINK = _JOB[3]()
 
 
-def render_environments(
+def _run(unit: Unit) -> list[tuple[str, Produced]]:
+    assert _JOB is not None and _SINK is not None
+    resolved, renderers, splits, _ = _JOB
+    return run_unit(resolved, unit, renderers, splits, _SINK)
+
+
+def run_units(
     resolved: ResolvedEstate,
-    selected: Mapping[str, Sequence[str]],
+    units: Sequence[Unit],
     renderers: Mapping[str, RendererFn],
+    splits: Mapping[str, ServiceSplit],
+    new_sink: SinkFactory,
     jobs: int,
-) -> dict[str, dict[str, bytes]]:
-    """`{environment: {"<target>/<file>": bytes}}` rendered by up to `jobs` processes."""
+) -> dict[str, Produced]:
+    """Every file the units produce, by rendered/-relative path (RenderError on a clash)."""
     global _JOB
-    _JOB = (resolved, selected, renderers)
+    results: list[list[tuple[str, Produced]]]
+    # The estate's objects live until the render ends and hold no garbage: exempt them from
+    # the cyclic collector, whose full passes over them cost more than a third of rendering
+    # dashboards (and, in forked workers, would touch and so copy every page they are on).
+    gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes=jobs) as pool:
-            results = pool.map(_render_one, list(selected), chunksize=1)
+        if jobs <= 1:
+            sink = new_sink()
+            results = [run_unit(resolved, unit, renderers, splits, sink) for unit in units]
+        else:
+            _JOB = (resolved, renderers, splits, new_sink)
+            context = multiprocessing.get_context("fork")
+            with context.Pool(processes=jobs, initializer=_worker_started) as pool:
+                results = list(pool.imap_unordered(_run, units, chunksize=1))
     finally:
         _JOB = None
-    return dict(zip(selected, results, strict=True))
+        gc.unfreeze()
+    produced: dict[str, Produced] = {}
+    for result in results:
+        for path, seen in result:
+            if path in produced:
+                raise RenderError(f"two renderers produced {path}")
+            produced[path] = seen
+    return produced

@@ -2,6 +2,11 @@
 
 A renderer returns `{relative path: bytes}`; paths are relative to the target's own folder
 `rendered/<env>/<target>/`. Renderers never touch the disk, read specs or print.
+
+Targets whose files are mostly one or a few per service (rules, dashboards) also offer that
+render split in two: the environment-wide files, and the files of one service. The pipeline
+then renders large environments in chunks of services, on every CPU and without holding a
+whole environment's output in memory; the bytes are the same as `render`'s.
 """
 
 from __future__ import annotations
@@ -9,10 +14,35 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from compiler.model import EnvironmentModel
+from compiler.model import EnvironmentModel, ResolvedService
 
 RenderedFiles = dict[str, bytes]
 RendererFn = Callable[[EnvironmentModel], RenderedFiles]
+ServiceFilesFn = Callable[[ResolvedService], RenderedFiles]
+
+
+@dataclass(frozen=True, slots=True)
+class PerService:
+    """A target's render split into environment-wide files and files of one service.
+
+    `shared(model)` gives the environment-wide files; `services(model)` prepares whatever
+    the per-service files need from the whole environment once and returns the function
+    that renders one service. Together they give exactly the files of `Target.render`.
+    """
+
+    shared: RendererFn
+    services: Callable[[EnvironmentModel], ServiceFilesFn]
+
+    def render(self, model: EnvironmentModel) -> RenderedFiles:
+        """Every file of the target for `model`, sorted by path."""
+        files = self.shared(model)
+        one_service = self.services(model)
+        for service in model.services:
+            for path, content in one_service(service).items():
+                if path in files:
+                    raise ValueError(f"service {service.name!r} renders {path} twice")
+                files[path] = content
+        return dict(sorted(files.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +61,6 @@ class Target:
     # as `{"<target>/<path>": bytes}` instead of rendering them again.
     consumes: tuple[str, ...] = ()
     assemble: Callable[[EnvironmentModel, Mapping[str, bytes]], RenderedFiles] | None = None
+    # The same files as `render`, split per service (see PerService); None when the
+    # target's files are environment-wide.
+    per_service: PerService | None = None

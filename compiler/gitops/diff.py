@@ -13,15 +13,18 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from compiler.gitops.diff_describe import ValueChange, describe
 from compiler.gitops.diff_identity import is_structured, normalise, pair_renames, parse
 from compiler.output.manifest import MANIFEST_NAME
+
+if TYPE_CHECKING:
+    from compiler.output.sink import Produced
 
 Kind = Literal["added", "removed", "changed"]
 SECRETS_NOTE = "Secrets are never rendered (configs read them from files), so none can appear here."
@@ -160,26 +163,48 @@ def diff(
 ) -> DiffResult:
     """Render the specs in memory and compare with rendered/ (or rendered/ at `against`)."""
     from compiler.gitops.diff_sources import tree_at_ref
-    from compiler.output.writer import read_tree
+    from compiler.output.sink import Keep
     from compiler.pipeline import (
         RENDERED_DIR,
         load_estate,
-        rendered_or_reused,
         select_pairs,
+        stream_render,
         unchanged_render,
     )
 
     estate = load_estate(repo)
     pairs = select_pairs(estate.resolved, environments, targets)
     partial = bool(environments or targets)
-    where = f"rendered/ at {against}" if against else "rendered/ on disk"
-    if against is None:
-        # rendered/ known to be exactly what a render gives: nothing to read or compare
-        unchanged = unchanged_render(estate.resolved, pairs, repo / RENDERED_DIR, None, partial)
-        if unchanged is not None:
-            return DiffResult(compare_trees({}, {}, None), where, unchanged.render_version, pairs)
-    on_disk = read_tree(repo / RENDERED_DIR)
-    old = tree_at_ref(repo / RENDERED_DIR, against) if against else on_disk
-    new = rendered_or_reused(estate.resolved, pairs, on_disk, {})
     prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
+    rendered = repo / RENDERED_DIR
+    if against is not None:
+        old = tree_at_ref(rendered, against)
+        produced = stream_render(estate.resolved, pairs, keep=Keep.ALL)
+        new = {path: seen.content or b"" for path, seen in produced.items()}
+        where = f"rendered/ at {against}"
+        return DiffResult(compare_trees(old, new, prefixes), where, render_version(old), pairs)
+    where = "rendered/ on disk"
+    # rendered/ known to be exactly what a render gives: nothing to read or compare
+    unchanged = unchanged_render(estate.resolved, pairs, rendered, None, partial)
+    if unchanged is not None:
+        return DiffResult(compare_trees({}, {}, None), where, unchanged.render_version, pairs)
+    # Compared file by file as they are rendered; only what differs is kept and parsed.
+    produced = stream_render(estate.resolved, pairs, old_root=rendered, keep=Keep.CHANGED)
+    new = {path: seen.content for path, seen in produced.items() if seen.content is not None}
+    differing = _differing_on_disk(rendered, produced, prefixes)
+    old = {path: (rendered / path).read_bytes() for path in differing}
     return DiffResult(compare_trees(old, new, prefixes), where, render_version(old), pairs)
+
+
+def _differing_on_disk(
+    rendered: Path, produced: Mapping[str, Produced], prefixes: list[str] | None
+) -> list[str]:
+    """Files of `rendered` in scope that a render changes or removes, and its manifest."""
+    from compiler.output.writer import list_tree
+
+    def differs(path: str) -> bool:
+        if prefixes is not None and not any(path.startswith(p) for p in prefixes):
+            return False
+        return path not in produced or produced[path].same is False
+
+    return sorted(p for p in list_tree(rendered) if p == MANIFEST_NAME or differs(p))

@@ -59,9 +59,11 @@ def dump_json(data: Any) -> bytes:
     quick, precise = _float_scanners()
     if quick.search(encoded) and precise.search(encoded):
         return _stdlib_json(data)
-    # orjson writes NaN and infinities as null where json refuses them; the standard
-    # library's C encoder (used when there is no indent) checks that at C speed.
-    json.dumps(data, allow_nan=False, check_circular=False, separators=(",", ":"))
+    # orjson writes NaN and infinities as null where json refuses them: read back, such a
+    # document (or one with tuples, which read back as lists) differs from `data`, and the
+    # standard library encodes it (raising on NaN). Both steps run in C.
+    if orjson.loads(encoded) != data:
+        return _stdlib_json(data)
     return encoded
 
 

@@ -65,21 +65,17 @@ class Manifest:
 
 def next_manifest(
     previous: Manifest | None,
-    files: dict[str, bytes],
+    digests: Mapping[str, str],
     compiler_version: str,
     input_digest: str,
     environments: dict[str, list[str]],
-    known: Mapping[str, str] | None = None,
 ) -> Manifest:
-    """The manifest for `files`; the render version moves only if the output changed.
+    """The manifest for files with `digests` (see `file_digest`).
 
-    `known` holds digests already computed for some of the files (by the render cache).
+    The render version moves only if the output changed.
     """
-    known = known or {}
-    digests = {
-        path: known.get(path) or file_digest(content) for path, content in sorted(files.items())
-    }
+    files = dict(sorted(digests.items()))
     version = previous.render_version if previous is not None else 0
-    if previous is None or previous.files != digests:
+    if previous is None or previous.files != files:
         version += 1
-    return Manifest(compiler_version, version, input_digest, environments, digests)
+    return Manifest(compiler_version, version, input_digest, environments, files)

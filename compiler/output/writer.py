@@ -15,9 +15,12 @@ import errno
 import os
 import shutil
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from compiler.errors import RenderError
+from compiler.output.manifest import file_digest
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -48,6 +51,36 @@ def read_tree(root: Path) -> dict[str, bytes]:
             full = base / name
             files[full.relative_to(root).as_posix()] = full.read_bytes()
     return files
+
+
+def list_tree(root: Path) -> set[str]:
+    """The relative POSIX path of every file under `root` (empty if it does not exist)."""
+    found: set[str] = set()
+    base = str(root)
+    for dirpath, _dirnames, filenames in os.walk(base):
+        prefix = os.path.relpath(dirpath, base)
+        found.update(name if prefix == "." else f"{prefix}/{name}" for name in filenames)
+    return found
+
+
+def carry_over(old_root: Path, staging: Path | None, paths: Iterable[str]) -> dict[str, str]:
+    """Hard-link `paths` of the old tree into `staging` unchanged; returns their digests.
+
+    For a partial render: the files it does not render stay as they are.
+    """
+    digests: dict[str, str] = {}
+    for rel in sorted(paths):
+        source = old_root / rel
+        digests[rel] = file_digest(source.read_bytes())
+        if staging is None:
+            continue
+        destination = staging / rel
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, destination)
+        except OSError:
+            shutil.copyfile(source, destination)
+    return digests
 
 
 def _siblings(target: Path, kind: str) -> list[Path]:
@@ -107,6 +140,28 @@ def _stage(staging: Path, files: dict[str, bytes], reuse: dict[str, Path]) -> No
         destination.write_bytes(content)
 
 
+@contextmanager
+def staged_tree(target: Path) -> Iterator[Path]:
+    """A new, empty staging directory beside `target`, removed afterwards in every case.
+
+    Fill it, then `swap_in` it; whatever is left (the retired old tree after the swap, or
+    a half-staged tree after an error) is removed on the way out.
+    """
+    recover(target)
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    staging = target.parent / f".{target.name}.staging-{token}"
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Make the staged tree `target`, atomically where the kernel can exchange directories."""
+    _swap_in(staging, target, token=staging.name.rpartition(".staging-")[2])
+
+
 def write_tree(target: Path, files: dict[str, bytes], current: dict[str, bytes]) -> bool:
     """Make `target` hold exactly `files`; returns False when it already did.
 
@@ -118,15 +173,10 @@ def write_tree(target: Path, files: dict[str, bytes], current: dict[str, bytes])
     recover(target)
     if files == current:
         return False
-    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    staging = target.parent / f".{target.name}.staging-{token}"
     reuse = {rel: target / rel for rel, content in files.items() if current.get(rel) == content}
-    try:
-        staging.mkdir(parents=True)
+    with staged_tree(target) as staging:
         _stage(staging, files, reuse)
-        _swap_in(staging, target, token)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        swap_in(staging, target)
     return True
 
 

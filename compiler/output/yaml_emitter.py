@@ -109,18 +109,25 @@ def _key(key: Any) -> str:
 def _emit(value: Any, indent: int, out: list[str]) -> None:
     """Append the lines of a block collection (the caller wrote the key or dash)."""
     pad = " " * indent
+    string = _string
+    append = out.append
     if isinstance(value, dict):
         for key, item in value.items():
-            _entry(f"{pad}{_key(key)}:", item, indent, out, in_sequence=False)
+            head = f"{pad}{string(key) if type(key) is str else _key(key)}:"
+            if type(item) is str and "\n" not in item:  # the common leaf, inline
+                append(f"{head} {string(item)}")
+            else:
+                _entry(head, item, indent, out, in_sequence=False)
     else:
         for item in value:
-            _entry(f"{pad}-", item, indent, out, in_sequence=True)
+            if type(item) is str and "\n" not in item:
+                append(f"{pad}- {string(item)}")
+            else:
+                _entry(f"{pad}-", item, indent, out, in_sequence=True)
 
 
 def _entry(head: str, item: Any, indent: int, out: list[str], in_sequence: bool) -> None:
-    if type(item) is str and "\n" not in item:  # the common leaf, first and cheaply
-        out.append(head + " " + _string(item))
-        return
+    """Append one key's or dash's value (one-line strings are handled by `_emit`)."""
     if isinstance(item, dict) and item:
         if in_sequence:
             inner: list[str] = []

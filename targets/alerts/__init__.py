@@ -6,36 +6,52 @@ Files (see docs/contracts.md): `rules/<service>.rules.yaml`, `tests/<service>-<s
 
 from __future__ import annotations
 
-from compiler.model import EnvironmentModel
+from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_yaml
 from targets.alerts.alertmanager import render_alertmanager
 from targets.alerts.loki import render_loki_rules
 from targets.alerts.slo_rules import service_rule_groups
 from targets.alerts.slo_tests import slo_test_file, testable
-from targets.base import RenderedFiles, Target
+from targets.base import PerService, RenderedFiles, ServiceFilesFn, Target
 
 
-def render_alerts(model: EnvironmentModel) -> RenderedFiles:
-    """Every file of the alerts target for one environment."""
-    files: RenderedFiles = {
+def shared_files(model: EnvironmentModel) -> RenderedFiles:
+    """The environment-wide files: Alertmanager's configuration and the Loki ruler's rules."""
+    return {
         "alertmanager.yaml": render_alertmanager(model),
         "loki/rules.yaml": render_loki_rules(model),
     }
-    for service in model.services:
+
+
+def service_files(_model: EnvironmentModel) -> ServiceFilesFn:
+    """Renders one service's SLO rules and the promtool test of each of its SLOs."""
+
+    def render(service: ResolvedService) -> RenderedFiles:
         groups = service_rule_groups(service)
         if not groups:
-            continue
+            return {}
         rule_file = f"rules/{service.name}.rules.yaml"
-        files[rule_file] = dump_yaml({"groups": groups})
+        files = {rule_file: dump_yaml({"groups": groups})}
         for slo in service.slos:
             if testable(slo):
                 test = slo_test_file(service, slo, f"../{rule_file}")
                 files[f"tests/{service.name}-{slo.name}.test.yaml"] = dump_yaml(test)
-    return files
+        return files
+
+    return render
+
+
+SPLIT = PerService(shared=shared_files, services=service_files)
+
+
+def render_alerts(model: EnvironmentModel) -> RenderedFiles:
+    """Every file of the alerts target for one environment."""
+    return SPLIT.render(model)
 
 
 TARGET = Target(
     name="alerts",
     description="Prometheus SLO rules with promtool tests, Alertmanager config, Loki rules",
     render=render_alerts,
+    per_service=SPLIT,
 )

@@ -17,12 +17,12 @@ PromQL parser instead.
 
 from __future__ import annotations
 
-from compiler.model import EnvironmentModel
+from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_json, dump_yaml
-from targets.base import RenderedFiles, Target
+from targets.base import PerService, RenderedFiles, ServiceFilesFn, Target
 from targets.grafana.datasources import datasources_document
 from targets.grafana.names import OVERVIEW_FILE
-from targets.grafana.overview import overview_dashboard
+from targets.grafana.overview import overview_dashboard, teams_with_overview
 from targets.grafana.providers import providers_document, teams
 from targets.grafana.service import service_dashboard
 
@@ -30,26 +30,42 @@ DATASOURCES_FILE = "provisioning/datasources/datasources.yaml"
 PROVIDERS_FILE = "provisioning/dashboards/dashboards.yaml"
 
 
-def render_grafana(model: EnvironmentModel) -> RenderedFiles:
-    """Every Grafana file of one environment."""
+def shared_files(model: EnvironmentModel) -> RenderedFiles:
+    """Provisioning files and each team's SLO overview."""
     files: RenderedFiles = {
         DATASOURCES_FILE: dump_yaml(datasources_document(model)),
         PROVIDERS_FILE: dump_yaml(providers_document(model)),
     }
-    with_overview: set[str] = set()
     for team in teams(model):
         overview = overview_dashboard(model, team)
         if overview is not None:
-            with_overview.add(team)
             files[f"dashboards/{team}/{OVERVIEW_FILE}"] = dump_json(overview)
-    for service in model.services:
-        path = f"dashboards/{service.team}/{service.name}.json"
-        if path in files:
+    return files
+
+
+def service_files(model: EnvironmentModel) -> ServiceFilesFn:
+    """Renders one service's dashboard (linked to its team's overview where there is one)."""
+    with_overview = teams_with_overview(model)
+
+    def render(service: ResolvedService) -> RenderedFiles:
+        if f"{service.name}.json" == OVERVIEW_FILE and service.team in with_overview:
             # Only a service named like the overview file can collide; crossref should
             # reserve the name, this keeps a silent overwrite impossible meanwhile.
-            raise ValueError(f"service {service.name!r} collides with {path}")
-        files[path] = dump_json(service_dashboard(model, service, with_overview))
-    return dict(sorted(files.items()))
+            raise ValueError(
+                f"service {service.name!r} collides with dashboards/{service.team}/{OVERVIEW_FILE}"
+            )
+        path = f"dashboards/{service.team}/{service.name}.json"
+        return {path: dump_json(service_dashboard(model, service, with_overview))}
+
+    return render
+
+
+SPLIT = PerService(shared=shared_files, services=service_files)
+
+
+def render_grafana(model: EnvironmentModel) -> RenderedFiles:
+    """Every Grafana file of one environment."""
+    return SPLIT.render(model)
 
 
 TARGET = Target(
@@ -57,4 +73,5 @@ TARGET = Target(
     description="Grafana datasources, dashboard providers, a dashboard per service and an SLO "
     "overview per team",
     render=render_grafana,
+    per_service=SPLIT,
 )

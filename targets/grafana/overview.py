@@ -73,6 +73,11 @@ def slo_table(service: ResolvedService) -> panels.Panel:
     return table
 
 
+def teams_with_overview(model: EnvironmentModel) -> set[str]:
+    """The teams that get an SLO overview: those with a service that has an SLO."""
+    return {service.team for service in model.services if service.slos}
+
+
 def overview_dashboard(model: EnvironmentModel, team: str) -> dict[str, Any] | None:
     """The SLO overview of `team`, or None when none of its services has an SLO."""
     services = [s for s in model.services if s.team == team and s.slos]

@@ -20,7 +20,7 @@ def test_check_and_diff_reuse_an_unchanged_render(
     obsc: ObscRunner, minimal_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert obsc("--repo", minimal_repo, "render", "--no-policies").code == 0
-    monkeypatch.setattr(compiler.pipeline, "render_files", _no_rendering)
+    monkeypatch.setattr(compiler.pipeline, "stream_render", _no_rendering)
     run = obsc("--repo", minimal_repo, "render", "--check", "--no-policies")
     assert run.code == 0, run.err
     assert obsc("--repo", minimal_repo, "diff").code == 0
@@ -48,13 +48,13 @@ def test_another_compiler_never_reuses(
     assert obsc("--repo", minimal_repo, "render", "--no-policies").code == 0
     monkeypatch.setattr(render_cache, "compiler_fingerprint", lambda: "another obsc")
     calls: list[int] = []
-    real = compiler.pipeline.render_files
+    real = compiler.pipeline.stream_render
 
-    def counting(*args: object, **kwargs: object) -> dict[str, bytes]:
+    def counting(*args: object, **kwargs: object) -> object:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(compiler.pipeline, "render_files", counting)
+    monkeypatch.setattr(compiler.pipeline, "stream_render", counting)
     assert obsc("--repo", minimal_repo, "render", "--check", "--no-policies").code == 0
     assert calls == [1]
 
@@ -94,8 +94,8 @@ def test_an_unchanged_tree_is_recognised_without_reading_it(
     obsc: ObscRunner, minimal_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _rendered(obsc, minimal_repo)
-    monkeypatch.setattr(compiler.pipeline, "read_tree", _no_rendering)
-    monkeypatch.setattr(compiler.pipeline, "render_files", _no_rendering)
+    monkeypatch.setattr(compiler.pipeline, "list_tree", _no_rendering)
+    monkeypatch.setattr(compiler.pipeline, "stream_render", _no_rendering)
     monkeypatch.setattr(render_cache, "_RACY_NS", 0)  # trust stats recorded just now
     hashed: list[bytes] = []
     real_digest = file_digest
@@ -105,7 +105,7 @@ def test_an_unchanged_tree_is_recognised_without_reading_it(
         return real_digest(content)
 
     monkeypatch.setattr(render_cache, "file_digest", counting_digest)
-    monkeypatch.setattr(writer, "read_tree", _no_rendering)
+    monkeypatch.setattr(writer, "list_tree", _no_rendering)
     assert obsc("--repo", minimal_repo, "render", "--check", "--no-policies").code == 0
     assert obsc("--repo", minimal_repo, "render", "--no-policies").code == 0
     assert obsc("--repo", minimal_repo, "diff").code == 0
