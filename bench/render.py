@@ -6,8 +6,14 @@ Per size, each in a fresh `obsc` process (wall time and peak RSS of that process
 
 - `full`: `obsc render` into an empty rendered/ with an empty render cache;
 - `check`: `obsc render --check` on the unchanged estate (rendered/ and cache current);
+- `diff_unchanged`: `obsc diff` on the unchanged estate;
 - `diff_one_slo`: `obsc diff` after one SLO objective changed (a real render);
 - `help`: `obsc --help` (start-up).
+
+Before each timed process the file system is synced, so that writing back what the previous
+run wrote is not billed to this one (on the small virtual disks of CI runners that writeback
+made the same full render vary by a factor of two). Peak RSS is the largest resident set of
+any one process of the run: the obsc process or one of the workers it forks.
 
 Renders run with `--no-policies`: the generated estates are not written to pass the default
 policy pack, and `python -m bench.policies` times the policy check on its own. Figures are
@@ -34,6 +40,7 @@ OBSC = [sys.executable, "-m", "compiler.cli"]
 
 def run(args: list[str], repo: Path, env: dict[str, str]) -> tuple[float, int]:
     """(wall seconds, peak RSS MiB) of one obsc process; exit 0 or 1 (differences) only."""
+    os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen(
         [*OBSC, "--repo", str(repo), "-q", *args],
@@ -76,16 +83,27 @@ def measure_size(size: int, runs: int) -> dict[str, object]:
             full_rss.append(rss)
         check = [run(["render", "--check", "--no-policies"], repo, env) for _ in range(runs)]
         help_ = [run(["--help"], repo, env) for _ in range(runs)]
+        same = [run(["diff"], repo, env) for _ in range(runs)]
         _change_one_objective(repo)
         diff = [run(["diff"], repo, env) for _ in range(runs)]
         result["full"] = {**timings(full), "peak_rss_mib": max(full_rss)}
-        for name, samples in (("check", check), ("diff_one_slo", diff), ("help", help_)):
+        measured = (
+            ("check", check),
+            ("diff_unchanged", same),
+            ("diff_one_slo", diff),
+            ("help", help_),
+        )
+        for name, samples in measured:
             result[name] = {
                 **timings([s for s, _ in samples]),
                 "peak_rss_mib": max(r for _, r in samples),
             }
         files = sum(1 for p in (repo / "rendered").rglob("*") if p.is_file())
         result["rendered_files"] = files
+        full_median = result["full"]["seconds_median"]  # type: ignore[index]
+        for name in ("check", "diff_unchanged"):
+            share = result[name]["seconds_median"] / full_median  # type: ignore[index]
+            result[f"{name}_share_of_full"] = round(share, 3)
     return result
 
 

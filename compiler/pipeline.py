@@ -74,18 +74,21 @@ def _available_targets() -> dict[str, tuple[str, ...]]:
 
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the estate is built.
+    """Pause the cyclic garbage collector while the estate is built, then exempt it.
 
     Loading and resolving allocate hundreds of thousands of small, long-lived objects and
     no garbage cycles worth collecting; the collector's repeated full scans of them took
-    about half of the time of resolving 10,000 services. Reference counting still frees
-    everything that is dropped.
+    about half of the time of resolving 10,000 services. Afterwards they are frozen
+    (`gc.freeze`): left in the collector's generations, every later full scan walks them
+    again (reading the render cache's records of 10,000 services took 3 s instead of 0.1 s).
+    Reference counting still frees everything that is dropped.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -63,6 +63,7 @@ def run_units(
     # The estate's objects live until the render ends and hold no garbage: exempt them from
     # the cyclic collector, whose full passes over them cost more than a third of rendering
     # dashboards (and, in forked workers, would touch and so copy every page they are on).
+    # pipeline.load_estate does so too; this covers estates built otherwise.
     gc.freeze()
     try:
         if jobs <= 1:
@@ -75,7 +76,6 @@ def run_units(
                 results = list(pool.imap_unordered(_run, units, chunksize=1))
     finally:
         _JOB = None
-        gc.unfreeze()
     produced: dict[str, Produced] = {}
     for result in results:
         for path, seen in result:

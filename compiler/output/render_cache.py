@@ -170,14 +170,6 @@ def record_tree(
         pass
 
 
-def _files_under(root: Path) -> set[str]:
-    found: set[str] = set()
-    for directory, _dirs, names in os.walk(root):
-        base = Path(directory).relative_to(root)
-        found.update((base / name).as_posix() for name in names)
-    return found
-
-
 def tree_is_current(
     key: str, root: Path, manifest_ok: Callable[[bytes, Mapping[str, str]], bool]
 ) -> bool:
@@ -187,6 +179,7 @@ def tree_is_current(
     unchanged) and a manifest that `manifest_ok(raw, digests)` accepts.
     """
     from compiler.output.manifest import MANIFEST_NAME
+    from compiler.output.writer import list_tree
 
     recorded = _load_record(key)
     if recorded is None:
@@ -194,7 +187,7 @@ def tree_is_current(
     try:
         if not manifest_ok((root / MANIFEST_NAME).read_bytes(), recorded):
             return False
-        if _files_under(root) != set(recorded) | {MANIFEST_NAME}:
+        if list_tree(root) != set(recorded) | {MANIFEST_NAME}:
             return False
         try:
             stats = json.loads(_stats_path(root).read_bytes())

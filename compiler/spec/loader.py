@@ -106,9 +106,23 @@ class _NodeConverter:
         return result
 
 
+def _tag(node: Any) -> str:
+    """The node's tag; read directly where ruamel's Tag needs no handle or URI decoding.
+
+    `node.tag` builds the string through several properties for each of the hundreds of
+    thousands of scalars of a large estate.
+    """
+    ctag = getattr(node, "ctag", None)
+    if ctag is not None and ctag.handle is None:
+        suffix = ctag.suffix
+        if isinstance(suffix, str) and "%" not in suffix:
+            return suffix
+    return str(node.tag)
+
+
 def _scalar(node: Any) -> Any:
     """Construct a scalar under the YAML 1.2 core schema (so `yes` and `no` stay strings)."""
-    tag: str = node.tag
+    tag = _tag(node)
     value: str = node.value
     if not tag.startswith(_TAG):
         return value

@@ -30,6 +30,9 @@ _VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*")),
 )
 
+# All of them at once: most values match none, and one scan of a value is cheaper than 13.
+_ANY_VALUE_PATTERN = re.compile("|".join(f"(?:{p.pattern})" for _, p in _VALUE_PATTERNS))
+
 # Keys whose value is a credential by name (compared lower-case, without '-' and '_').
 _SECRET_KEYS = frozenset(
     {
@@ -80,6 +83,8 @@ def _classify(path: PathKey, value: str) -> str:
         normalized = last.lower().replace("-", "").replace("_", "")
         if normalized in _SECRET_KEYS and value.strip():
             return f"a literal value for {last!r}"
+    if not _ANY_VALUE_PATTERN.search(value):
+        return ""
     for description, pattern in _VALUE_PATTERNS:
         if pattern.search(value):
             return description

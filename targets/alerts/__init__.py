@@ -1,6 +1,6 @@
 """The `alerts` target: SLO rules with generated promtool tests, Alertmanager and Loki rules.
 
-Files (see docs/contracts.md): `rules/<service>.rules.yaml`, `tests/<service>-<slo>.test.yaml`,
+Files (see docs/contracts.md): `rules/<service>.rules.yaml`, `tests/<service>.test.yaml`,
 `alertmanager.yaml`, `loki/rules.yaml`.
 """
 
@@ -11,7 +11,7 @@ from compiler.output.canonical import dump_yaml
 from targets.alerts.alertmanager import render_alertmanager
 from targets.alerts.loki import render_loki_rules
 from targets.alerts.slo_rules import service_rule_groups
-from targets.alerts.slo_tests import slo_test_file, testable
+from targets.alerts.slo_tests import service_test_file
 from targets.base import PerService, RenderedFiles, ServiceFilesFn, Target
 
 
@@ -32,10 +32,9 @@ def service_files(_model: EnvironmentModel) -> ServiceFilesFn:
             return {}
         rule_file = f"rules/{service.name}.rules.yaml"
         files = {rule_file: dump_yaml({"groups": groups})}
-        for slo in service.slos:
-            if testable(slo):
-                test = slo_test_file(service, slo, f"../{rule_file}")
-                files[f"tests/{service.name}-{slo.name}.test.yaml"] = dump_yaml(test)
+        test = service_test_file(service, f"../{rule_file}")
+        if test is not None:
+            files[f"tests/{service.name}.test.yaml"] = dump_yaml(test)
         return files
 
     return render

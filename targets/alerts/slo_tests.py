@@ -164,8 +164,19 @@ def testable(slo: ResolvedSLO) -> bool:
     return burn.error_budget(slo) * 20 <= 1
 
 
-def slo_test_file(service: ResolvedService, slo: ResolvedSLO, rule_file: str) -> dict[str, Any]:
-    """The promtool test document for one SLO."""
+def service_test_file(service: ResolvedService, rule_file: str) -> dict[str, Any] | None:
+    """The promtool test document of a service: every scenario of each testable SLO.
+
+    None when no SLO of the service can be tested (see `testable`).
+    """
+    tests = [test for slo in service.slos if testable(slo) for test in slo_tests(service, slo)]
+    if not tests:
+        return None
+    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
+
+
+def slo_tests(service: ResolvedService, slo: ResolvedSLO) -> list[dict[str, Any]]:
+    """The promtool test cases of one SLO: one per scenario."""
     gate = slo.alerting.min_requests_per_second
     total = max(Decimal(10), Decimal(repr(gate)) * 2 if gate else Decimal(10))
     budget = burn.error_budget(slo)
@@ -187,4 +198,4 @@ def slo_test_file(service: ResolvedService, slo: ResolvedSLO, rule_file: str) ->
                 ],
             }
         )
-    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
+    return tests

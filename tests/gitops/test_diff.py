@@ -72,7 +72,7 @@ def test_objective_change_reads_as_threshold_lines(obsc: ObscRunner, example_rep
     files = [x.strip() for x in lines if x.startswith("  ") and not x.startswith("    ")]
     assert set(files) == {
         "rules/checkout.rules.yaml",
-        "tests/checkout-availability.test.yaml",
+        "tests/checkout.test.yaml",
         "dashboards/payments/checkout.json",
         "model.json",
         # prod's helm chart packages the same two files; its version follows its content
