@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler import input_record
 from compiler.errors import Diagnostic, DiagnosticSink, Location, RenderError, UsageError
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
 from compiler.model import EnvironmentModel, ResolvedEstate
@@ -45,6 +46,7 @@ class Estate:
     documents: int
     service_documents: dict[str, Document]
     project_document: Document
+    input_files: tuple[str, ...] = ()  # repo-relative: every file the estate was built from
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +105,10 @@ def _load_estate(repo: Path) -> Estate:
     sink = DiagnosticSink()
     digest = hashlib.sha256(f"obsc {__version__}\n".encode())
     documents: list[Document] = []
+    read: list[str] = []
     for path in discover_spec_files(repo):
         display = path.relative_to(repo).as_posix()
+        read.append(display)
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -124,6 +128,7 @@ def _load_estate(repo: Path) -> Estate:
     if user_compose is not None:  # the user's compose file is an input too
         digest.update(f"compose {user_compose.file}\n{len(user_compose.raw)}\n".encode())
         digest.update(user_compose.raw)
+        read.append(user_compose.file)
     resolved = resolve_estate(specs, frameworks, "sha256:" + digest.hexdigest(), sink, user_compose)
     sink.raise_if_errors("resolve")
     return Estate(
@@ -132,6 +137,7 @@ def _load_estate(repo: Path) -> Estate:
         len(documents),
         {p.model.metadata.name: p.document for p in specs.services},
         specs.projects[0].document,
+        tuple(read),
     )
 
 
@@ -377,22 +383,42 @@ def render(
     with_policies: bool = True,
     settings: Mapping[str, Mapping[str, str]] | None = None,
     out_dir: Path | None = None,
-) -> tuple[Estate, RenderOutcome]:
+) -> tuple[tuple[Diagnostic, ...], RenderOutcome]:
     """Render the selected environments and targets into rendered/ (or compare, with check).
 
     `settings` are `--set` overrides; `out_dir` replaces rendered/ as the destination.
+    Returns the warnings about the specs, and what the render did.
     """
     renderers = configured_renderers(settings or {})  # bad settings fail before any work
-    estate, report = validate(repo, with_policies)
-    resolved = estate.resolved
-    pairs = select_pairs(resolved, environments, targets)
     partial = bool(environments or targets)
-    prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
     if out_dir is None:
         out_dir = repo / RENDERED_DIR
-    unchanged = unchanged_render(resolved, pairs, out_dir, settings, partial)
-    if unchanged is not None:
-        return estate, replace(unchanged, policies=report)
+    if not partial:  # inputs and rendered/ both as a render left them: nothing to load
+        known = input_record.recall(repo, with_policies)
+        if known is not None:
+            unchanged = unchanged_render(
+                known.input_digest,
+                known.environments,
+                all_pairs(known.environments),
+                out_dir,
+                settings,
+            )
+            if unchanged is not None:
+                return known.warnings, replace(unchanged, policies=known.policies)
+    estate, report = validate(repo, with_policies)
+    resolved = estate.resolved
+    targets_of = environment_targets(resolved)
+    input_record.remember(
+        repo,
+        estate.input_files,
+        input_record.KnownInputs(resolved.input_digest, targets_of, estate.warnings, report),
+    )
+    pairs = select_pairs(resolved, environments, targets)
+    prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
+    if not partial:
+        unchanged = unchanged_render(resolved.input_digest, targets_of, pairs, out_dir, settings)
+        if unchanged is not None:
+            return estate.warnings, replace(unchanged, policies=report)
     with nullcontext(None) if check else staged_tree(out_dir) as staging:
         produced = stream_render(resolved, pairs, renderers, out_dir, staging)
         digests = {path: seen.digest for path, seen in produced.items()}
@@ -407,7 +433,7 @@ def render(
             digests,
             __version__,
             resolved.input_digest,
-            _environment_targets(resolved),
+            environment_targets(resolved),
         )
         manifest_raw = manifest.to_bytes()
         added = [path for path, seen in produced.items() if seen.same is None]
@@ -432,7 +458,7 @@ def render(
             outcome = replace(outcome, written=True)
     if not partial and (outcome.written or not outcome.differs):
         render_cache.record_tree(out_dir, manifest.files)
-    return estate, outcome
+    return estate.warnings, outcome
 
 
 def _read_if_present(path: Path) -> bytes | None:
@@ -442,27 +468,30 @@ def _read_if_present(path: Path) -> bytes | None:
         return None
 
 
-def _environment_targets(resolved: ResolvedEstate) -> dict[str, list[str]]:
+def environment_targets(resolved: ResolvedEstate) -> dict[str, list[str]]:
     """What the manifest records under `environments`."""
     return {name: list(env.targets) for name, env in resolved.environments.items()}
 
 
+def all_pairs(environments: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """The pairs of a full render (what `select_pairs` gives without a selection)."""
+    return [(env, target) for env, targets in environments.items() for target in targets]
+
+
 def unchanged_render(
-    resolved: ResolvedEstate,
+    input_digest: str,
+    environments: dict[str, list[str]],
     pairs: Sequence[tuple[str, str]],
     out_dir: Path,
     settings: Mapping[str, Mapping[str, str]] | None = None,
-    partial: bool = False,
 ) -> RenderOutcome | None:
     """The outcome of a full render that would change nothing, or None.
 
+    `environments` are the targets of each environment (as the manifest records them).
     Found without reading the tree (compiler.output.render_cache.tree_is_current); None
     whenever that cannot be shown, and the caller renders.
     """
-    if partial:
-        return None
-    environments = _environment_targets(resolved)
-    key = render_cache.render_key(resolved.input_digest, pairs, settings or {})
+    key = render_cache.render_key(input_digest, pairs, settings or {})
     found: list[Manifest] = []
 
     def manifest_ok(raw: bytes, digests: Mapping[str, str]) -> bool:
@@ -472,7 +501,7 @@ def unchanged_render(
             and manifest.to_bytes() == raw
             and manifest.files == dict(digests)
             and manifest.compiler_version == __version__
-            and manifest.input_digest == resolved.input_digest
+            and manifest.input_digest == input_digest
             and manifest.environments == environments
         )
         if ok and manifest is not None:

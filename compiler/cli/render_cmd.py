@@ -99,7 +99,7 @@ def render_command(
         if check:
             raise UsageError("--commit cannot be combined with --check")
         handle = preflight(repo, RENDERED_DIR)
-    estate, outcome = render(
+    warnings, outcome = render(
         repo,
         environments,
         targets,
@@ -114,7 +114,7 @@ def render_command(
         from compiler.gitops.commit import commit_rendered
 
         committed = commit_rendered(handle, outcome.added, outcome.changed, outcome.removed)
-    print_diagnostics(estate.warnings, opts)
+    print_diagnostics(warnings, opts)
     print_policy_outcome(outcome.policies, opts)
     if opts.json:
         print_json(

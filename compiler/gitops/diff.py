@@ -162,32 +162,43 @@ def diff(
     against: str | None = None,
 ) -> DiffResult:
     """Render the specs in memory and compare with rendered/ (or rendered/ at `against`)."""
+    from compiler import input_record
     from compiler.gitops.diff_sources import tree_at_ref
     from compiler.output.sink import Keep
     from compiler.pipeline import (
         RENDERED_DIR,
+        all_pairs,
+        environment_targets,
         load_estate,
         select_pairs,
         stream_render,
         unchanged_render,
     )
 
+    partial = bool(environments or targets)
+    rendered = repo / RENDERED_DIR
+    where = f"rendered/ at {against}" if against else "rendered/ on disk"
+    if against is None and not partial:  # inputs and rendered/ as a render left them
+        known = input_record.recall(repo, with_policies=False)
+        if known is not None:
+            pairs = all_pairs(known.environments)
+            same = unchanged_render(known.input_digest, known.environments, pairs, rendered)
+            if same is not None:
+                return DiffResult(compare_trees({}, {}, None), where, same.render_version, pairs)
     estate = load_estate(repo)
     pairs = select_pairs(estate.resolved, environments, targets)
-    partial = bool(environments or targets)
     prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
-    rendered = repo / RENDERED_DIR
     if against is not None:
         old = tree_at_ref(rendered, against)
         produced = stream_render(estate.resolved, pairs, keep=Keep.ALL)
         new = {path: seen.content or b"" for path, seen in produced.items()}
-        where = f"rendered/ at {against}"
         return DiffResult(compare_trees(old, new, prefixes), where, render_version(old), pairs)
-    where = "rendered/ on disk"
-    # rendered/ known to be exactly what a render gives: nothing to read or compare
-    unchanged = unchanged_render(estate.resolved, pairs, rendered, None, partial)
-    if unchanged is not None:
-        return DiffResult(compare_trees({}, {}, None), where, unchanged.render_version, pairs)
+    if not partial:
+        # rendered/ known to be exactly what a render gives: nothing to read or compare
+        targets_of = environment_targets(estate.resolved)
+        unchanged = unchanged_render(estate.resolved.input_digest, targets_of, pairs, rendered)
+        if unchanged is not None:
+            return DiffResult(compare_trees({}, {}, None), where, unchanged.render_version, pairs)
     # Compared file by file as they are rendered; only what differs is kept and parsed.
     produced = stream_render(estate.resolved, pairs, old_root=rendered, keep=Keep.CHANGED)
     new = {path: seen.content for path, seen in produced.items() if seen.content is not None}
