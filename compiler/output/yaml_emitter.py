@@ -108,38 +108,49 @@ def _key(key: Any) -> str:
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:
     """Append the lines of a block collection (the caller wrote the key or dash)."""
+    if isinstance(value, dict):
+        _mapping(value, indent, out, None)
+    else:
+        _sequence(value, indent, out)
+
+
+def _mapping(value: dict[Any, Any], indent: int, out: list[str], first: str | None) -> None:
+    """Append a block mapping; `first` replaces the first line's indentation (`- ` in a list)."""
     pad = " " * indent
     string = _string
     append = out.append
-    if isinstance(value, dict):
-        for key, item in value.items():
-            head = f"{pad}{string(key) if type(key) is str else _key(key)}:"
-            if type(item) is str and "\n" not in item:  # the common leaf, inline
-                append(f"{head} {string(item)}")
-            else:
-                _entry(head, item, indent, out, in_sequence=False)
-    else:
-        for item in value:
-            if type(item) is str and "\n" not in item:
-                append(f"{pad}- {string(item)}")
-            else:
-                _entry(f"{pad}-", item, indent, out, in_sequence=True)
+    lead = pad if first is None else first
+    for key, item in value.items():
+        head = f"{lead}{string(key) if type(key) is str else _key(key)}:"
+        lead = pad
+        if type(item) is str and "\n" not in item:  # the common leaf, inline
+            append(f"{head} {string(item)}")
+        else:
+            _entry(head, item, indent, out, in_sequence=False)
+
+
+def _sequence(value: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    dash = pad + "- "
+    string = _string
+    append = out.append
+    for item in value:
+        if type(item) is str and "\n" not in item:
+            append(dash + string(item))
+        elif isinstance(item, dict) and item:  # `- key: value` and the rest under it
+            _mapping(item, indent + 2, out, dash)
+        else:
+            _entry(f"{pad}-", item, indent, out, in_sequence=True)
 
 
 def _entry(head: str, item: Any, indent: int, out: list[str], in_sequence: bool) -> None:
-    """Append one key's or dash's value (one-line strings are handled by `_emit`)."""
+    """Append one key's or dash's value (one-line strings and mappings in lists: callers)."""
     if isinstance(item, dict) and item:
-        if in_sequence:
-            inner: list[str] = []
-            _emit(item, indent + 2, inner)
-            out.append(head + " " + inner[0].lstrip(" "))
-            out.extend(inner[1:])
-        else:
-            out.append(head)
-            _emit(item, indent + 2, out)
+        out.append(head)
+        _mapping(item, indent + 2, out, None)
     elif isinstance(item, list | tuple) and item:
         out.append(head)
-        _emit(item, indent + (2 if in_sequence else 0), out)
+        _sequence(item, indent + (2 if in_sequence else 0), out)
     elif isinstance(item, dict):
         out.append(head + " {}")
     elif isinstance(item, list | tuple):
