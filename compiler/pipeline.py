@@ -262,6 +262,7 @@ def stream_render(
     chunks on every CPU (`OBSC_JOBS` caps the processes; 1 turns it off); the files are the
     same either way (compiler.render_units).
     """
+    from compiler.output.service_cache import ServiceCache
     from compiler.output.sink import Keep, TreeSink
     from compiler.render_parallel import run_units
     from compiler.render_units import plan_units
@@ -281,7 +282,12 @@ def stream_render(
     }
     units = plan_units(resolved, selected, jobs, splits, _packaged_together)
     new_sink = functools.partial(TreeSink, old_root, staging, keep or Keep.NONE)
-    return run_units(resolved, units, renderers, splits, new_sink, jobs)
+    # Services are taken from the tree on disk when unchanged; not when the bytes are wanted.
+    cache = ServiceCache(old_root) if old_root is not None and keep is not Keep.ALL else None
+    produced, entries = run_units(resolved, units, renderers, splits, new_sink, jobs, cache)
+    if cache is not None:
+        cache.save(entries)
+    return produced
 
 
 def _packaged_together(names: Sequence[str]) -> set[str]:

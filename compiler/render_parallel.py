@@ -15,16 +15,22 @@ from collections.abc import Callable, Mapping, Sequence
 
 from compiler.errors import RenderError
 from compiler.model import EnvironmentModel, ResolvedEstate
+from compiler.output.service_cache import Entry, ServiceCache
 from compiler.output.sink import Produced, TreeSink
-from compiler.render_units import ServiceSplit, Unit, run_unit
+from compiler.render_units import ServiceSplit, Unit, UnitResult, run_unit
 
 RendererFn = Callable[[EnvironmentModel], dict[str, bytes]]  # targets.base.RendererFn
 SinkFactory = Callable[[], TreeSink]
 
 # What the forked workers inherit: set just before the pool starts, cleared after.
-_JOB: (
-    tuple[ResolvedEstate, Mapping[str, RendererFn], Mapping[str, ServiceSplit], SinkFactory] | None
-) = None
+_Job = tuple[
+    ResolvedEstate,
+    Mapping[str, RendererFn],
+    Mapping[str, ServiceSplit],
+    SinkFactory,
+    ServiceCache | None,
+]
+_JOB: _Job | None = None
 _SINK: TreeSink | None = None
 
 
@@ -43,10 +49,10 @@ def _worker_started() -> None:
     _SINK = _JOB[3]()
 
 
-def _run(unit: Unit) -> list[tuple[str, Produced]]:
+def _run(unit: Unit) -> UnitResult:
     assert _JOB is not None and _SINK is not None
-    resolved, renderers, splits, _ = _JOB
-    return run_unit(resolved, unit, renderers, splits, _SINK)
+    resolved, renderers, splits, _, cache = _JOB
+    return run_unit(resolved, unit, renderers, splits, _SINK, cache)
 
 
 def run_units(
@@ -56,10 +62,14 @@ def run_units(
     splits: Mapping[str, ServiceSplit],
     new_sink: SinkFactory,
     jobs: int,
-) -> dict[str, Produced]:
-    """Every file the units produce, by rendered/-relative path (RenderError on a clash)."""
+    cache: ServiceCache | None = None,
+) -> tuple[dict[str, Produced], dict[str, dict[str, Entry]]]:
+    """Every file the units produce, and the service-cache entries of the services rendered.
+
+    Files by rendered/-relative path (RenderError on a clash); entries by `<env>/<target>`.
+    """
     global _JOB
-    results: list[list[tuple[str, Produced]]]
+    results: list[UnitResult]
     # The estate's objects live until the render ends and hold no garbage: exempt them from
     # the cyclic collector, whose full passes over them cost more than a third of rendering
     # dashboards (and, in forked workers, would touch and so copy every page they are on).
@@ -68,18 +78,21 @@ def run_units(
     try:
         if jobs <= 1:
             sink = new_sink()
-            results = [run_unit(resolved, unit, renderers, splits, sink) for unit in units]
+            results = [run_unit(resolved, unit, renderers, splits, sink, cache) for unit in units]
         else:
-            _JOB = (resolved, renderers, splits, new_sink)
+            _JOB = (resolved, renderers, splits, new_sink, cache)
             context = multiprocessing.get_context("fork")
             with context.Pool(processes=jobs, initializer=_worker_started) as pool:
                 results = list(pool.imap_unordered(_run, units, chunksize=1))
     finally:
         _JOB = None
     produced: dict[str, Produced] = {}
+    entries: dict[str, dict[str, Entry]] = {}
     for result in results:
-        for path, seen in result:
+        for path, seen in result.files:
             if path in produced:
                 raise RenderError(f"two renderers produced {path}")
             produced[path] = seen
-    return produced
+        for group, keyed in result.entries.items():
+            entries.setdefault(group, {}).update(keyed)
+    return produced, entries

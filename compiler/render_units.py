@@ -16,17 +16,19 @@ CPUs of a small CI runner.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from compiler.errors import RenderError
 from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
+from compiler.output.service_cache import Entry, ServiceCache, context_digest, service_key
 from compiler.output.sink import Produced, TreeSink
 from compiler.output.writer import check_relative_path
 
 RendererFn = Callable[[EnvironmentModel], dict[str, bytes]]  # targets.base.RendererFn
-ServiceFilesFn = Callable[[ResolvedService], dict[str, bytes]]  # targets.base.ServiceFilesFn
+ServiceFilesFn = Callable[[Any, ResolvedService], dict[str, bytes]]  # targets.base
 
 # Services per chunk: enough to make a unit's overhead (a process hop, the per-environment
 # preparation of targets.base.PerService.services) small against its rendering.
@@ -59,8 +61,20 @@ class ServiceSplit(Protocol):
         """The environment-wide files."""
 
     @property
-    def services(self) -> Callable[[EnvironmentModel], ServiceFilesFn]:
-        """Prepares an environment; the result renders one service."""
+    def context(self) -> Callable[[EnvironmentModel], Any]:
+        """What a service's files depend on besides the service (plain JSON data)."""
+
+    @property
+    def service(self) -> ServiceFilesFn:
+        """One service's files, from the context and the service alone."""
+
+
+@dataclass
+class UnitResult:
+    """What a unit produced, and the service-cache entries of the services it rendered."""
+
+    files: list[tuple[str, Produced]]
+    entries: dict[str, dict[str, Entry]]  # {"<env>/<target>": {service key: entry}}
 
 
 def plan_units(
@@ -102,26 +116,27 @@ def unit_files(
     renderers: Mapping[str, RendererFn],
     splits: Mapping[str, ServiceSplit],
 ) -> Iterator[tuple[str, bytes]]:
-    """The files of `unit` as (`<target>/<path>` within the environment, bytes)."""
+    """The files of a unit other than "services", as (`<target>/<path>` in the environment)."""
     from compiler.pipeline import render_environment
 
     model = resolved.environments[unit.environment]
     if unit.kind == "assembly":
         yield from render_environment(model, unit.names, renderers).items()
         return
+    with _blamed(unit):
+        output = (
+            renderers[unit.target](model)
+            if unit.kind == "whole"
+            else splits[unit.target].shared(model)
+        )
+    yield from _checked(unit.target, output)
+
+
+@contextmanager
+def _blamed(unit: Unit) -> Iterator[None]:
+    """Report a renderer's exception as a RenderError naming the target and environment."""
     try:
-        outputs: Iterable[dict[str, bytes]]
-        if unit.kind == "whole":
-            outputs = [renderers[unit.target](model)]
-        elif unit.kind == "shared":
-            outputs = [splits[unit.target].shared(model)]
-        else:
-            one_service = splits[unit.target].services(model)
-            outputs = (one_service(s) for s in model.services[unit.first : unit.stop])
-        for output in outputs:
-            for rel, content in output.items():
-                check_relative_path(rel)
-                yield f"{unit.target}/{rel}", content
+        yield
     except RenderError:
         raise
     except Exception as exc:  # a renderer bug: report which one
@@ -131,18 +146,58 @@ def unit_files(
         ) from exc
 
 
+def _checked(target: str, output: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
+    for rel, content in output.items():
+        check_relative_path(rel)
+        yield f"{target}/{rel}", content
+
+
+def _render_services(
+    resolved: ResolvedEstate,
+    unit: Unit,
+    split: ServiceSplit,
+    sink: TreeSink,
+    cache: ServiceCache | None,
+) -> UnitResult:
+    """A chunk of services, each taken from the tree on disk when the cache vouches for it."""
+    model = resolved.environments[unit.environment]
+    group = f"{unit.environment}/{unit.target}"
+    result = UnitResult([], {group: {}})
+    entries = result.entries[group]
+    with _blamed(unit):
+        context = split.context(model)
+    context_key = context_digest(context)
+    for service in model.services[unit.first : unit.stop]:
+        key = service_key(unit.environment, unit.target, context_key, service)
+        reused = cache.reuse(group, key, sink) if cache is not None else None
+        if reused is None:
+            with _blamed(unit):
+                output = split.service(context, service)
+            reused = [
+                (f"{unit.environment}/{path}", sink.put(f"{unit.environment}/{path}", content))
+                for path, content in _checked(unit.target, output)
+            ]
+        entries[key] = [(path, seen.digest) for path, seen in reused]
+        result.files.extend(reused)
+    return result
+
+
 def run_unit(
     resolved: ResolvedEstate,
     unit: Unit,
     renderers: Mapping[str, RendererFn],
     splits: Mapping[str, ServiceSplit],
     sink: TreeSink,
-) -> list[tuple[str, Produced]]:
-    """Render `unit` into `sink`; each file's rendered/-relative path and what the sink saw."""
-    return [
+    cache: ServiceCache | None = None,
+) -> UnitResult:
+    """Render `unit` into `sink`: each file's rendered/-relative path and what the sink saw."""
+    if unit.kind == "services":
+        return _render_services(resolved, unit, splits[unit.target], sink, cache)
+    files = [
         (path, sink.put(path, content))
         for path, content in (
             (f"{unit.environment}/{rel}", content)
             for rel, content in unit_files(resolved, unit, renderers, splits)
         )
     ]
+    return UnitResult(files, {})

@@ -13,32 +13,40 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from compiler.model import EnvironmentModel, ResolvedService
 
 RenderedFiles = dict[str, bytes]
 RendererFn = Callable[[EnvironmentModel], RenderedFiles]
-ServiceFilesFn = Callable[[ResolvedService], RenderedFiles]
+# What a service's files depend on besides the service: plain JSON data (str, numbers, lists,
+# dicts), so that it can be digested.
+ServiceContext = Any
+ServiceFilesFn = Callable[[ServiceContext, ResolvedService], RenderedFiles]
 
 
 @dataclass(frozen=True, slots=True)
 class PerService:
     """A target's render split into environment-wide files and files of one service.
 
-    `shared(model)` gives the environment-wide files; `services(model)` prepares whatever
-    the per-service files need from the whole environment once and returns the function
-    that renders one service. Together they give exactly the files of `Target.render`.
+    `shared(model)` gives the environment-wide files. `context(model)` extracts, once per
+    environment, everything else a service's files depend on (as plain JSON data), and
+    `service(context, service)` renders one service's files from that alone: a service
+    whose model and context are unchanged renders the same bytes, which lets obsc skip it
+    (compiler.output.service_cache). Together they give exactly the files of
+    `Target.render`.
     """
 
     shared: RendererFn
-    services: Callable[[EnvironmentModel], ServiceFilesFn]
+    context: Callable[[EnvironmentModel], ServiceContext]
+    service: ServiceFilesFn
 
     def render(self, model: EnvironmentModel) -> RenderedFiles:
         """Every file of the target for `model`, sorted by path."""
         files = self.shared(model)
-        one_service = self.services(model)
+        context = self.context(model)
         for service in model.services:
-            for path, content in one_service(service).items():
+            for path, content in self.service(context, service).items():
                 if path in files:
                     raise ValueError(f"service {service.name!r} renders {path} twice")
                 files[path] = content

@@ -20,6 +20,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from compiler.output.manifest import file_digest
 from compiler.version import __version__
@@ -170,6 +171,18 @@ def record_tree(
         pass
 
 
+def tree_stats(root: Path) -> tuple[dict[str, list[Any]], int]:
+    """The stat record of `root` and when it was taken (ns); empty when there is none.
+
+    The record is {path: [size, mtime, ctime, inode, digest]}.
+    """
+    try:
+        stats = json.loads(_stats_path(root).read_bytes())
+        return dict(stats["files"]), int(stats["written_ns"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, 0
+
+
 def tree_is_current(
     key: str, root: Path, manifest_ok: Callable[[bytes, Mapping[str, str]], bool]
 ) -> bool:
@@ -189,11 +202,7 @@ def tree_is_current(
             return False
         if list_tree(root) != set(recorded) | {MANIFEST_NAME}:
             return False
-        try:
-            stats = json.loads(_stats_path(root).read_bytes())
-            seen, written_ns = stats["files"], int(stats["written_ns"])
-        except (OSError, ValueError, KeyError, TypeError):
-            seen, written_ns = {}, 0
+        seen, written_ns = tree_stats(root)
         base = str(root)
         taken: dict[str, list[int]] = {}
         rehashed = False

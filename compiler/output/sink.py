@@ -11,6 +11,7 @@ keeps what changed, to compare it field by field).
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -54,6 +55,17 @@ class TreeSink:
         keep = self._keep is Keep.ALL or (self._keep is Keep.CHANGED and same is not True)
         return Produced(file_digest(content), same, content if keep else None)
 
+    def put_unchanged(self, path: str, digest: str) -> Produced:
+        """Take a file known to be the tree on disk's file at `path`, unrendered."""
+        if self._staging is not None:
+            assert self._old is not None
+            destination = self._destination(path)
+            try:
+                os.link(f"{self._old}/{path}", destination)
+            except OSError:
+                shutil.copyfile(f"{self._old}/{path}", destination)
+        return Produced(digest, True, None)
+
     def _compare(self, path: str, content: bytes) -> bool | None:
         if self._old is None:
             return None
@@ -66,13 +78,17 @@ class TreeSink:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None
 
-    def _stage(self, path: str, content: bytes, same: bool | None) -> None:
-        assert self._staging is not None
+    def _destination(self, path: str) -> str:
         destination = f"{self._staging}/{path}"
         parent = os.path.dirname(destination)  # noqa: PTH120
         if parent not in self._made:
             os.makedirs(parent, exist_ok=True)  # noqa: PTH103
             self._made.add(parent)
+        return destination
+
+    def _stage(self, path: str, content: bytes, same: bool | None) -> None:
+        assert self._staging is not None
+        destination = self._destination(path)
         if same and self._old is not None:
             try:
                 os.link(f"{self._old}/{path}", destination)

@@ -12,7 +12,7 @@ from targets.alerts.alertmanager import render_alertmanager
 from targets.alerts.loki import render_loki_rules
 from targets.alerts.slo_rules import service_rule_groups
 from targets.alerts.slo_tests import service_test_file
-from targets.base import PerService, RenderedFiles, ServiceFilesFn, Target
+from targets.base import PerService, RenderedFiles, Target
 
 
 def shared_files(model: EnvironmentModel) -> RenderedFiles:
@@ -23,24 +23,25 @@ def shared_files(model: EnvironmentModel) -> RenderedFiles:
     }
 
 
-def service_files(_model: EnvironmentModel) -> ServiceFilesFn:
-    """Renders one service's SLO rules and the promtool test of each of its SLOs."""
-
-    def render(service: ResolvedService) -> RenderedFiles:
-        groups = service_rule_groups(service)
-        if not groups:
-            return {}
-        rule_file = f"rules/{service.name}.rules.yaml"
-        files = {rule_file: dump_yaml({"groups": groups})}
-        test = service_test_file(service, f"../{rule_file}")
-        if test is not None:
-            files[f"tests/{service.name}.test.yaml"] = dump_yaml(test)
-        return files
-
-    return render
+def service_context(_model: EnvironmentModel) -> None:
+    """A service's rules and tests depend on nothing but the service."""
+    return None
 
 
-SPLIT = PerService(shared=shared_files, services=service_files)
+def service_files(_context: None, service: ResolvedService) -> RenderedFiles:
+    """One service's SLO rules, and the promtool test of its SLOs."""
+    groups = service_rule_groups(service)
+    if not groups:
+        return {}
+    rule_file = f"rules/{service.name}.rules.yaml"
+    files = {rule_file: dump_yaml({"groups": groups})}
+    test = service_test_file(service, f"../{rule_file}")
+    if test is not None:
+        files[f"tests/{service.name}.test.yaml"] = dump_yaml(test)
+    return files
+
+
+SPLIT = PerService(shared=shared_files, context=service_context, service=service_files)
 
 
 def render_alerts(model: EnvironmentModel) -> RenderedFiles:

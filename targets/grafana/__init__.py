@@ -17,9 +17,11 @@ PromQL parser instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_json, dump_yaml
-from targets.base import PerService, RenderedFiles, ServiceFilesFn, Target
+from targets.base import PerService, RenderedFiles, Target
 from targets.grafana.datasources import datasources_document
 from targets.grafana.names import OVERVIEW_FILE
 from targets.grafana.overview import overview_dashboard, teams_with_overview
@@ -43,24 +45,29 @@ def shared_files(model: EnvironmentModel) -> RenderedFiles:
     return files
 
 
-def service_files(model: EnvironmentModel) -> ServiceFilesFn:
-    """Renders one service's dashboard (linked to its team's overview where there is one)."""
-    with_overview = teams_with_overview(model)
-
-    def render(service: ResolvedService) -> RenderedFiles:
-        if f"{service.name}.json" == OVERVIEW_FILE and service.team in with_overview:
-            # Only a service named like the overview file can collide; crossref should
-            # reserve the name, this keeps a silent overwrite impossible meanwhile.
-            raise ValueError(
-                f"service {service.name!r} collides with dashboards/{service.team}/{OVERVIEW_FILE}"
-            )
-        path = f"dashboards/{service.team}/{service.name}.json"
-        return {path: dump_json(service_dashboard(model, service, with_overview))}
-
-    return render
+def service_context(model: EnvironmentModel) -> dict[str, Any]:
+    """What a service's dashboard depends on besides the service."""
+    return {
+        "environment": model.environment,
+        "teamsWithOverview": sorted(teams_with_overview(model)),
+    }
 
 
-SPLIT = PerService(shared=shared_files, services=service_files)
+def service_files(context: dict[str, Any], service: ResolvedService) -> RenderedFiles:
+    """One service's dashboard (linked to its team's overview where there is one)."""
+    with_overview = set(context["teamsWithOverview"])
+    if f"{service.name}.json" == OVERVIEW_FILE and service.team in with_overview:
+        # Only a service named like the overview file can collide; crossref should
+        # reserve the name, this keeps a silent overwrite impossible meanwhile.
+        raise ValueError(
+            f"service {service.name!r} collides with dashboards/{service.team}/{OVERVIEW_FILE}"
+        )
+    path = f"dashboards/{service.team}/{service.name}.json"
+    dashboard = service_dashboard(context["environment"], service, with_overview)
+    return {path: dump_json(dashboard)}
+
+
+SPLIT = PerService(shared=shared_files, context=service_context, service=service_files)
 
 
 def render_grafana(model: EnvironmentModel) -> RenderedFiles:

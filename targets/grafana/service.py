@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from compiler.model import EnvironmentModel, ResolvedService, ResolvedSLO
+from compiler.model import ResolvedService, ResolvedSLO
 from compiler.output.links import dashboard_url, overview_uid, service_dashboard_uid
 from targets.grafana import panels, queries
 from targets.grafana.dashboard import dashboard, dashboard_link
@@ -178,7 +178,7 @@ def _links(service: ResolvedService, teams_with_overview: set[str]) -> list[dict
 
 
 def service_dashboard(
-    model: EnvironmentModel, service: ResolvedService, teams_with_overview: set[str]
+    environment: str, service: ResolvedService, teams_with_overview: set[str]
 ) -> dict[str, Any]:
     """The dashboard of one service."""
     grid = panels.Grid()
@@ -220,10 +220,10 @@ def service_dashboard(
         )
     return dashboard(
         uid=service_dashboard_uid(service.name),
-        title=f"{service.name} ({model.environment})",
+        title=f"{service.name} ({environment})",
         description=(
             f"{service.name} ({service.framework}, team {service.team}) in "
-            f"{model.environment}. Rendered by obsc: edit the specs, not this dashboard."
+            f"{environment}. Rendered by obsc: edit the specs, not this dashboard."
         ),
         tags=["obsc", service.team, service.framework],
         panels=grid.panels,
