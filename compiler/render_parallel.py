@@ -46,6 +46,7 @@ def _worker_started() -> None:
         pr_set_pdeathsig = 1
         ctypes.CDLL(libc_name).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
     assert _JOB is not None
+    gc.disable()
     _SINK = _JOB[3]()
 
 
@@ -70,10 +71,11 @@ def run_units(
     """
     global _JOB
     results: list[UnitResult]
-    # The estate's objects live until the render ends and hold no garbage: exempt them from
-    # the cyclic collector, whose full passes over them cost more than a third of rendering
-    # dashboards (and, in forked workers, would touch and so copy every page they are on).
-    # pipeline.load_estate does so too; this covers estates built otherwise.
+    # The estate lives until the render ends and holds no garbage: exempt it from the cyclic
+    # collector (pipeline.load_estate does too; this covers estates built otherwise), whose
+    # passes over it cost a third of rendering dashboards and, in forked workers, would
+    # touch and so copy every page it is on. Rendering builds acyclic data: no collection
+    # while it runs (compiler.gc_control); workers are paused for their whole short life.
     gc.freeze()
     try:
         if jobs <= 1:

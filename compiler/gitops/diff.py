@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from compiler.gc_control import cyclic_gc_paused
 from compiler.gitops.diff_describe import ValueChange, describe
 from compiler.gitops.diff_identity import is_structured, normalise, pair_renames, parse
 from compiler.output.manifest import MANIFEST_NAME
@@ -85,7 +86,8 @@ def compare_trees(
     changes: list[Change] = []
     paths = sorted({p for p in (*old, *new) if in_scope(p)})
     both = [p for p in paths if p in old and p in new and old[p] != new[p]]
-    inside = dict(zip(both, _compare_many([(p, old[p], new[p]) for p in both]), strict=True))
+    with cyclic_gc_paused():  # parsed documents are large and acyclic
+        inside = dict(zip(both, _compare_many([(p, old[p], new[p]) for p in both]), strict=True))
     for path in paths:
         before, after = old.get(path), new.get(path)
         if before == after:
