@@ -70,6 +70,11 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def _files_and_bytes(root: Path) -> dict[str, int]:
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
 def in_process(repo: Path) -> dict[str, Any]:
     """Render alerts and grafana for every environment; time and peak RSS."""
     resolved = load_estate(repo).resolved
@@ -125,6 +130,8 @@ def side_by_side(repo: Path, sloth: Path, pairs: int) -> dict[str, Any]:
     obsc_median, sloth_median = statistics.median(obsc_times), statistics.median(sloth_times)
     return {
         "slos": slos,
+        "obsc_output": _files_and_bytes(repo / "rendered"),
+        "sloth_output": _files_and_bytes(repo / "sloth-out"),
         "obsc_seconds_median": round(obsc_median, 3),
         "sloth_seconds_median": round(sloth_median, 3),
         "obsc_to_sloth_ratio": round(obsc_median / sloth_median, 3),
