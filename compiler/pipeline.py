@@ -416,7 +416,7 @@ def render(
         render_cache.remember(key, digests)
         old_paths = list_tree(out_dir)
         outside = [p for p in old_paths if p != MANIFEST_NAME and not _in_scope(p, prefixes)]
-        digests.update(carry_over(out_dir, staging, outside))
+        digests.update(carry_over(out_dir, staging, outside, render_cache.TreeDigests(out_dir)))
         previous_raw = _read_if_present(out_dir / MANIFEST_NAME)
         manifest = next_manifest(
             Manifest.parse(previous_raw) if previous_raw is not None else None,

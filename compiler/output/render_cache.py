@@ -183,6 +183,31 @@ def tree_stats(root: Path) -> tuple[dict[str, list[Any]], int]:
         return {}, 0
 
 
+class TreeDigests:
+    """Digests of a tree's files, read from its stat record where possible.
+
+    A file whose stat is unchanged since the record (as `tree_is_current` judges) has the
+    recorded digest; any other file is read and hashed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = str(root)
+        self._seen, self._written_ns = tree_stats(root)
+
+    def digest(self, rel: str) -> str | None:
+        """The digest of `rel` (relative to the root); None when there is no such file."""
+        path = f"{self._root}/{rel}"
+        try:
+            now = _stat_key(path)
+            seen = self._seen.get(rel)
+            if seen is not None and seen[:4] == now and now[1] < self._written_ns - _RACY_NS:
+                return str(seen[4])
+            with open(path, "rb") as handle:  # noqa: PTH123 - no Path per file
+                return file_digest(handle.read())
+        except OSError:
+            return None
+
+
 def tree_is_current(
     key: str, root: Path, manifest_ok: Callable[[bytes, Mapping[str, str]], bool]
 ) -> bool:

@@ -23,9 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.model import ResolvedService
-from compiler.output import render_cache
-from compiler.output.manifest import file_digest
-from compiler.output.render_cache import cache_dir, compiler_fingerprint, tree_stats
+from compiler.output.render_cache import TreeDigests, cache_dir, compiler_fingerprint
 from compiler.output.sink import Produced, TreeSink
 
 Entry = list[tuple[str, str]]  # (rendered/-relative path, digest) of one service's files
@@ -55,7 +53,7 @@ class ServiceCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._groups: dict[str, dict[str, Entry]] = {}
-        self._seen, self._written_ns = tree_stats(root)
+        self._on_disk = TreeDigests(root)
         try:
             raw = json.loads(_record_path(root).read_bytes())
             if raw.get("compiler") == compiler_fingerprint():
@@ -71,26 +69,9 @@ class ServiceCache:
     def reuse(self, group: str, key: str, sink: TreeSink) -> list[tuple[str, Produced]] | None:
         """The service's files taken from the tree on disk, if they are what it renders."""
         entry = self._groups.get(group, {}).get(key)
-        if entry is None or not all(self._digest_on_disk(p) == d for p, d in entry):
+        if entry is None or not all(self._on_disk.digest(p) == d for p, d in entry):
             return None
         return [(path, sink.put_unchanged(path, digest)) for path, digest in entry]
-
-    def _digest_on_disk(self, rel: str) -> str | None:
-        path = f"{self.root}/{rel}"
-        try:
-            st = os.stat(path)  # noqa: PTH116 - no Path per file
-            now = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            seen = self._seen.get(rel)
-            if (
-                seen is not None
-                and seen[:4] == now
-                and now[1] < self._written_ns - render_cache._RACY_NS
-            ):
-                return str(seen[4])
-            with open(path, "rb") as handle:  # noqa: PTH123
-                return file_digest(handle.read())
-        except OSError:
-            return None
 
     def save(self, rendered: Mapping[str, Mapping[str, Entry]]) -> None:
         """Record the entries of the groups (`<env>/<target>`) just rendered; keep the others."""

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from compiler.errors import RenderError
-from compiler.output.manifest import file_digest
+from compiler.output.render_cache import TreeDigests
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -63,15 +63,21 @@ def list_tree(root: Path) -> set[str]:
     return found
 
 
-def carry_over(old_root: Path, staging: Path | None, paths: Iterable[str]) -> dict[str, str]:
+def carry_over(
+    old_root: Path, staging: Path | None, paths: Iterable[str], known: TreeDigests
+) -> dict[str, str]:
     """Hard-link `paths` of the old tree into `staging` unchanged; returns their digests.
 
-    For a partial render: the files it does not render stay as they are.
+    For a partial render: the files it does not render stay as they are. `known` gives
+    their digests (from the tree's stat record where it can).
     """
     digests: dict[str, str] = {}
     for rel in sorted(paths):
         source = old_root / rel
-        digests[rel] = file_digest(source.read_bytes())
+        digest = known.digest(rel)
+        if digest is None:
+            raise RenderError(f"{source} disappeared during the render")
+        digests[rel] = digest
         if staging is None:
             continue
         destination = staging / rel
