@@ -22,8 +22,6 @@ from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.output import render_cache
 from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
 from compiler.output.writer import carry_over, check_relative_path, list_tree, staged_tree, swap_in
-from compiler.policies import PolicyReport
-from compiler.policies import check_policies as run_policies
 from compiler.resolve import read_user_compose, resolve_estate
 from compiler.spec.crossref import check_references
 from compiler.spec.loader import Document, discover_spec_files, load_bytes
@@ -32,6 +30,7 @@ from compiler.version import __version__
 
 if TYPE_CHECKING:
     from compiler.output.sink import Keep, Produced
+    from compiler.policies import PolicyReport
     from targets.base import RendererFn
 
 RENDERED_DIR = "rendered"
@@ -355,6 +354,8 @@ def _in_scope(path: str, prefixes: list[str] | None) -> bool:
 
 def check_policies(repo: Path, estate: Estate) -> PolicyReport:
     """Run the repo's CUE policies on the resolved estate (PolicyError on violations)."""
+    from compiler.policies import check_policies as run_policies  # lazily: cue's runner
+
     return run_policies(repo, estate.resolved, estate.service_documents, estate.project_document)
 
 

@@ -31,7 +31,7 @@ RendererFn = Callable[[EnvironmentModel], dict[str, bytes]]  # targets.base.Rend
 ServiceFilesFn = Callable[[Any, ResolvedService], dict[str, bytes]]  # targets.base
 
 # Services per chunk: enough to make a unit's overhead (a process hop, the per-environment
-# preparation of targets.base.PerService.services) small against its rendering.
+# context of targets.base.PerService) small against its rendering.
 MIN_CHUNK = 50
 CHUNKS_PER_JOB = 4
 
@@ -169,16 +169,16 @@ def _render_services(
     context_key = context_digest(context)
     for service in model.services[unit.first : unit.stop]:
         key = service_key(unit.environment, unit.target, context_key, service)
-        reused = cache.reuse(group, key, sink) if cache is not None else None
-        if reused is None:
+        files = cache.reuse(group, key, sink) if cache is not None else None
+        if files is None:
             with _blamed(unit):
                 output = split.service(context, service)
-            reused = [
+            files = [
                 (f"{unit.environment}/{path}", sink.put(f"{unit.environment}/{path}", content))
                 for path, content in _checked(unit.target, output)
             ]
-        entries[key] = [(path, seen.digest) for path, seen in reused]
-        result.files.extend(reused)
+        entries[key] = [(path, seen.digest) for path, seen in files]
+        result.files.extend(files)
     return result
 
 
