@@ -54,6 +54,7 @@ class SpecModel(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         serialize_by_alias=True,
+        defer_build=True,
     )
 
 
