@@ -95,5 +95,19 @@ class TreeSink:
                 return
             except OSError:
                 pass  # another file system, or links not allowed: write the bytes
-        with open(destination, "wb") as handle:  # noqa: PTH123
-            handle.write(content)
+        _write_new(destination, content)
+
+
+def _write_new(path: str, content: bytes) -> None:
+    """Create `path` with `content`: open, write, close, and nothing else.
+
+    `open()` adds an fstat, an isatty ioctl and a seek per file; creating a file is already
+    the dearest step of a render on a slow disk, 60,000 times for 10,000 services.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
