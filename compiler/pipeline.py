@@ -424,7 +424,7 @@ def render(
             digests,
             __version__,
             resolved.input_digest,
-            environment_targets(resolved),
+            targets_of,
         )
         manifest_raw = manifest.to_bytes()
         added = [path for path, seen in produced.items() if seen.same is None]

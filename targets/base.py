@@ -53,6 +53,18 @@ class PerService:
         return dict(sorted(files.items()))
 
 
+def assembled_only(name: str, consumes: tuple[str, ...]) -> RendererFn:
+    """The `render` of a target that packages others: the pipeline calls its `assemble`."""
+
+    def render(_model: EnvironmentModel) -> RenderedFiles:
+        raise RuntimeError(
+            f"the {name} target is rendered through the pipeline "
+            f"(it consumes {', '.join(consumes)})"
+        )
+
+    return render
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """A named renderer."""

@@ -193,15 +193,18 @@ class TreeDigests:
     def __init__(self, root: Path) -> None:
         self._root = str(root)
         self._seen, self._written_ns = tree_stats(root)
+        self.taken: dict[str, list[int]] = {}  # the stat of every file asked about
+        self.rehashed = False  # whether any file had to be read
 
     def digest(self, rel: str) -> str | None:
         """The digest of `rel` (relative to the root); None when there is no such file."""
         path = f"{self._root}/{rel}"
         try:
-            now = _stat_key(path)
+            now = self.taken[rel] = _stat_key(path)
             seen = self._seen.get(rel)
             if seen is not None and seen[:4] == now and now[1] < self._written_ns - _RACY_NS:
                 return str(seen[4])
+            self.rehashed = True
             with open(path, "rb") as handle:  # noqa: PTH123 - no Path per file
                 return file_digest(handle.read())
         except OSError:
@@ -227,19 +230,11 @@ def tree_is_current(
             return False
         if list_tree(root) != set(recorded) | {MANIFEST_NAME}:
             return False
-        seen, written_ns = tree_stats(root)
-        base = str(root)
-        taken: dict[str, list[int]] = {}
-        rehashed = False
-        for rel, digest in recorded.items():
-            now = taken[rel] = _stat_key(f"{base}/{rel}")
-            if seen.get(rel) == [*now, digest] and now[1] < written_ns - _RACY_NS:
-                continue
-            rehashed = True
-            if file_digest((root / rel).read_bytes()) != digest:
-                return False
     except OSError:
         return False
-    if rehashed:
-        record_tree(root, recorded, taken)
+    on_disk = TreeDigests(root)
+    if any(on_disk.digest(rel) != digest for rel, digest in recorded.items()):
+        return False
+    if on_disk.rehashed:
+        record_tree(root, recorded, on_disk.taken)
     return True

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from compiler.errors import RenderError
 from compiler.output.render_cache import TreeDigests
+from compiler.output.sink import Keep, TreeSink
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -128,24 +129,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a))
 
 
-def _stage(staging: Path, files: dict[str, bytes], reuse: dict[str, Path]) -> None:
-    made: set[Path] = set()
-    for rel, content in sorted(files.items()):
-        destination = staging / rel
-        parent = destination.parent
-        if parent not in made:
-            parent.mkdir(parents=True, exist_ok=True)
-            made.add(parent)
-        source = reuse.get(rel)
-        if source is not None:
-            try:
-                os.link(source, destination)
-                continue
-            except OSError:
-                pass
-        destination.write_bytes(content)
-
-
 @contextmanager
 def staged_tree(target: Path) -> Iterator[Path]:
     """A new, empty staging directory beside `target`, removed afterwards in every case.
@@ -171,17 +154,18 @@ def swap_in(staging: Path, target: Path) -> None:
 def write_tree(target: Path, files: dict[str, bytes], current: dict[str, bytes]) -> bool:
     """Make `target` hold exactly `files`; returns False when it already did.
 
-    `current` is what `target` holds now (from `read_tree`); unchanged files are hard-linked
-    into the staging tree instead of written again.
+    `current` is what `target` holds now (from `read_tree`). The files go through the
+    same sink as a render's (compiler.output.sink): unchanged ones are hard-linked.
     """
     for rel in files:
         check_relative_path(rel)
     recover(target)
     if files == current:
         return False
-    reuse = {rel: target / rel for rel, content in files.items() if current.get(rel) == content}
     with staged_tree(target) as staging:
-        _stage(staging, files, reuse)
+        sink = TreeSink(target, staging, Keep.NONE)
+        for rel, content in sorted(files.items()):
+            sink.put(rel, content)
         swap_in(staging, target)
     return True
 

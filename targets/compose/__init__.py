@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
-from targets.base import RenderedFiles, Target
+from targets.base import RenderedFiles, Target, assembled_only
 from targets.compose import names
 from targets.compose.backends import loki_config, prometheus_config, tempo_config
 from targets.compose.inject import user_services
@@ -93,15 +93,13 @@ def assemble_compose(model: EnvironmentModel, rendered: Mapping[str, bytes]) -> 
     }
 
 
-def _render_alone(model: EnvironmentModel) -> RenderedFiles:
-    raise ValueError("the compose target packages other targets' output: render it with them")
-
+CONSUMES = ("collector", "alerts", "grafana")
 
 TARGET = Target(
     name="compose",
     description="Docker Compose overlay (obs-stack.yml) running the collector, Prometheus, "
     "Alertmanager, Loki, Tempo and Grafana beside the user's services, with their configs",
-    render=_render_alone,
-    consumes=("collector", "alerts", "grafana"),
+    render=assembled_only("compose", CONSUMES),
+    consumes=CONSUMES,
     assemble=assemble_compose,
 )

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
-from targets.base import RenderedFiles, Target
+from targets.base import RenderedFiles, Target, assembled_only
 from targets.gitops.argocd import application
 from targets.gitops.flux import git_repository, helm_release
 
@@ -47,16 +47,13 @@ def render_gitops(model: EnvironmentModel, inputs: Mapping[str, bytes]) -> Rende
     }
 
 
-def render_alone(model: EnvironmentModel) -> RenderedFiles:
-    """The manifests reference the helm chart; the pipeline calls `render_gitops`."""
-    raise RuntimeError("the gitops target is rendered through the pipeline (it consumes helm)")
-
+CONSUMES = ("helm",)
 
 TARGET = Target(
     name="gitops",
     description="Argo CD Application or Flux GitRepository + HelmRelease applying the "
     "environment's Helm chart",
-    render=render_alone,
-    consumes=("helm",),
+    render=assembled_only("gitops", CONSUMES),
+    consumes=CONSUMES,
     assemble=render_gitops,
 )

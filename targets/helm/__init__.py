@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_json, dump_yaml
-from targets.base import RenderedFiles, Target
+from targets.base import RenderedFiles, Target, assembled_only
 from targets.helm.chart import CHART_NAME, chart_templates, chart_yaml
 from targets.helm.files import chart_files
 from targets.helm.schema import values_schema
@@ -43,18 +43,11 @@ def assemble_chart(model: EnvironmentModel, inputs: Mapping[str, bytes]) -> Rend
     return {f"{CHART_NAME}/{path}": content for path, content in sorted(files.items())}
 
 
-def render_alone(model: EnvironmentModel) -> RenderedFiles:
-    """The chart packages other targets' output; the pipeline calls `assemble_chart`."""
-    raise RuntimeError(
-        f"the helm target is rendered through the pipeline (it consumes {', '.join(CONSUMES)})"
-    )
-
-
 TARGET = Target(
     name="helm",
     description="Helm chart: the collector as a DaemonSet, PrometheusRules, PodMonitors, "
     "Grafana dashboards and datasources, Loki rules, Alertmanager config, Instrumentations",
-    render=render_alone,
+    render=assembled_only("helm", CONSUMES),
     consumes=CONSUMES,
     assemble=assemble_chart,
 )

@@ -17,8 +17,8 @@ from compiler.gitops.diff_identity import (
     pair_renames,
     parse,
 )
-from compiler.pipeline import load_estate, render_files
 from tests.conftest import ROOT
+from tests.kube import render_tree
 
 
 def _unpruned(path: str, old: bytes, new: bytes) -> list[object]:
@@ -47,7 +47,7 @@ def test_real_changes_read_the_same_pruned(tmp_path: Path, pattern: str, replace
         target = repo / spec.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(spec.read_bytes())
-    before = render_files(load_estate(repo).resolved, _pairs(repo))
+    before = render_tree(repo)
     edited = 0
     for spec in (repo / "specs").rglob("*.yaml"):
         text = spec.read_text()
@@ -56,7 +56,7 @@ def test_real_changes_read_the_same_pruned(tmp_path: Path, pattern: str, replace
             spec.write_text(changed)
             edited += 1
     assert edited
-    after = render_files(load_estate(repo).resolved, _pairs(repo))
+    after = render_tree(repo)
     compared = 0
     for path in sorted(set(before) & set(after)):
         if before[path] != after[path] and is_structured(path):
@@ -65,11 +65,6 @@ def test_real_changes_read_the_same_pruned(tmp_path: Path, pattern: str, replace
             ), path
             compared += 1
     assert compared >= 2
-
-
-def _pairs(repo: Path) -> list[tuple[str, str]]:
-    resolved = load_estate(repo).resolved
-    return [(env, t) for env, model in resolved.environments.items() for t in model.targets]
 
 
 _scalars = st.one_of(st.integers(-3, 3), st.sampled_from(["a", "b", "page", "ticket"]))

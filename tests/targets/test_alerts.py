@@ -17,16 +17,9 @@ from targets.alerts import burn, render_alerts
 from targets.alerts.slo_tests import SCENARIOS
 from targets.alerts.slo_tests import testable as can_be_tested
 from tests.conftest import ROOT
+from tests.kube import write_tree
 
 Tool = Callable[[str], Path]
-
-
-def _write(files: dict[str, bytes], root: Path) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return root
 
 
 def _models(repo: Path = ROOT) -> dict[str, EnvironmentModel]:
@@ -37,7 +30,7 @@ def _models(repo: Path = ROOT) -> dict[str, EnvironmentModel]:
 def example_alerts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("alerts")
     for env, model in _models().items():
-        _write(render_alerts(model), root / env)
+        write_tree(render_alerts(model), root / env)
     return root
 
 
@@ -80,7 +73,7 @@ def test_generated_tests_catch_broken_rules(
     text = files[rule_file].decode()
     assert old in text, why
     files[rule_file] = text.replace(old, new).encode()
-    root = _write(files, tmp_path)
+    root = write_tree(files, tmp_path)
     done = _promtool(real_tool, "test", "rules", "checkout.test.yaml", cwd=root / "tests")
     assert done.returncode != 0, why
 
@@ -199,7 +192,7 @@ def test_alerting_knobs_shape_the_rules_and_their_tests(
     ]
     assert alerts[0]["for"] == "5m"
     assert "slo:sli_total:rate5m" in alerts[0]["expr"] and ">= 50" in alerts[0]["expr"]
-    root = _write(files, tmp_path)
+    root = write_tree(files, tmp_path)
     done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     test = YAML(typ="safe").load(files["tests/api.test.yaml"])

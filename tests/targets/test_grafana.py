@@ -20,6 +20,7 @@ from compiler.output.links import period_suffix, service_dashboard_uid, short_ui
 from compiler.pipeline import load_estate
 from targets.grafana import DATASOURCES_FILE, PROVIDERS_FILE, render_grafana
 from tests.conftest import ROOT
+from tests.kube import write_tree
 
 Tool = Callable[[str], Path]
 Json = dict[str, Any]
@@ -80,14 +81,6 @@ def datasources(rendered: dict[str, bytes]) -> list[Json]:
     assert doc["apiVersion"] == 1
     result: list[Json] = doc["datasources"]
     return result
-
-
-def _write(files: dict[str, bytes], root: Path) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return root
 
 
 def _data_panels(dashboard: Json) -> Iterator[Json]:
@@ -175,7 +168,7 @@ def test_dashboard_linter_strict_passes_every_dashboard(
     real_tool: Tool, rendered: dict[str, bytes], tmp_path: Path
 ) -> None:
     linter = real_tool("dashboard-linter")
-    root = _write(rendered, tmp_path)
+    root = write_tree(rendered, tmp_path)
     config = tmp_path / ".lint"
     config.write_text(LINT_CONFIG, encoding="utf-8")
     files = sorted((root / "dashboards").rglob("*.json"))
