@@ -180,12 +180,16 @@ class EmailSettings(ModelNode):
 
 
 class Alerting(ModelNode):
-    """Receivers and routes, and the SMTP settings when there is an email receiver."""
+    """Receivers, routes and the SMTP settings when there is an email receiver.
+
+    `stack_team` owns the stack itself: the `team` label of the collector-health alerts.
+    """
 
     receivers: tuple[Receiver, ...]
     routes: tuple[Route, ...]
     default_receiver: str | None
     email: EmailSettings | None = None
+    stack_team: str | None = None
 
 
 class StackComponent(ModelNode):

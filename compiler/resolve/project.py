@@ -50,6 +50,7 @@ def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
         routes=routes,
         default_receiver=alerting.default_receiver,
         email=_resolve_email(alerting.email),
+        stack_team=alerting.stack_team,
     )
 
 

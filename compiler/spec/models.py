@@ -208,6 +208,12 @@ class Alerting(SpecModel):
     email: EmailSettings | None = Field(
         default=None, description="SMTP settings; required when there is an email receiver."
     )
+    stack_team: DnsLabel | None = Field(
+        default=None,
+        description="The team that owns the observability stack itself: the collector-health "
+        "alerts carry `team: <stackTeam>`, so the routes send them like that team's own alerts. "
+        "Without it they carry no team label and go to the default receiver.",
+    )
 
     @model_validator(mode="after")
     def _email_needs_smtp(self) -> Alerting:
