@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -75,6 +75,84 @@ class ProjectMetadata(SpecModel):
     labels: dict[str, str] = Field(default_factory=dict)
 
 
+EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+FilePath = Annotated[str, Field(min_length=1, pattern=r"^[^\s]+$")]
+EndpointUrl = Annotated[
+    str,
+    Field(
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="Base URL, e.g. http://prometheus:9090 (no query string).",
+    ),
+]
+
+
+class EndpointAuth(SpecModel):
+    """How `obsc verify` authenticates to an endpoint: by reference, never the secret itself.
+
+    A bearer token comes from an environment variable or a file; basic auth takes a user
+    name (not a secret) or a variable holding it, and the password from a variable or file.
+    """
+
+    bearer_token_env: EnvVarName | None = None
+    bearer_token_file: FilePath | None = None
+    basic_auth_user: Annotated[str, Field(min_length=1)] | None = None
+    basic_auth_user_env: EnvVarName | None = None
+    basic_auth_password_env: EnvVarName | None = None
+    basic_auth_password_file: FilePath | None = None
+
+    @model_validator(mode="after")
+    def _one_scheme(self) -> EndpointAuth:
+        bearer = sum(v is not None for v in (self.bearer_token_env, self.bearer_token_file))
+        user = sum(v is not None for v in (self.basic_auth_user, self.basic_auth_user_env))
+        password = sum(
+            v is not None for v in (self.basic_auth_password_env, self.basic_auth_password_file)
+        )
+        if (bearer, user, password) in ((1, 0, 0), (0, 1, 1)):
+            return self
+        raise PydanticCustomError(
+            "endpoint_auth",
+            "auth needs exactly one of bearerTokenEnv or bearerTokenFile, or basic auth: "
+            "one of basicAuthUser or basicAuthUserEnv plus one of basicAuthPasswordEnv or "
+            "basicAuthPasswordFile",
+            {},
+        )
+
+
+class Endpoint(SpecModel):
+    """A running backend's URL, with how to authenticate to it."""
+
+    url: EndpointUrl
+    auth: EndpointAuth | None = None
+
+
+def _endpoint_form(value: object) -> str:
+    return "url" if isinstance(value, str) else "endpoint"
+
+
+# A plain URL, or a mapping with `url` and `auth`; the discriminator keeps a defect in one
+# form from being reported against the other as well.
+EndpointRef = Annotated[
+    Annotated[EndpointUrl, Tag("url")] | Annotated[Endpoint, Tag("endpoint")],
+    Discriminator(_endpoint_form),
+]
+
+
+class Endpoints(SpecModel):
+    """Where the environment's stack answers, for `obsc verify` (flags win over these)."""
+
+    prometheus: EndpointRef | None = None
+    alertmanager: EndpointRef | None = None
+    loki: EndpointRef | None = None
+    tempo: EndpointRef | None = None
+    grafana: EndpointRef | None = None
+    collector: EndpointRef | None = Field(
+        default=None, description="The collector's OTLP/HTTP base URL (for `--probe`)."
+    )
+    collector_metrics: EndpointRef | None = Field(
+        default=None, description="The collector's own metrics (port 8888), if reachable."
+    )
+
+
 class Environment(SpecModel):
     """A deployment environment and the targets rendered for it."""
 
@@ -83,6 +161,9 @@ class Environment(SpecModel):
     sampling: Fraction | None = None
     redaction: DnsLabel | None = Field(
         default=None, description="Redaction policy for services that name none."
+    )
+    endpoints: Endpoints | None = Field(
+        default=None, description="Where `obsc verify` finds the running stack."
     )
 
 
