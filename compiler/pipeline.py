@@ -305,10 +305,12 @@ def render_environment(
 ) -> dict[str, bytes]:
     """The files of `names` for one environment (`<target>/<file>`), consumed targets first."""
     from targets import TARGETS
+    from targets.base import Assembly
 
     produced: dict[str, bytes] = {}  # "<target>/<file>" of this environment
     for target_name in render_order(names):
         target = TARGETS[target_name]
+        renderer = renderers[target_name]
         try:
             if target.assemble is not None:
                 inputs = {
@@ -316,9 +318,10 @@ def render_environment(
                     for path, content in produced.items()
                     if path.split("/", 1)[0] in target.consumes
                 }
-                output = target.assemble(model, inputs)
+                assemble = renderer.assemble if isinstance(renderer, Assembly) else target.assemble
+                output = assemble(model, inputs)
             else:
-                output = renderers[target_name](model)
+                output = renderer(model)
         except Exception as exc:  # a renderer bug: report which one
             raise RenderError(
                 f"target {target_name!r} failed for environment {model.environment!r}: "
@@ -385,7 +388,8 @@ def render(
     if out_dir is None:
         out_dir = repo / RENDERED_DIR
     if not partial:  # inputs and rendered/ both as a render left them: nothing to load
-        known = input_record.recall(repo, with_policies)
+        recalled = input_record.recall(repo, with_policies)
+        known = recalled.known
         if known is not None:
             unchanged = unchanged_render(
                 known.input_digest,
@@ -396,6 +400,9 @@ def render(
             )
             if unchanged is not None:
                 return known.warnings, replace(unchanged, policies=known.policies)
+        cache_warnings = (recalled.warning,) if recalled.warning else ()
+    else:
+        cache_warnings = ()
     estate, report = validate(repo, with_policies)
     resolved = estate.resolved
     targets_of = environment_targets(resolved)
@@ -409,7 +416,7 @@ def render(
     if not partial:
         unchanged = unchanged_render(resolved.input_digest, targets_of, pairs, out_dir, settings)
         if unchanged is not None:
-            return estate.warnings, replace(unchanged, policies=report)
+            return (*cache_warnings, *estate.warnings), replace(unchanged, policies=report)
     with nullcontext(None) if check else staged_tree(out_dir) as staging:
         produced = stream_render(resolved, pairs, renderers, out_dir, staging)
         digests = {path: seen.digest for path, seen in produced.items()}
@@ -449,7 +456,7 @@ def render(
             outcome = replace(outcome, written=True)
     if not partial and (outcome.written or not outcome.differs):
         render_cache.record_tree(out_dir, manifest.files)
-    return estate.warnings, outcome
+    return (*cache_warnings, *estate.warnings), outcome
 
 
 def _read_if_present(path: Path) -> bytes | None:

@@ -181,7 +181,7 @@ def diff(
     rendered = repo / RENDERED_DIR
     where = f"rendered/ at {against}" if against else "rendered/ on disk"
     if against is None and not partial:  # inputs and rendered/ as a render left them
-        known = input_record.recall(repo, with_policies=False)
+        known = input_record.recall(repo, with_policies=False).known
         if known is not None:
             pairs = all_pairs(known.environments)
             same = unchanged_render(known.input_digest, known.environments, pairs, rendered)

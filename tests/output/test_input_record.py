@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -98,10 +100,62 @@ def test_another_compiler_or_an_unreadable_record_is_not_used(
     obsc: ObscRunner, minimal_repo: Path, trusting: pytest.MonkeyPatch
 ) -> None:
     _rendered(obsc, minimal_repo, "--no-policies")
-    assert input_record.recall(minimal_repo, with_policies=False) is not None
-    assert input_record.recall(minimal_repo, with_policies=True) is None  # none were checked
-    input_record._record_path(minimal_repo).write_bytes(b"not a pickle")
-    assert input_record.recall(minimal_repo, with_policies=False) is None
+    assert input_record.recall(minimal_repo, with_policies=False).known is not None
+    assert input_record.recall(minimal_repo, with_policies=True).known is None  # none checked
+    input_record._record_path(minimal_repo).write_bytes(b"not a record")
+    recalled = input_record.recall(minimal_repo, with_policies=False)
+    assert recalled.known is None
+    assert recalled.warning is not None and recalled.warning.code == "OBSC020"
     _rendered(obsc, minimal_repo, "--no-policies")
     trusting.setattr(input_record, "compiler_fingerprint", lambda: "another obsc")
-    assert input_record.recall(minimal_repo, with_policies=False) is None
+    assert input_record.recall(minimal_repo, with_policies=False).known is None
+
+
+class _Payload:
+    """Unpickling this runs `open(marker, 'w')`: what a hostile cache file would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.mark.parametrize("where", ["record path", "old pickle path"])
+def test_a_hostile_cache_record_cannot_run_code(
+    obsc: ObscRunner,
+    minimal_repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    """A record planted in the cache (e.g. a relative OBSC_CACHE_DIR committed in a pull
+    request) is data: a pickle payload is never unpickled, and a record that is not JSON of
+    the expected shape is ignored with a warning."""
+    cache = minimal_repo / ".obsc-cache"
+    monkeypatch.setenv("OBSC_CACHE_DIR", str(cache))
+    _rendered(obsc, minimal_repo, "--no-policies")
+    marker = tmp_path / "code-ran"
+    record = input_record._record_path(minimal_repo)
+    target = record if where == "record path" else record.with_suffix(".pickle")
+    target.write_bytes(pickle.dumps(_Payload(marker)))
+    run = obsc("--repo", minimal_repo, "render", "--check", "--no-policies")
+    assert run.code == 0, run.err
+    assert not marker.exists()
+    if where == "record path":
+        assert "warning[OBSC020]" in run.err and "cache record" in run.err
+    else:
+        assert "OBSC020" not in run.err  # the old file is not even read
+
+
+def test_a_record_with_a_forged_shape_is_ignored(
+    obsc: ObscRunner, minimal_repo: Path, trusting: pytest.MonkeyPatch
+) -> None:
+    _rendered(obsc, minimal_repo, "--no-policies")
+    path = input_record._record_path(minimal_repo)
+    record = json.loads(path.read_text())
+    record["stats"] = {"../../etc/passwd": [1, 2, 3, 4]}
+    path.write_text(json.dumps(record))
+    recalled = input_record.recall(minimal_repo, with_policies=False)
+    assert recalled.known is None and recalled.warning is not None
+    assert "not inside the repository" in recalled.warning.message
