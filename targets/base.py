@@ -19,6 +19,9 @@ from compiler.model import EnvironmentModel, ResolvedService
 
 RenderedFiles = dict[str, bytes]
 RendererFn = Callable[[EnvironmentModel], RenderedFiles]
+# A packaging target's renderer: the model and the consumed targets' files of the same
+# environment, as `{"<target>/<path>": bytes}`.
+AssembleFn = Callable[[EnvironmentModel, Mapping[str, bytes]], RenderedFiles]
 # What a service's files depend on besides the service: plain JSON data (str, numbers, lists,
 # dicts), so that it can be digested.
 ServiceContext = Any
@@ -66,6 +69,22 @@ def assembled_only(name: str, consumes: tuple[str, ...]) -> RendererFn:
 
 
 @dataclass(frozen=True, slots=True)
+class Assembly:
+    """What `configure` returns for a packaging target: its `assemble` with settings applied.
+
+    The pipeline calls `assemble` with the consumed files; called alone, as a plain
+    renderer, it fails the way `assembled_only` does.
+    """
+
+    name: str
+    consumes: tuple[str, ...]
+    assemble: AssembleFn
+
+    def __call__(self, model: EnvironmentModel) -> RenderedFiles:
+        return assembled_only(self.name, self.consumes)(model)
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """A named renderer."""
 
@@ -73,14 +92,15 @@ class Target:
     description: str
     render: RendererFn
     # `obsc render --set <target>.<key>=<value>`: accepted keys with their help, and a
-    # factory that validates values (ValueError) and returns the overridden renderer.
+    # factory that validates values (ValueError) and returns the overridden renderer (an
+    # `Assembly` for a target that packages others).
     settings: Mapping[str, str] = field(default_factory=dict)
     configure: Callable[[Mapping[str, str]], RendererFn] | None = None
     # Targets that package what other targets render (a Helm chart, a compose overlay):
     # the names they read, and a renderer that gets those files of the same environment
     # as `{"<target>/<path>": bytes}` instead of rendering them again.
     consumes: tuple[str, ...] = ()
-    assemble: Callable[[EnvironmentModel, Mapping[str, bytes]], RenderedFiles] | None = None
+    assemble: AssembleFn | None = None
     # The same files as `render`, split per service (see PerService); None when the
     # target's files are environment-wide.
     per_service: PerService | None = None
