@@ -21,6 +21,7 @@ from compiler.gc_control import cyclic_gc_paused
 from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.output import render_cache
 from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
+from compiler.output.out_dir import check_out_dir
 from compiler.output.writer import carry_over, check_relative_path, list_tree, staged_tree, swap_in
 from compiler.resolve import read_user_compose, resolve_estate
 from compiler.spec.crossref import check_references
@@ -387,6 +388,8 @@ def render(
     partial = bool(environments or targets)
     if out_dir is None:
         out_dir = repo / RENDERED_DIR
+    elif out_dir.resolve() != (repo / RENDERED_DIR).resolve():
+        check_out_dir(repo, out_dir)
     if not partial:  # inputs and rendered/ both as a render left them: nothing to load
         recalled = input_record.recall(repo, with_policies)
         known = recalled.known
