@@ -199,13 +199,34 @@ class StackComponent(ModelNode):
     image: str
 
 
+class Retention(ModelNode):
+    """How long a storing backend keeps data, and the least it may keep.
+
+    Durations are single-unit strings that Prometheus and Loki both parse (`32d`, `36h`).
+    `minimum` is None when nothing needs a minimum (Prometheus without SLOs);
+    `required_by` says what sets it, e.g. "the 30d window of SLO checkout/availability".
+    """
+
+    period: str
+    period_seconds: int
+    minimum: str | None
+    minimum_seconds: int | None
+    required_by: str | None
+
+
+class StoringStackComponent(StackComponent):
+    """A backend that stores signals (Prometheus, Loki), with its retention."""
+
+    retention: Retention
+
+
 class Stack(ModelNode):
-    """Every backend of the rendered stack."""
+    """Every backend of the rendered stack (of one environment: retention follows its SLOs)."""
 
     collector: StackComponent
-    prometheus: StackComponent
+    prometheus: StoringStackComponent
     alertmanager: StackComponent
-    loki: StackComponent
+    loki: StoringStackComponent
     tempo: StackComponent
     grafana: StackComponent
 

@@ -12,7 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from compiler.model import EnvironmentModel, ResolvedService
+from compiler.model import (
+    EnvironmentModel,
+    ResolvedService,
+    Stack,
+    StackComponent,
+    StoringStackComponent,
+)
 
 EXPORT_SCHEMA_VERSION = 1
 PAGING_RECEIVER_TYPES = ("pagerduty", "opsgenie")
@@ -90,6 +96,39 @@ class ExportService(ExportNode):
     waivers: dict[str, str]
 
 
+class ExportRetention(ExportNode):
+    """How long a backend keeps data; the minimum is null when nothing needs one."""
+
+    period: str
+    periodDays: float
+    minimum: str | None
+    minimumDays: float | None
+
+
+class ExportComponent(ExportNode):
+    """A backend of the rendered stack at its pinned version."""
+
+    version: str
+    image: str
+
+
+class ExportStoringComponent(ExportComponent):
+    """Prometheus or Loki: also their retention."""
+
+    retention: ExportRetention
+
+
+class ExportStack(ExportNode):
+    """The backends of the environment's stack."""
+
+    collector: ExportComponent
+    prometheus: ExportStoringComponent
+    alertmanager: ExportComponent
+    loki: ExportStoringComponent
+    tempo: ExportComponent
+    grafana: ExportComponent
+
+
 class ExportModel(ExportNode):
     """Everything a policy may check about one environment."""
 
@@ -97,6 +136,7 @@ class ExportModel(ExportNode):
     project: str
     environment: str
     services: dict[str, ExportService]
+    stack: ExportStack
 
 
 def _receiver(model: EnvironmentModel, labels: dict[str, str]) -> ExportReceiver:
@@ -159,6 +199,34 @@ def _service(model: EnvironmentModel, service: ResolvedService) -> ExportService
     )
 
 
+def _stack(stack: Stack) -> ExportStack:
+    def component(c: StackComponent) -> ExportComponent:
+        return ExportComponent(version=c.version, image=c.image)
+
+    def storing(c: StoringStackComponent) -> ExportStoringComponent:
+        retention = c.retention
+        minimum = retention.minimum_seconds
+        return ExportStoringComponent(
+            version=c.version,
+            image=c.image,
+            retention=ExportRetention(
+                period=retention.period,
+                periodDays=retention.period_seconds / 86400,
+                minimum=retention.minimum,
+                minimumDays=minimum / 86400 if minimum is not None else None,
+            ),
+        )
+
+    return ExportStack(
+        collector=component(stack.collector),
+        prometheus=storing(stack.prometheus),
+        alertmanager=component(stack.alertmanager),
+        loki=storing(stack.loki),
+        tempo=component(stack.tempo),
+        grafana=component(stack.grafana),
+    )
+
+
 def export_environment(model: EnvironmentModel) -> dict[str, Any]:
     """The JSON document `cue vet` checks for one environment."""
     exported = ExportModel(
@@ -166,6 +234,7 @@ def export_environment(model: EnvironmentModel) -> dict[str, Any]:
         project=model.project,
         environment=model.environment,
         services={s.name: _service(model, s) for s in model.services},
+        stack=_stack(model.stack),
     )
     return exported.model_dump(mode="json")
 

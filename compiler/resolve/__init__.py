@@ -15,8 +15,9 @@ from compiler.resolve import layers
 from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
 from compiler.resolve.layers import LayerInput
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
+from compiler.resolve.retention import check_retention
 from compiler.resolve.service import build_service
-from compiler.resolve.stack import resolve_stack
+from compiler.resolve.stack import resolve_pins, resolve_stack
 from compiler.spec.models import ServiceDocument, SnapshotDocument
 from compiler.spec.paths import spec_path
 from compiler.spec.validate import Parsed, SpecSet
@@ -56,10 +57,10 @@ def resolve_estate(
         "project_labels": tuple(sorted(project.model.metadata.labels.items())),
         "redaction_policies": resolve_redaction_policies(spec),
         "alerting": resolve_alerting(spec),
-        "stack": resolve_stack(spec.stack),
         "gitops": resolve_gitops(spec),
         "compose": resolve_compose(spec.compose, user_compose),
     }
+    pins = resolve_pins(project, sink)
     environments: dict[str, EnvironmentModel] = {}
     provenance: dict[tuple[str, str], Provenance] = {}
     for env_index, env in enumerate(spec.environments):
@@ -81,8 +82,10 @@ def resolve_estate(
             environment=env.name,
             targets=tuple(env.targets),
             services=tuple(services),
+            stack=resolve_stack(pins, spec.stack, services),
             **common,  # type: ignore[arg-type]
         )
+    check_retention(project, {name: env.stack for name, env in environments.items()}, sink)
     return ResolvedEstate(environments, provenance, input_digest)
 
 

@@ -167,20 +167,37 @@ class Environment(SpecModel):
     )
 
 
-class StackComponent(SpecModel):
-    """A pinned version (and optionally image) of one backend of the rendered stack."""
+VersionPin = Annotated[str, Field(min_length=1, pattern=r"^v?[0-9][-.+0-9A-Za-z]*$")]
 
-    version: Annotated[str, Field(min_length=1, pattern=r"^v?[0-9][-.+0-9A-Za-z]*$")]
+
+class StackComponent(SpecModel):
+    """A pinned version (and optionally image) of one backend of the rendered stack.
+
+    The version must lie in the range obsc supports for the component
+    (`compiler/resolve/stack_versions.py`); without one, obsc's own pin is used.
+    """
+
+    version: VersionPin | None = None
     image: str | None = None
+
+
+class StoringStackComponent(StackComponent):
+    """A backend that stores signals (Prometheus, Loki): also how long it keeps them."""
+
+    retention: Duration | None = Field(
+        default=None,
+        description="How long the backend keeps data. Prometheus: at least the longest SLO "
+        "window of every environment plus 2d (the default); Loki: at least 24h, default 30d.",
+    )
 
 
 class Stack(SpecModel):
     """Versions of the backends the rendered stack runs; unset ones use obsc's pins."""
 
     collector: StackComponent | None = None
-    prometheus: StackComponent | None = None
+    prometheus: StoringStackComponent | None = None
     alertmanager: StackComponent | None = None
-    loki: StackComponent | None = None
+    loki: StoringStackComponent | None = None
     tempo: StackComponent | None = None
     grafana: StackComponent | None = None
 
