@@ -1,7 +1,8 @@
 """`obsc`: the click group, global options, and the one place exceptions become exit codes.
 
 Exit codes: 0 success; 1 `--check` found differences; 2 invalid spec or usage; 3 policy
-violation; 4 environment problem; 70 internal error (traceback only with --debug).
+violation; 4 environment problem (for `verify`: an endpoint unreachable); 5 `verify` found
+a check failing; 70 internal error (traceback only with --debug).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from compiler.cli.render_cmd import render_command
 from compiler.cli.rollback_cmd import rollback_command
 from compiler.cli.schema_cmd import schema_command
 from compiler.cli.validate_cmd import validate_command
+from compiler.cli.verify_cmd import verify_command
 from compiler.version import __version__
 
 EXIT_INTERNAL = 70
@@ -55,7 +57,8 @@ def cli(ctx: click.Context, repo: Path, quiet: bool, output: str, debug: bool) -
 
     \b
     Exit codes: 0 ok, 1 differences found (--check), 2 invalid spec or usage,
-    3 policy violation, 4 environment problem, 70 internal error.
+    3 policy violation, 4 environment problem (verify: endpoint unreachable),
+    5 verification failed (verify), 70 internal error.
     """
     ctx.obj = Options(repo=repo, quiet=quiet, output=output, debug=debug)
 
@@ -69,6 +72,7 @@ for _command in (
     detect_command,
     rollback_command,
     schema_command,
+    verify_command,
 ):
     cli.add_command(_command)
 
