@@ -323,6 +323,8 @@ def render_environment(
                 output = assemble(model, inputs)
             else:
                 output = renderer(model)
+        except UsageError:  # a `--set` value that does not fit this environment
+            raise
         except Exception as exc:  # a renderer bug: report which one
             raise RenderError(
                 f"target {target_name!r} failed for environment {model.environment!r}: "

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from compiler.errors import RenderError
+from compiler.errors import RenderError, UsageError
 from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
 from compiler.output.service_cache import Entry, ServiceCache, context_digest, service_key
 from compiler.output.sink import Produced, TreeSink
@@ -137,7 +137,7 @@ def _blamed(unit: Unit) -> Iterator[None]:
     """Report a renderer's exception as a RenderError naming the target and environment."""
     try:
         yield
-    except RenderError:
+    except (RenderError, UsageError):  # a setting that does not fit the model is the user's
         raise
     except Exception as exc:  # a renderer bug: report which one
         raise RenderError(

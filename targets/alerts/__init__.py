@@ -6,13 +6,16 @@ Files (see docs/contracts.md): `rules/<service>.rules.yaml`, `tests/<service>.te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_yaml
-from targets.alerts.alertmanager import render_alertmanager
+from targets.alerts.alertmanager import alertmanager_config, render_alertmanager
 from targets.alerts.loki import render_loki_rules
+from targets.alerts.settings import HELP, parse_webhook, webhook_receivers
 from targets.alerts.slo_rules import service_rule_groups
 from targets.alerts.slo_tests import service_test_file
-from targets.base import PerService, RenderedFiles, Target
+from targets.base import PerService, RenderedFiles, RendererFn, Target
 
 
 def shared_files(model: EnvironmentModel) -> RenderedFiles:
@@ -49,9 +52,25 @@ def render_alerts(model: EnvironmentModel) -> RenderedFiles:
     return SPLIT.render(model)
 
 
+def configure(values: Mapping[str, str]) -> RendererFn:
+    """A renderer with `--set alerts.*` overrides applied (ValueError on bad ones)."""
+    webhook = parse_webhook(values)
+
+    def render(model: EnvironmentModel) -> RenderedFiles:
+        files = render_alerts(model)
+        if webhook is not None:
+            config = webhook_receivers(alertmanager_config(model), webhook)
+            files["alertmanager.yaml"] = dump_yaml(config)
+        return files
+
+    return render
+
+
 TARGET = Target(
     name="alerts",
     description="Prometheus SLO rules with promtool tests, Alertmanager config, Loki rules",
     render=render_alerts,
     per_service=SPLIT,
+    settings=HELP,
+    configure=configure,
 )

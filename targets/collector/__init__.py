@@ -53,7 +53,7 @@ def collector_config(model: EnvironmentModel, settings: CollectorSettings) -> di
         "otlp": otlp_receiver(settings),
         "file_log/containers": file_log_receiver(model, platform, settings),
     }
-    scrape = prometheus_receiver(model, platform)
+    scrape = prometheus_receiver(model, platform, settings)
     if scrape is not None:
         receivers["prometheus"] = scrape
 
@@ -270,9 +270,13 @@ def _exporters(settings: CollectorSettings) -> dict[str, object]:
         return {f"file/{signal}": {"path": f"{base}/{signal}.json"} for signal in SIGNALS}
     queue = {"sending_queue": {"enabled": True, "batch": {"flush_timeout": "200ms"}}}
     return {
-        "otlp_grpc/tempo": {"endpoint": "tempo:4317", "tls": {"insecure": True}, **queue},
-        "otlp_http/loki": {"endpoint": "http://loki:3100/otlp", **queue},
-        "prometheus_remote_write": {"endpoint": "http://prometheus:9090/api/v1/write"},
+        "otlp_grpc/tempo": {
+            "endpoint": settings.tempo_endpoint,
+            "tls": {"insecure": True},
+            **queue,
+        },
+        "otlp_http/loki": {"endpoint": f"{settings.loki_url}/otlp", **queue},
+        "prometheus_remote_write": {"endpoint": f"{settings.prometheus_url}/api/v1/write"},
     }
 
 

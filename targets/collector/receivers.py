@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from compiler.errors import UsageError
 from compiler.model import EnvironmentModel, ResolvedService
 from targets.collector.ottl import literal  # expr-lang strings escape as OTTL's do
 from targets.collector.settings import CollectorSettings, Platform
@@ -158,30 +159,49 @@ def scrape_target(service: ResolvedService) -> tuple[str, int, str] | None:
     return service.name, service.metrics.port, service.metrics.path
 
 
-def prometheus_receiver(model: EnvironmentModel, platform: Platform) -> dict[str, object] | None:
+def _scraped(model: EnvironmentModel) -> dict[str, tuple[str, str]]:
+    """Each scraped service's (HOST:PORT, metrics path), in the model's order."""
+    scraped: dict[str, tuple[str, str]] = {}
+    for service in model.services:
+        target = scrape_target(service)
+        if target is not None:
+            host, port, path = target
+            scraped[service.name] = (f"{host}:{port}", path)
+    return scraped
+
+
+def prometheus_receiver(
+    model: EnvironmentModel, platform: Platform, settings: CollectorSettings
+) -> dict[str, object] | None:
     """A scrape job per service exposing Prometheus metrics, each series labelled service=.
 
     Compose only: on Kubernetes, Prometheus itself scrapes the services through the
     PodMonitors the helm target renders, so the collector does not scrape them twice.
+    `collector.scrapeTargets` gives the listed services other addresses and drops the rest.
     """
     if platform != "compose":
         return None
-    jobs: list[dict[str, object]] = []
-    for service in model.services:
-        target = scrape_target(service)
-        if target is None:
-            continue
-        host, port, path = target
-        jobs.append(
-            {
-                "job_name": service.name,
-                "metrics_path": path,
-                "scrape_interval": "15s",
-                "static_configs": [
-                    {"targets": [f"{host}:{port}"], "labels": {"service": service.name}}
-                ],
-            }
-        )
+    scraped = _scraped(model)
+    if settings.scrape_targets is not None:
+        unknown = sorted(name for name, _ in settings.scrape_targets if name not in scraped)
+        if unknown:
+            raise UsageError(
+                f"--set collector.scrapeTargets: {', '.join(unknown)}: no such service scraped "
+                f"in environment {model.environment!r} (scraped: {', '.join(scraped)})"
+            )
+        chosen = dict(settings.scrape_targets)
+        scraped = {
+            name: (chosen[name], path) for name, (_, path) in scraped.items() if name in chosen
+        }
+    jobs = [
+        {
+            "job_name": name,
+            "metrics_path": path,
+            "scrape_interval": settings.scrape_interval,
+            "static_configs": [{"targets": [address], "labels": {"service": name}}],
+        }
+        for name, (address, path) in scraped.items()
+    ]
     if not jobs:
         return None
     return {"config": {"scrape_configs": jobs}}

@@ -1,9 +1,10 @@
 """`obsc render --set collector.KEY=VALUE`: local overrides of the collector config.
 
 They exist for running the rendered collector somewhere other than the real stack, a test
-on loopback or a laptop: write the signals to files instead of the backends, tail other
-log files, listen on other ports. Overridden output never goes to rendered/ (the CLI
-insists on --out), so what Argo CD or Flux applies is always the output of specs/.
+on loopback or a laptop: write the signals to files or to backends at other addresses,
+scrape the services where they run, tail other log files, listen on other ports.
+Overridden output never goes to rendered/ (the CLI insists on --out), so what Argo CD or
+Flux applies is always the output of specs/.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
+
+from targets import settings as values_of
 
 Platform = Literal["compose", "kubernetes"]
 
@@ -26,6 +29,13 @@ HELP: dict[str, str] = {
     "otlpHttpPort": "PORT - OTLP/HTTP listener (default 4318)",
     "healthPort": "PORT - health_check extension (default 13133)",
     "telemetryPort": "PORT - the collector's own Prometheus metrics (default 8888)",
+    "prometheusUrl": "URL - the Prometheus metrics go to by remote write, at URL/api/v1/write "
+    "(default http://prometheus:9090)",
+    "lokiUrl": "URL - the Loki logs go to over OTLP/HTTP, at URL/otlp (default http://loki:3100)",
+    "tempoEndpoint": "HOST:PORT - Tempo's OTLP/gRPC receiver traces go to (default tempo:4317)",
+    "scrapeTargets": "SERVICE=HOST:PORT[,...] - where the prometheus receiver scrapes each "
+    "service (compose platform); services not listed are not scraped",
+    "scrapeInterval": "DURATION - the prometheus receiver's scrape interval (default 15s)",
 }
 
 
@@ -41,6 +51,12 @@ class CollectorSettings:
     otlp_http_port: int = 4318
     health_port: int = 13133
     telemetry_port: int = 8888
+    prometheus_url: str = "http://prometheus:9090"
+    loki_url: str = "http://loki:3100"
+    tempo_endpoint: str = "tempo:4317"
+    # (service, HOST:PORT) in the order given; None scrapes every service where it runs.
+    scrape_targets: tuple[tuple[str, str], ...] | None = None
+    scrape_interval: str = "15s"
 
 
 _PORTS = {
@@ -49,6 +65,21 @@ _PORTS = {
     "healthPort": "health_port",
     "telemetryPort": "telemetry_port",
 }
+_URLS = {"prometheusUrl": "prometheus_url", "lokiUrl": "loki_url"}
+
+
+def parse_scrape_targets(value: str) -> tuple[tuple[str, str], ...]:
+    """`SERVICE=HOST:PORT[,...]` as (service, address) pairs; each service at most once."""
+    key = "collector.scrapeTargets"
+    pairs: list[tuple[str, str]] = []
+    for item in value.split(","):
+        service, sep, where = item.partition("=")
+        if not sep or not service:
+            raise ValueError(f"{key}: expected SERVICE=HOST:PORT[,...], got {item!r}")
+        if service in dict(pairs):
+            raise ValueError(f"{key}: service {service!r} is given twice")
+        pairs.append((service, values_of.address(key, where)))
+    return tuple(pairs)
 
 
 def parse_settings(values: Mapping[str, str]) -> CollectorSettings:
@@ -79,10 +110,19 @@ def parse_settings(values: Mapping[str, str]) -> CollectorSettings:
                 raise ValueError(f"collector.host: expected an address, got {value!r}")
             settings = replace(settings, host=value)
         elif key in _PORTS:
-            if not value.isdigit() or not 0 < int(value) < 65536:
-                raise ValueError(f"collector.{key}: expected a port 1-65535, got {value!r}")
-            ports: dict[str, object] = {_PORTS[key]: int(value)}
+            ports: dict[str, object] = {_PORTS[key]: values_of.port(f"collector.{key}", value)}
             settings = replace(settings, **ports)  # type: ignore[arg-type]
+        elif key in _URLS:
+            urls: dict[str, object] = {_URLS[key]: values_of.url(f"collector.{key}", value)}
+            settings = replace(settings, **urls)  # type: ignore[arg-type]
+        elif key == "tempoEndpoint":
+            endpoint = values_of.address("collector.tempoEndpoint", value)
+            settings = replace(settings, tempo_endpoint=endpoint)
+        elif key == "scrapeTargets":
+            settings = replace(settings, scrape_targets=parse_scrape_targets(value))
+        elif key == "scrapeInterval":
+            interval = values_of.duration("collector.scrapeInterval", value)
+            settings = replace(settings, scrape_interval=interval)
         else:
             raise ValueError(f"unknown setting collector.{key}")
     return settings

@@ -9,7 +9,8 @@ Files, relative to `rendered/<env>/compose/` (docs/contracts.md):
   the collector, alerts and grafana targets mounted read-only), a `<service>-exporter` per
   infrastructure service, and to each user service the OpenTelemetry environment and
   json-file logging with the service label;
-- `prometheus.yml`, `loki.yaml`, `tempo.yaml`: the backends' own server configs.
+- `prometheus.yml`, `loki.yaml`, `tempo.yaml`: the backends' own server configs
+  (`--set compose.*` points them elsewhere for native processes, see settings.py).
 
 Only Grafana publishes a host port unless the Project's `compose.ports` asks for more; a
 port the user's compose file publishes is never reused (the next free one is taken).
@@ -23,12 +24,20 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
-from targets.base import RenderedFiles, Target, assembled_only
+from targets.base import Assembly, RenderedFiles, Target, assembled_only
 from targets.compose import names
 from targets.compose.backends import loki_config, prometheus_config, tempo_config
 from targets.compose.inject import user_services
 from targets.compose.mounts import Layout, alertmanager_secrets, volume_name
 from targets.compose.ports import choose_ports
+from targets.compose.settings import (
+    HELP,
+    ComposeSettings,
+    loki_overrides,
+    parse_settings,
+    prometheus_overrides,
+    tempo_overrides,
+)
 from targets.compose.stack import exporter_services, stack_services
 
 OWN_FILES = (names.PROMETHEUS_FILE, names.LOKI_FILE, names.TEMPO_FILE)
@@ -80,20 +89,36 @@ def overlay(model: EnvironmentModel, layout: Layout) -> dict[str, object]:
     return document
 
 
-def assemble_compose(model: EnvironmentModel, rendered: Mapping[str, bytes]) -> RenderedFiles:
+def assemble_compose(
+    model: EnvironmentModel,
+    rendered: Mapping[str, bytes],
+    settings: ComposeSettings | None = None,
+) -> RenderedFiles:
     """The overlay and the backends' configs of one environment."""
     layout = layout_of(model, rendered)
+    prometheus = prometheus_config(layout.is_rendered(names.ALERT_RULES_DIR))
+    loki, tempo = loki_config(model.stack.loki.retention.period), tempo_config()
+    if settings is not None:
+        prometheus = prometheus_overrides(prometheus, settings)
+        loki, tempo = loki_overrides(loki, settings), tempo_overrides(tempo, settings)
     return {
         names.OVERLAY_FILE: dump_yaml(overlay(model, layout)),
-        names.PROMETHEUS_FILE: dump_yaml(
-            prometheus_config(layout.is_rendered(names.ALERT_RULES_DIR))
-        ),
-        names.LOKI_FILE: dump_yaml(loki_config()),
-        names.TEMPO_FILE: dump_yaml(tempo_config()),
+        names.PROMETHEUS_FILE: dump_yaml(prometheus),
+        names.LOKI_FILE: dump_yaml(loki),
+        names.TEMPO_FILE: dump_yaml(tempo),
     }
 
 
 CONSUMES = ("collector", "alerts", "grafana")
+
+
+def configure(values: Mapping[str, str]) -> Assembly:
+    """The assembly with `--set compose.*` overrides applied (ValueError on bad ones)."""
+    settings = parse_settings(values)
+    return Assembly(
+        "compose", CONSUMES, lambda model, rendered: assemble_compose(model, rendered, settings)
+    )
+
 
 TARGET = Target(
     name="compose",
@@ -102,4 +127,6 @@ TARGET = Target(
     render=assembled_only("compose", CONSUMES),
     consumes=CONSUMES,
     assemble=assemble_compose,
+    settings=HELP,
+    configure=configure,
 )
