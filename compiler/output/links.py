@@ -38,6 +38,14 @@ def overview_uid(team: str) -> str:
     return short_uid(f"obsc-slo-{team}")
 
 
+#: What the stack's own files are called: `alerts/rules/obsc.stack.rules.yaml`, its promtool
+#: test, the dashboard folder `grafana/dashboards/obsc.stack/`. The dot keeps the name out of
+#: reach of services and teams, whose names are DNS labels and share those directories.
+STACK_NAME: Final = "obsc.stack"
+#: The stack dashboard's uid; the `_` keeps it out of the `obsc-<service>` uid space.
+STACK_DASHBOARD_UID: Final = "obsc_stack"
+
+
 def dashboard_url(uid: str) -> str:
     """The path Grafana serves a dashboard at."""
     return f"/d/{uid}"

@@ -1,7 +1,8 @@
 """The `alerts` target: SLO rules with generated promtool tests, Alertmanager and Loki rules.
 
 Files (see docs/contracts.md): `rules/<service>.rules.yaml`, `tests/<service>.test.yaml`,
-`alertmanager.yaml`, `loki/rules.yaml`.
+`alertmanager.yaml`, `loki/rules.yaml`, and the collector's health rules with their test,
+`rules/obsc.stack.rules.yaml` and `tests/obsc.stack.test.yaml` (stack.py).
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from targets.alerts.loki import render_loki_rules
 from targets.alerts.settings import HELP, parse_webhook, webhook_receivers
 from targets.alerts.slo_rules import service_rule_groups
 from targets.alerts.slo_tests import service_test_file
+from targets.alerts.stack import stack_files
 from targets.base import PerService, RenderedFiles, RendererFn, Target
 
 
 def shared_files(model: EnvironmentModel) -> RenderedFiles:
-    """The environment-wide files: Alertmanager's configuration and the Loki ruler's rules."""
+    """The environment-wide files: Alertmanager, Loki ruler and collector-health rules."""
     return {
         "alertmanager.yaml": render_alertmanager(model),
         "loki/rules.yaml": render_loki_rules(model),
+        **stack_files(model),
     }
 
 
