@@ -5,7 +5,8 @@ Files, relative to `rendered/<env>/grafana/` (docs/contracts.md):
 - `provisioning/datasources/datasources.yaml`: Prometheus, Loki, Tempo, Alertmanager;
 - `provisioning/dashboards/dashboards.yaml`: one read-only file provider (folder) per team;
 - `dashboards/<team>/<service>.json`: each service's dashboard, uid `obsc-<service>`;
-- `dashboards/<team>/slo-overview.json`: each team's SLO overview, uid `obsc-slo-<team>`.
+- `dashboards/<team>/slo-overview.json`: each team's SLO overview, uid `obsc-slo-<team>`;
+- `dashboards/obsc.stack/stack.json`: the stack's own health, uid `obsc_stack` (stack.py).
 
 Dashboards are plain dicts, not grafana-foundation-sdk builders. The SDK's typed builders
 would catch misspelt fields, but it is a large generated dependency whose releases follow
@@ -27,13 +28,14 @@ from targets.grafana.names import OVERVIEW_FILE
 from targets.grafana.overview import overview_dashboard, teams_with_overview
 from targets.grafana.providers import providers_document, teams
 from targets.grafana.service import service_dashboard
+from targets.grafana.stack import DASHBOARD_FILE, has_stack_dashboard, stack_dashboard
 
 DATASOURCES_FILE = "provisioning/datasources/datasources.yaml"
 PROVIDERS_FILE = "provisioning/dashboards/dashboards.yaml"
 
 
 def shared_files(model: EnvironmentModel) -> RenderedFiles:
-    """Provisioning files and each team's SLO overview."""
+    """Provisioning files, each team's SLO overview and the stack dashboard."""
     files: RenderedFiles = {
         DATASOURCES_FILE: dump_yaml(datasources_document(model)),
         PROVIDERS_FILE: dump_yaml(providers_document(model)),
@@ -42,6 +44,8 @@ def shared_files(model: EnvironmentModel) -> RenderedFiles:
         overview = overview_dashboard(model, team)
         if overview is not None:
             files[f"dashboards/{team}/{OVERVIEW_FILE}"] = dump_json(overview)
+    if has_stack_dashboard(model):
+        files[DASHBOARD_FILE] = dump_json(stack_dashboard(model))
     return files
 
 
@@ -77,8 +81,8 @@ def render_grafana(model: EnvironmentModel) -> RenderedFiles:
 
 TARGET = Target(
     name="grafana",
-    description="Grafana datasources, dashboard providers, a dashboard per service and an SLO "
-    "overview per team",
+    description="Grafana datasources, dashboard providers, a dashboard per service, an SLO "
+    "overview per team and the stack's own dashboard",
     render=render_grafana,
     per_service=SPLIT,
 )

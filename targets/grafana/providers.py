@@ -1,11 +1,16 @@
-"""`provisioning/dashboards/dashboards.yaml`: one file provider, and one folder, per team."""
+"""`provisioning/dashboards/dashboards.yaml`: one file provider, and one folder, per team.
+
+The stack's own dashboard, when there is one, gets a provider and folder `obsc.stack` too.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from compiler.model import EnvironmentModel
+from compiler.output.links import STACK_NAME
 from targets.grafana.names import DASHBOARDS_MOUNT, folder_uid
+from targets.grafana.stack import FOLDER_UID, has_stack_dashboard
 
 
 def teams(model: EnvironmentModel) -> list[str]:
@@ -13,13 +18,16 @@ def teams(model: EnvironmentModel) -> list[str]:
     return sorted({service.team for service in model.services})
 
 
-def provider(team: str) -> dict[str, Any]:
-    """The provider of a team's folder: read-only, never deleted from the UI."""
+def provider(team: str, *, name: str | None = None, uid: str | None = None) -> dict[str, Any]:
+    """The provider of a team's folder: read-only, never deleted from the UI.
+
+    `name` and `uid` default to the team's (`obsc-<team>`, `folder_uid(team)`).
+    """
     return {
-        "name": f"obsc-{team}",
+        "name": name or f"obsc-{team}",
         "orgId": 1,
         "folder": team,
-        "folderUid": folder_uid(team),
+        "folderUid": uid or folder_uid(team),
         "type": "file",
         "disableDeletion": True,
         "allowUiUpdates": False,
@@ -33,4 +41,7 @@ def provider(team: str) -> dict[str, Any]:
 
 def providers_document(model: EnvironmentModel) -> dict[str, Any]:
     """The whole provisioning file."""
-    return {"apiVersion": 1, "providers": [provider(team) for team in teams(model)]}
+    providers = [provider(team) for team in teams(model)]
+    if has_stack_dashboard(model):
+        providers.append(provider(STACK_NAME, name=STACK_NAME, uid=FOLDER_UID))
+    return {"apiVersion": 1, "providers": providers}

@@ -16,7 +16,14 @@ import pytest
 from ruamel.yaml import YAML
 
 from compiler.model import EnvironmentModel, ResolvedService
-from compiler.output.links import period_suffix, service_dashboard_uid, short_uid
+from compiler.output.collector_metrics import COLLECTOR_JOB, used_metric_names
+from compiler.output.links import (
+    STACK_DASHBOARD_UID,
+    STACK_NAME,
+    period_suffix,
+    service_dashboard_uid,
+    short_uid,
+)
 from compiler.pipeline import load_estate
 from targets.grafana import DATASOURCES_FILE, PROVIDERS_FILE, render_grafana
 from tests.conftest import ROOT
@@ -26,6 +33,7 @@ Tool = Callable[[str], Path]
 Json = dict[str, Any]
 
 SCHEMA = Path(__file__).parent / "fixtures" / "grafana" / "dashboard.schema.json"
+STACK_FILE = f"dashboards/{STACK_NAME}/stack.json"
 GRAFANA_MACROS = ("$__rate_interval", "$__interval", "$__range")
 
 # The dashboard linter's configuration (a `.lint` file, written to tmp and passed with --config).
@@ -41,9 +49,13 @@ exclusions:
   template-instance-rule:
     reason: Same as template-job-rule; dashboards are per service, selected by `service`.
   target-job-rule:
-    reason: Queries match on `service` (and `slo`), the labels of docs/contracts.md.
+    reason: >-
+      Queries match on `service` (and `slo`), the labels of docs/contracts.md; the stack
+      dashboard's on the one job that scrapes the collector, `job="otel-collector"`.
   target-instance-rule:
-    reason: Queries match on `service` (and `slo`), the labels of docs/contracts.md.
+    reason: >-
+      Queries match on `service` (and `slo`), the labels of docs/contracts.md; the stack
+      dashboard sums over the collectors or shows each as a series.
   target-promql-rule:
     reason: >-
       The rule parses every table target as PromQL once the first datasource variable is
@@ -132,15 +144,16 @@ def test_files_are_the_contracts_paths(prod: EnvironmentModel, rendered: dict[st
     expected = {DATASOURCES_FILE, PROVIDERS_FILE}
     expected |= {f"dashboards/{s.team}/{s.name}.json" for s in prod.services}
     expected |= {f"dashboards/{team}/slo-overview.json" for team in teams_with_slos}
+    expected.add(STACK_FILE)
     assert set(rendered) == expected
-    assert len([p for p in rendered if p.endswith(".json")]) == 20  # 16 services, 4 teams
+    assert len([p for p in rendered if p.endswith(".json")]) == 21  # 16 services, 4 teams, stack
 
 
 def test_one_provider_per_team(prod: EnvironmentModel, rendered: dict[str, bytes]) -> None:
     doc = YAML(typ="safe").load(rendered[PROVIDERS_FILE].decode())
     teams = sorted({s.team for s in prod.services})
-    assert [p["folder"] for p in doc["providers"]] == teams
-    for provider, team in zip(doc["providers"], teams, strict=True):
+    assert [p["folder"] for p in doc["providers"]] == [*teams, STACK_NAME]
+    for provider, team in zip(doc["providers"], [*teams, STACK_NAME], strict=True):
         assert provider["type"] == "file"
         assert provider["disableDeletion"] is True
         assert provider["allowUiUpdates"] is False
@@ -148,7 +161,8 @@ def test_one_provider_per_team(prod: EnvironmentModel, rendered: dict[str, bytes
             "path": f"/var/lib/grafana/dashboards/{team}",
             "foldersFromFilesStructure": False,
         }
-    assert len({p["folderUid"] for p in doc["providers"]}) == len(teams)
+    assert len({p["folderUid"] for p in doc["providers"]}) == len(teams) + 1
+    assert len({p["name"] for p in doc["providers"]}) == len(teams) + 1
 
 
 # The real linter ------------------------------------------------------------------------
@@ -172,7 +186,7 @@ def test_dashboard_linter_strict_passes_every_dashboard(
     config = tmp_path / ".lint"
     config.write_text(LINT_CONFIG, encoding="utf-8")
     files = sorted((root / "dashboards").rglob("*.json"))
-    assert len(files) == 20
+    assert len(files) == 21
     failures = []
     for path in files:
         done = _lint(linter, config, path)
@@ -237,6 +251,11 @@ def test_dashboard_uids_and_titles(prod: EnvironmentModel, dashboards: dict[str,
     assert len(uids) == len(set(uids))
     for path, dashboard in dashboards.items():
         service = _service_of(path, prod)
+        if path == STACK_FILE:
+            assert dashboard["uid"] == STACK_DASHBOARD_UID
+            assert dashboard["title"] == "Observability stack (prod)"
+            assert dashboard["tags"] == ["obsc", STACK_NAME]
+            continue
         if service is None:
             team = Path(path).parent.name
             assert dashboard["uid"] == f"obsc-slo-{team}"
@@ -350,6 +369,8 @@ def test_service_dashboards_select_by_the_contract_labels(
     prod: EnvironmentModel, dashboards: dict[str, Json]
 ) -> None:
     for path, dashboard in dashboards.items():
+        if path == STACK_FILE:
+            continue  # the collector's own metrics: test_stack_dashboard_reads_the_collector
         service = _service_of(path, prod)
         team = Path(path).parent.name
         slos = {slo.name for s in prod.services if s.team == team for slo in s.slos}
@@ -447,3 +468,39 @@ def test_long_names_get_short_stable_uids(prod: EnvironmentModel) -> None:
     dashboard = json.loads(files[f"dashboards/{renamed.team}/{name}.json"])
     assert dashboard["uid"] == uid
     assert render_grafana(model) == files
+
+
+def test_stack_dashboard_reads_the_collector(dashboards: dict[str, Json]) -> None:
+    stack = dashboards[STACK_FILE]
+    titles = [p["title"] for p in _data_panels(stack)]
+    assert titles == [
+        "Log records",
+        "Metric points",
+        "Spans",
+        "Collectors up",
+        "Exporter queues",
+        "Memory",
+        "Dropped",
+        "Collector alerts",
+    ]
+    names = set()
+    for expr in _prometheus_exprs(stack):
+        for selector in _selectors(expr):
+            labels = _equal_matchers(selector)
+            if selector.name == "ALERTS":
+                assert labels == {"component": "collector"}, expr
+                continue
+            assert labels == {"job": COLLECTOR_JOB}, expr
+            names.add(selector.name)
+    # the names tests/collector/test_telemetry_run.py checks against the real collector
+    assert names - {"up"} == set(used_metric_names())
+
+
+def test_stack_dashboard_only_with_the_collector(prod: EnvironmentModel) -> None:
+    without = prod.model_copy(
+        update={"targets": tuple(t for t in prod.targets if t != "collector")}
+    )
+    files = render_grafana(without)
+    assert STACK_FILE not in files
+    doc = YAML(typ="safe").load(files[PROVIDERS_FILE].decode())
+    assert STACK_NAME not in [p["folder"] for p in doc["providers"]]
