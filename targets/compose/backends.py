@@ -2,7 +2,8 @@
 
 Loki keeps `allow_structured_metadata` and `discover_log_levels` on (the Loki ruler rules
 count `detected_level`), schema v13 on TSDB, and ingests OTLP at `/otlp`, mapping the
-`service.name` resource attribute to the `service_name` label (its default). Tempo receives
+`service.name` resource attribute to the `service_name` label (its default); its compactor
+applies the environment's log retention (`model.stack.loki.retention`). Tempo receives
 OTLP on 0.0.0.0 and its metrics generator writes the service graph and span metrics to
 Prometheus by remote write, which Grafana's service map reads.
 """
@@ -37,8 +38,13 @@ def _job(name: str, target: str) -> Config:
     return {"job_name": name, "static_configs": [{"targets": [target]}]}
 
 
-def loki_config() -> Config:
-    """Single-process Loki on the filesystem, with the ruler reading the alerts target's rules."""
+def loki_config(retention_period: str) -> Config:
+    """Single-process Loki on the filesystem, with the ruler reading the alerts target's rules.
+
+    The compactor deletes what is older than `retention_period` (without
+    `retention_enabled` Loki only compacts and keeps everything); it keeps its marker files
+    under /loki, and delete requests in the filesystem object store Loki already uses.
+    """
     return {
         "auth_enabled": False,
         "server": {"http_listen_port": names.LOKI_PORT, "grpc_listen_port": 9096},
@@ -69,6 +75,14 @@ def loki_config() -> Config:
             "allow_structured_metadata": True,
             "discover_log_levels": True,
             "volume_enabled": True,
+            "retention_period": retention_period,
+        },
+        "compactor": {
+            "working_directory": "/loki/compactor",
+            "compaction_interval": "10m",
+            "retention_enabled": True,
+            "retention_delete_delay": "2h",
+            "delete_request_store": "filesystem",
         },
         "ruler": {
             "storage": {"type": "local", "local": {"directory": names.LOKI_RULES_MOUNT}},

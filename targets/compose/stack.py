@@ -38,6 +38,8 @@ def _prometheus(model: EnvironmentModel, layout: Layout) -> Service:
         "command": [
             "--config.file=/etc/prometheus/prometheus.yml",
             "--storage.tsdb.path=/prometheus",
+            # The environment's longest SLO window plus a margin (compiler/resolve/retention.py).
+            f"--storage.tsdb.retention.time={model.stack.prometheus.retention.period}",
             "--web.enable-remote-write-receiver",
         ],
         "volumes": [

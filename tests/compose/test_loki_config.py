@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler.pipeline import load_estate, render_files
 from compiler.resolve.stack import DEFAULT_STACK
 from tests.conftest import ROOT
 from tests.realtools import PINS
@@ -19,9 +20,9 @@ def test_the_tested_loki_is_the_one_the_stack_pins() -> None:
     assert PINS["loki"].removeprefix("v") == DEFAULT_STACK["loki"][1]
 
 
-def _verify(loki: Path, config: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _verify(loki: Path, config: Path, cwd: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(loki), f"-config.file={config}", "-verify-config"],
+        [str(loki), f"-config.file={config}", "-verify-config", *flags],
         capture_output=True,
         text=True,
         timeout=120,
@@ -46,3 +47,35 @@ def test_loki_rejects_a_broken_config(real_tool: Callable[[str], Path], tmp_path
     broken = tmp_path / "loki.yaml"
     broken.write_text(LOKI_CONFIGS[0].read_text().replace("schema: v13", "schema: v12"))
     assert _verify(real_tool("loki"), broken, tmp_path).returncode != 0
+
+
+@pytest.fixture(scope="module")
+def current_config() -> str:
+    """loki.yaml as this compiler renders the example's dev environment (not rendered/)."""
+    rendered = render_files(load_estate(ROOT).resolved, [("dev", "compose")])
+    return rendered["dev/compose/loki.yaml"].decode()
+
+
+def test_loki_applies_the_rendered_retention(
+    current_config: str, real_tool: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Loki takes the retention and switches its compactor's retention on (as it prints it)."""
+    config = tmp_path / "loki.yaml"
+    config.write_text(current_config)
+    result = _verify(real_tool("loki"), config, tmp_path, "-print-config-stderr")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "retention_period: 30d" in result.stderr
+    assert "retention_enabled: true" in result.stderr
+    assert "delete_request_store: filesystem" in result.stderr
+
+
+def test_loki_refuses_retention_without_a_delete_request_store(
+    current_config: str, real_tool: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Loki 3 needs a store for delete requests once retention is on: the key is not decoration."""
+    assert "delete_request_store: filesystem\n" in current_config
+    broken = tmp_path / "loki.yaml"
+    broken.write_text(current_config.replace("delete_request_store: filesystem\n", ""))
+    result = _verify(real_tool("loki"), broken, tmp_path)
+    assert result.returncode != 0
+    assert "delete-request-store should be configured" in result.stdout + result.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from compiler.model import ComposeModel, EnvironmentModel, StackComponent
+from compiler.model import ComposeModel, EnvironmentModel
 from compiler.pipeline import load_estate, render_files
 from targets import TARGETS
 from targets.alerts.alertmanager import SECRETS_DIR as ALERTS_SECRETS_DIR
@@ -100,9 +100,55 @@ def test_loki_keeps_what_the_log_rules_need(files: dict[str, bytes]) -> None:
         "allow_structured_metadata": True,
         "discover_log_levels": True,
         "volume_enabled": True,
+        "retention_period": "30d",
     }
     [schema] = loki["schema_config"]["configs"]  # type: ignore[index]
     assert schema["schema"] == "v13" and schema["store"] == "tsdb"
+
+
+def test_loki_deletes_logs_older_than_its_retention(
+    dev: EnvironmentModel, files: dict[str, bytes]
+) -> None:
+    loki = _yaml(files["compose/loki.yaml"])
+    assert loki["limits_config"]["retention_period"] == dev.stack.loki.retention.period  # type: ignore[index]
+    assert loki["compactor"] == {
+        "working_directory": "/loki/compactor",
+        "compaction_interval": "10m",
+        "retention_enabled": True,
+        "retention_delete_delay": "2h",
+        "delete_request_store": "filesystem",
+    }
+
+
+def test_prometheus_keeps_the_longest_slo_window_and_a_margin(
+    dev: EnvironmentModel, files: dict[str, bytes]
+) -> None:
+    services = _yaml(files["compose/obs-stack.yml"])["services"]
+    assert isinstance(services, dict)
+    # The example estate's longest SLO window is 30d; obsc adds 2d.
+    assert dev.stack.prometheus.retention.period == "32d"
+    assert "--storage.tsdb.retention.time=32d" in services["prometheus"]["command"]
+
+
+def test_a_raised_retention_reaches_the_compose_files(dev: EnvironmentModel) -> None:
+    stack = dev.stack
+    raised = stack.model_copy(
+        update={
+            "prometheus": stack.prometheus.model_copy(
+                update={
+                    "retention": stack.prometheus.retention.model_copy(update={"period": "90d"})
+                }
+            ),
+            "loki": stack.loki.model_copy(
+                update={"retention": stack.loki.retention.model_copy(update={"period": "7d"})}
+            ),
+        }
+    )
+    files = assemble_compose(dev.model_copy(update={"stack": raised}), _consumed())
+    services = _yaml(files["obs-stack.yml"])["services"]
+    assert isinstance(services, dict)
+    assert "--storage.tsdb.retention.time=90d" in services["prometheus"]["command"]
+    assert _yaml(files["loki.yaml"])["limits_config"]["retention_period"] == "7d"  # type: ignore[index]
 
 
 def test_tempo_receives_otlp_and_writes_service_graphs(files: dict[str, bytes]) -> None:
@@ -189,7 +235,9 @@ def test_example_overlay_matches_the_compose_spec_schema(
 def test_loki_is_health_checked_only_where_its_image_can(
     dev: EnvironmentModel, version: str, checked: bool
 ) -> None:
-    loki = StackComponent(version=version, image=f"grafana/loki:{version}")
+    loki = dev.stack.loki.model_copy(
+        update={"version": version, "image": f"grafana/loki:{version}"}
+    )
     model = dev.model_copy(update={"stack": dev.stack.model_copy(update={"loki": loki})})
     services = _yaml(assemble_compose(model, _consumed())["obs-stack.yml"])["services"]
     assert isinstance(services, dict)
