@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from targets.helm.values import BACKENDS, OPERATOR_LANGUAGES
+from targets.helm.values import BACKENDS, OPERATOR_LANGUAGES, STORING_BACKENDS
 
 DNS_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
+# A duration Prometheus and Loki both parse (prometheus/common model.ParseDuration).
+DURATION = r"^([0-9]+(ms|s|m|h|d|w|y))+$"
 
 
 def _object(properties: dict[str, object], required: bool = True) -> dict[str, object]:
@@ -51,10 +53,35 @@ def _language() -> dict[str, object]:
     )
 
 
+def _retention() -> dict[str, object]:
+    duration = {"type": "string", "pattern": DURATION}
+    return {
+        **_object(
+            {
+                "period": {**duration, "description": "what the backend should keep"},
+                "minimum": {
+                    "anyOf": [{"type": "null"}, duration],
+                    "description": "the least that serves the environment's SLOs",
+                },
+                "requiredBy": {"type": ["string", "null"]},
+            }
+        ),
+        "description": "Retention for your own backend: the chart does not deploy it",
+    }
+
+
+def _backend(name: str) -> dict[str, object]:
+    external: dict[str, object] = {
+        "externalName": {"anyOf": [{"const": ""}, {"pattern": DNS_NAME}]}
+    }
+    if name in STORING_BACKENDS:
+        return _object({**external, "retention": _retention()})
+    return _object(external)
+
+
 def values_schema() -> dict[str, object]:
     """The JSON Schema (draft-07) of values.yaml."""
     languages = sorted(set(OPERATOR_LANGUAGES.values()))
-    backend = _object({"externalName": {"anyOf": [{"const": ""}, {"pattern": DNS_NAME}]}})
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "obs-stack values (rendered by obsc)",
@@ -69,7 +96,7 @@ def values_schema() -> dict[str, object]:
                         "tolerations": {"type": "array", "items": {"type": "object"}},
                     }
                 ),
-                "backends": _object({name: backend for name in BACKENDS}),
+                "backends": _object({name: _backend(name) for name in BACKENDS}),
                 "prometheusRules": _toggle(labels=_labels()),
                 "podMonitors": _toggle(
                     labels=_labels(),

@@ -6,7 +6,7 @@ themselves (targets/helm/chart/templates/) are the same for every environment.
 
 from __future__ import annotations
 
-from compiler.model import EnvironmentModel, ResolvedService
+from compiler.model import EnvironmentModel, ResolvedService, Retention, StoringStackComponent
 
 # Operator `Instrumentation` language keys, by the language obsc resolves for a service;
 # languages missing here (php, ruby, other) have no operator auto-instrumentation.
@@ -23,6 +23,7 @@ OPERATOR_PORTS = {"java": 4317, "nodejs": 4317, "python": 4318, "dotnet": 4318, 
 # Where an SDK baked into the image lives: the operator injects its own agent elsewhere.
 AGENT_LOCATION_VARS = frozenset({"OTEL_DOTNET_AUTO_HOME"})
 BACKENDS = ("loki", "prometheus", "tempo")
+STORING_BACKENDS = ("loki", "prometheus")
 SCRAPE_INTERVAL = "15s"
 
 
@@ -80,6 +81,32 @@ def secret_names(model: EnvironmentModel) -> list[str]:
     return sorted(names)
 
 
+def retention_values(retention: Retention) -> dict[str, object]:
+    """What the user's backend should keep: obsc's figure, its minimum and why.
+
+    The chart deploys no Prometheus or Loki; NOTES.txt prints these after an install, for
+    the user's Prometheus (`spec.retention`, `--storage.tsdb.retention.time`) and Loki
+    (`limits_config.retention_period` with the compactor's retention enabled).
+    """
+    return {
+        "period": retention.period,
+        "minimum": retention.minimum,
+        "requiredBy": retention.required_by,
+    }
+
+
+def backend_values(model: EnvironmentModel) -> dict[str, object]:
+    """Per backend: the name mapping, and for Prometheus and Loki their retention."""
+    backends: dict[str, object] = {}
+    for name in BACKENDS:
+        backend: dict[str, object] = {"externalName": ""}
+        if name in STORING_BACKENDS:
+            component: StoringStackComponent = getattr(model.stack, name)
+            backend["retention"] = retention_values(component.retention)
+        backends[name] = backend
+    return backends
+
+
 def chart_values(model: EnvironmentModel) -> dict[str, object]:
     """values.yaml as a document, in the order a reader meets the templates."""
     scraped = [t for t in map(scrape_target, model.services) if t is not None]
@@ -94,7 +121,7 @@ def chart_values(model: EnvironmentModel) -> dict[str, object]:
             },
             "tolerations": [],
         },
-        "backends": {name: {"externalName": ""} for name in BACKENDS},
+        "backends": backend_values(model),
         "prometheusRules": {"enabled": True, "labels": {}},
         "podMonitors": {
             "enabled": True,

@@ -69,6 +69,37 @@ def test_values_validate_against_the_chart_schema(rendered_estates: dict[str, Pa
         jsonschema.validate(yaml.load((chart / "values.yaml").read_text()), schema)
 
 
+def test_values_carry_the_retention_the_users_backends_need(
+    rendered_estates: dict[str, Path],
+) -> None:
+    """The figures of the compose stack, for the Prometheus and Loki the chart does not run."""
+    backends = yaml.load((_chart(rendered_estates) / "values.yaml").read_text())["backends"]
+    assert backends["prometheus"]["retention"] == {
+        "period": "32d",
+        "minimum": "32d",
+        "requiredBy": "the 30d window of SLO accounts/availability, plus a 2d margin",
+    }
+    assert backends["loki"]["retention"] == {
+        "period": "30d",
+        "minimum": "1d",
+        "requiredBy": "Loki's compactor applies retention per 24h index table",
+    }
+    assert backends["tempo"] == {"externalName": ""}
+
+
+def test_the_schema_refuses_a_retention_that_is_not_a_duration(
+    rendered_estates: dict[str, Path],
+) -> None:
+    chart = _chart(rendered_estates)
+    schema = json.loads((chart / "values.schema.json").read_text())
+    values = yaml.load((chart / "values.yaml").read_text())
+    values["backends"]["prometheus"]["retention"]["period"] = "a month"
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(values))
+    assert [list(e.absolute_path) for e in errors] == [
+        ["backends", "prometheus", "retention", "period"]
+    ]
+
+
 def test_pod_monitors_cover_exactly_the_services_prometheus_scrapes(
     rendered_estates: dict[str, Path],
 ) -> None:
