@@ -22,7 +22,14 @@ from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.output import render_cache
 from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
 from compiler.output.out_dir import check_out_dir
-from compiler.output.writer import carry_over, check_relative_path, list_tree, staged_tree, swap_in
+from compiler.output.writer import (
+    carry_over,
+    check_relative_path,
+    list_tree,
+    render_lock,
+    staged_tree,
+    swap_in,
+)
 from compiler.resolve import read_user_compose, resolve_estate
 from compiler.spec.crossref import check_references
 from compiler.spec.loader import Document, discover_spec_files, load_bytes
@@ -422,45 +429,46 @@ def render(
         unchanged = unchanged_render(resolved.input_digest, targets_of, pairs, out_dir, settings)
         if unchanged is not None:
             return (*cache_warnings, *estate.warnings), replace(unchanged, policies=report)
-    with nullcontext(None) if check else staged_tree(out_dir) as staging:
-        produced = stream_render(resolved, pairs, renderers, out_dir, staging)
-        digests = {path: seen.digest for path, seen in produced.items()}
-        key = render_cache.render_key(resolved.input_digest, pairs, settings or {})
-        render_cache.remember(key, digests)
-        old_paths = list_tree(out_dir)
-        outside = [p for p in old_paths if p != MANIFEST_NAME and not _in_scope(p, prefixes)]
-        digests.update(carry_over(out_dir, staging, outside, render_cache.TreeDigests(out_dir)))
-        previous_raw = _read_if_present(out_dir / MANIFEST_NAME)
-        manifest = next_manifest(
-            Manifest.parse(previous_raw) if previous_raw is not None else None,
-            digests,
-            __version__,
-            resolved.input_digest,
-            targets_of,
-        )
-        manifest_raw = manifest.to_bytes()
-        added = [path for path, seen in produced.items() if seen.same is None]
-        changed = [path for path, seen in produced.items() if seen.same is False]
-        if not (check and partial):  # a partial check does not judge the manifest
-            if previous_raw is None:
-                added.append(MANIFEST_NAME)
-            elif previous_raw != manifest_raw:
-                changed.append(MANIFEST_NAME)
-        in_scope = {p for p in old_paths if p != MANIFEST_NAME and _in_scope(p, prefixes)}
-        outcome = RenderOutcome(
-            render_version=manifest.render_version,
-            added=sorted(added),
-            changed=sorted(changed),
-            removed=sorted(in_scope - produced.keys()),
-            files=len(digests) + 1,
-            policies=report,
-        )
-        if staging is not None and outcome.differs:
-            (staging / MANIFEST_NAME).write_bytes(manifest_raw)
-            swap_in(staging, out_dir)
-            outcome = replace(outcome, written=True)
-    if not partial and (outcome.written or not outcome.differs):
-        render_cache.record_tree(out_dir, manifest.files)
+    with nullcontext() if check else render_lock(out_dir):
+        with nullcontext(None) if check else staged_tree(out_dir) as staging:
+            produced = stream_render(resolved, pairs, renderers, out_dir, staging)
+            digests = {path: seen.digest for path, seen in produced.items()}
+            key = render_cache.render_key(resolved.input_digest, pairs, settings or {})
+            render_cache.remember(key, digests)
+            old_paths = list_tree(out_dir)
+            outside = [p for p in old_paths if p != MANIFEST_NAME and not _in_scope(p, prefixes)]
+            digests.update(carry_over(out_dir, staging, outside, render_cache.TreeDigests(out_dir)))
+            previous_raw = _read_if_present(out_dir / MANIFEST_NAME)
+            manifest = next_manifest(
+                Manifest.parse(previous_raw) if previous_raw is not None else None,
+                digests,
+                __version__,
+                resolved.input_digest,
+                targets_of,
+            )
+            manifest_raw = manifest.to_bytes()
+            added = [path for path, seen in produced.items() if seen.same is None]
+            changed = [path for path, seen in produced.items() if seen.same is False]
+            if not (check and partial):  # a partial check does not judge the manifest
+                if previous_raw is None:
+                    added.append(MANIFEST_NAME)
+                elif previous_raw != manifest_raw:
+                    changed.append(MANIFEST_NAME)
+            in_scope = {p for p in old_paths if p != MANIFEST_NAME and _in_scope(p, prefixes)}
+            outcome = RenderOutcome(
+                render_version=manifest.render_version,
+                added=sorted(added),
+                changed=sorted(changed),
+                removed=sorted(in_scope - produced.keys()),
+                files=len(digests) + 1,
+                policies=report,
+            )
+            if staging is not None and outcome.differs:
+                (staging / MANIFEST_NAME).write_bytes(manifest_raw)
+                swap_in(staging, out_dir)
+                outcome = replace(outcome, written=True)
+        if not partial and (outcome.written or not outcome.differs):
+            render_cache.record_tree(out_dir, manifest.files)
     return (*cache_warnings, *estate.warnings), outcome
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import shutil
 import uuid
@@ -130,11 +131,32 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 @contextmanager
+def render_lock(target: Path) -> Iterator[None]:
+    """Hold the exclusive lock on writing `target` (waiting for another render to finish).
+
+    An flock on the directory that holds `target` (the repository, for rendered/): no lock
+    file is left behind, and the kernel releases the lock when its holder exits in any way,
+    so a killed render never leaves it held. Without it, two renders of one tree would each
+    read the old tree and the later swap would drop the other's files, and `recover` would
+    remove the other's live staging directory. Renders with `--out` into sibling
+    directories wait for each other too, which costs nothing that matters.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
 def staged_tree(target: Path) -> Iterator[Path]:
     """A new, empty staging directory beside `target`, removed afterwards in every case.
 
     Fill it, then `swap_in` it; whatever is left (the retired old tree after the swap, or
-    a half-staged tree after an error) is removed on the way out.
+    a half-staged tree after an error) is removed on the way out. The caller holds
+    `render_lock(target)`, so no other render's staging directory is live here.
     """
     recover(target)
     token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -159,14 +181,15 @@ def write_tree(target: Path, files: dict[str, bytes], current: dict[str, bytes])
     """
     for rel in files:
         check_relative_path(rel)
-    recover(target)
-    if files == current:
-        return False
-    with staged_tree(target) as staging:
-        sink = TreeSink(target, staging, Keep.NONE)
-        for rel, content in sorted(files.items()):
-            sink.put(rel, content)
-        swap_in(staging, target)
+    with render_lock(target):
+        recover(target)
+        if files == current:
+            return False
+        with staged_tree(target) as staging:
+            sink = TreeSink(target, staging, Keep.NONE)
+            for rel, content in sorted(files.items()):
+                sink.put(rel, content)
+            swap_in(staging, target)
     return True
 
 
