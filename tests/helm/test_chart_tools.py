@@ -61,11 +61,11 @@ def test_the_example_chart_deploys_what_the_issue_lists(
     assert kinds == {
         "ClusterRole": 1,
         "ClusterRoleBinding": 1,
-        "ConfigMap": 1 + 1 + 1 + 20,  # collector, datasources, Loki rules, dashboards
+        "ConfigMap": 1 + 1 + 1 + 21,  # collector, datasources, Loki rules, dashboards
         "DaemonSet": 1,
         "Instrumentation": 5,  # dotnet, go, java, nodejs, python
         "PodMonitor": 12 + 1,  # scraped services and the collector itself
-        "PrometheusRule": 16,
+        "PrometheusRule": 16 + 1,  # services with rules, and the collector's health
         "Secret": 1,  # the Alertmanager config (no credentials)
         "Service": 1,
         "ServiceAccount": 1,
