@@ -56,6 +56,10 @@ def locate(
 ) -> Target:
     """The spec position responsible for the value at `error.path`."""
     path = error.path
+    if path[:1] == ("stack",) and len(path) > 1:
+        # stack.<component>.<version|image|retention>: the Project's pin, where it has one.
+        pin = ("spec", *path[:3])
+        return Target(project.location(pin), spec_path(project, pin), None)
     if len(path) < 2 or path[0] != "services" or path[1] not in services:
         return Target(project.location(()), spec_path(project, ()), None)
     name, rest = path[1], path[2:]

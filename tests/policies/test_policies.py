@@ -165,6 +165,30 @@ def test_user_written_policy(obsc: ObscRunner, repo: Path) -> None:
     assert "policy known-teams: alerts route by team" in result.err
 
 
+def test_policy_on_the_stack_points_at_the_projects_pin(obsc: ObscRunner, repo: Path) -> None:
+    (repo / "policies" / "retention.cue").write_text(
+        "package obsc\n\n"
+        "// rule: keep-a-quarter\n"
+        "// why: audits look back 90 days\n"
+        "stack: prometheus: retention: periodDays: >=90\n"
+    )
+    result = obsc("--repo", repo, "validate")
+    assert result.code == 3, result.err
+    # Without a pin the figure is obsc's: the longest SLO window (30d) plus 2d.
+    assert "(cue: invalid value 32.0 (out of bound >=90))" in result.err
+    project = repo / PROJECT
+    project.write_text(project.read_text() + "  stack:\n    prometheus: {retention: 40d}\n")
+    line = len(project.read_text().splitlines())
+    result = obsc("--repo", repo, "validate")
+    assert result.code == 3, result.err
+    assert (
+        f"{PROJECT}:{line}:29: error[OBSC401]: project.stack.prometheus.retention: [dev, prod] "
+        "policy keep-a-quarter: audits look back 90 days"
+    ) in result.err
+    _edit(project, "retention: 40d", "retention: 90d")
+    assert obsc("--repo", repo, "validate").code == 0
+
+
 def test_policy_syntax_error_is_reported_as_such(obsc: ObscRunner, repo: Path) -> None:
     (repo / "policies" / "broken.cue").write_text(
         "package obsc\n\nservices: [string]: {\n  tier: >=1 &&\n}\n"
