@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from compiler.pipeline import load_estate, render_files
 from compiler.resolve.stack import DEFAULT_STACK
@@ -73,9 +74,11 @@ def test_loki_refuses_retention_without_a_delete_request_store(
     current_config: str, real_tool: Callable[[str], Path], tmp_path: Path
 ) -> None:
     """Loki 3 needs a store for delete requests once retention is on: the key is not decoration."""
-    assert "delete_request_store: filesystem\n" in current_config
+    config = YAML(typ="safe").load(current_config)
+    assert config["compactor"].pop("delete_request_store") == "filesystem"
     broken = tmp_path / "loki.yaml"
-    broken.write_text(current_config.replace("delete_request_store: filesystem\n", ""))
+    with broken.open("w") as stream:
+        YAML(typ="safe").dump(config, stream)
     result = _verify(real_tool("loki"), broken, tmp_path)
     assert result.returncode != 0
     assert "delete-request-store should be configured" in result.stdout + result.stderr
