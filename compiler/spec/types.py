@@ -16,7 +16,11 @@ from pydantic_core import PydanticCustomError
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 _DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
-_DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
+# Prometheus' model.ParseDuration: each unit at most once, from the largest to the smallest
+# (`1h30m`, not `30m1h` or `7d7d`).
+_DURATION = re.compile(r"^(?=\d)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
+# Prometheus and Alertmanager hold durations as Go time.Duration: int64 nanoseconds.
+_MAX_DURATION_SECONDS = (2**63 - 1) / 1e9
 
 _UNIT_SECONDS = {
     "ms": 0.001,
@@ -58,7 +62,15 @@ def check_duration(value: str) -> str:
     if not _DURATION.match(value) or duration_seconds(value) <= 0:
         raise PydanticCustomError(
             "duration",
-            "must be a positive duration such as 300ms, 5m, 1h30m or 30d, got '{value}'",
+            "must be a positive duration such as 300ms, 5m, 1h30m or 30d (each unit at most "
+            "once, largest first), got '{value}'",
+            {"value": value},
+        )
+    if duration_seconds(value) > _MAX_DURATION_SECONDS:
+        raise PydanticCustomError(
+            "duration",
+            "must be at most 292y (Prometheus keeps durations in 64-bit nanoseconds), "
+            "got '{value}'",
             {"value": value},
         )
     return value
