@@ -200,6 +200,18 @@ def _format_seconds(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
+def _as_threshold(seconds: float) -> str | None:
+    """The bucket as a duration a threshold may be written as (`500ms`, `2s`), if it has one.
+
+    Durations count whole milliseconds, so a bucket such as 0.536871 cannot be proposed.
+    """
+    millis = round(seconds * 1000, 6)
+    if millis != int(millis) or millis <= 0:
+        return None
+    whole = int(millis)
+    return f"{whole // 1000}s" if whole % 1000 == 0 else f"{whole}ms"
+
+
 def _not_a_bucket(
     parsed: Parsed[ServiceDocument],
     index: int,
@@ -210,17 +222,19 @@ def _not_a_bucket(
     sink: DiagnosticSink,
 ) -> None:
     buckets = _bucket_seconds(metrics)
-    below = [b for b in buckets if b < seconds]
-    above = [b for b in buckets if b > seconds]
-    nearest = [_format_seconds(b) for b in (below[-1:] + above[:1])]
+    writable = [(b, text) for b in buckets if (text := _as_threshold(b)) is not None]
+    below = [text for b, text in writable if b < seconds]
+    above = [text for b, text in writable if b > seconds]
+    nearest = below[-1:] + above[:1]
     listed = ", ".join(_format_seconds(b) for b in buckets)
+    use = f"use {' or '.join(nearest)}, or " if nearest else ""
     sink.error(
         "OBSC309",
         f"latency threshold {threshold} is not a histogram bucket boundary "
         f"(buckets: {listed}); the SLI could not be computed exactly",
         winner.location,
         spec_path(parsed.document, ("spec", "slos", index, "sli", "threshold")),
-        hint=f"use {' or '.join(nearest)}, or add {threshold} to metrics.histogramBuckets "
+        hint=f"{use}add {threshold} to metrics.histogramBuckets "
         "(and to the exporter's configuration)",
     )
 

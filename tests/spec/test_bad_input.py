@@ -103,3 +103,20 @@ def test_latency_threshold_must_be_a_bucket(obsc: ObscRunner, minimal_repo: Path
     assert result.code == 2
     assert "specs/services/api.yaml:22:39: error[OBSC309]" in result.err, result.err
     assert "use 250ms or 500ms" in result.err
+
+
+def test_latency_hint_proposes_only_thresholds_that_validate(
+    obsc: ObscRunner, minimal_repo: Path
+) -> None:
+    """A bucket that no duration can name (0.536871 s) is not proposed; 1.5 s is `1500ms`."""
+    service = minimal_repo / "specs" / "services" / "api.yaml"
+    text = service.read_text().replace("[0.05, 0.1, 0.25, 0.5, 1]", "[0.25, 0.536871, 1.5, 2]")
+    service.write_text(text.replace("threshold: 250ms", "threshold: 520ms"))
+    result = obsc("--repo", minimal_repo, "validate")
+    assert result.code == 2
+    hint = re.search(r"hint: use (\S+) or (\S+), or add 520ms", result.err)
+    assert hint, result.err
+    assert hint.groups() == ("250ms", "1500ms")
+    for proposal in hint.groups():
+        service.write_text(text.replace("threshold: 250ms", f"threshold: {proposal}"))
+        assert obsc("--repo", minimal_repo, "validate").code == 0, proposal
