@@ -10,6 +10,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+#: The code of an input the operating system refused to read (permission denied, I/O
+#: error); a stage with such an error exits 4, as the input it checked is incomplete.
+OS_REFUSED = "OBSC006"
+
+from compiler.credentials import mask_secrets
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
@@ -42,6 +48,12 @@ class Diagnostic:
     path: str = ""
     hint: str = ""
     severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        # The last guard of "no secret in any message": whatever a stage quoted from the
+        # input, a credential-looking part of it is masked before anyone can print it.
+        for name in ("message", "path", "hint"):
+            object.__setattr__(self, name, mask_secrets(getattr(self, name)))
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by file, line and column, then by code and text for a stable tie-break."""
@@ -106,6 +118,16 @@ class ToolError(ObscError):
     exit_code = 4
 
 
+class FileSystemError(ObscError):
+    """The operating system refused to read or write a file obsc needs: exit 4.
+
+    Permission denied, a full or read-only disk, a file where a directory belongs: not the
+    spec's fault and not a bug in obsc, so neither exit 2 nor 70.
+    """
+
+    exit_code = 4
+
+
 class RenderError(ObscError):
     """A renderer or the writer failed on valid input: a bug, exit 70."""
 
@@ -148,9 +170,14 @@ class DiagnosticSink:
         return iter(sorted(self.items, key=Diagnostic.sort_key))
 
     def raise_if_errors(self, stage: str) -> None:
-        """Raise a SpecError carrying every error (and warning) collected so far."""
+        """Raise a SpecError carrying every error (and warning) collected so far.
+
+        A FileSystemError (exit 4) instead when the OS refused to read an input: the other
+        errors may only be consequences of what could not be read.
+        """
         errors = self.errors
         if errors:
             count = len(errors)
             noun = "error" if count == 1 else "errors"
-            raise SpecError(f"{stage}: {count} {noun}", self.items)
+            kind = FileSystemError if any(d.code == OS_REFUSED for d in errors) else SpecError
+            raise kind(f"{stage}: {count} {noun}", self.items)

@@ -1,67 +1,49 @@
 """Refuse literal secrets in specs: they would end up in git and in rendered/.
 
-Specs name secrets (`secretRef: {name, key}`); a value that looks like a credential is an
-error wherever it appears. The value itself is never repeated in a message.
+Specs name secrets (`secretRef: {name, key}`); a value *or a mapping key* that looks like
+a credential is an error wherever it appears (a label key lands in model.json as surely
+as a label value). A Framework's `instrumentation.env` is stricter: variables that carry
+credentials by name (OTEL_EXPORTER_OTLP_HEADERS, *_PASSWORD, *_TOKEN, ...) or whose value
+is a long opaque token must take the `{secretRef: {name, key}}` form, which the compose
+and Helm targets render from the secret, never the value. A custom redaction `regex` is a
+pattern, not a value, and is exempt; a "regex" that is a pasted credential is a warning.
+The secret itself is never repeated in a message.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from compiler.credentials import (
+    describe_secret,
+    is_credential_name,
+    is_literal_regex,
+    is_otlp_headers_variable,
+    looks_like_opaque_token,
+    looks_like_secret_name,
+)
 from compiler.errors import DiagnosticSink
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.paths import spec_path
 
-_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/(services|workflows)/")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-    ("a Microsoft Teams webhook URL", re.compile(r"\.webhook\.office\.com/webhookb2/")),
-    ("a Discord webhook URL", re.compile(r"discord(app)?\.com/api/webhooks/\d+/")),
-    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")),
-    ("an AWS access key", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36}|github_pat_\w{40,})")),
-    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("a Stripe key", re.compile(r"\b[sr]k_(live|test)_[A-Za-z0-9]{16,}")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
-    ("a password inside a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
-    ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*")),
-)
-
-# All of them at once: most values match none, and one scan of a value is cheaper than 13.
-_ANY_VALUE_PATTERN = re.compile("|".join(f"(?:{p.pattern})" for _, p in _VALUE_PATTERNS))
-
-# Keys whose value is a credential by name (compared lower-case, without '-' and '_').
-_SECRET_KEYS = frozenset(
-    {
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "apitoken",
-        "accesskey",
-        "secretkey",
-        "privatekey",
-        "clientsecret",
-        "webhook",
-        "webhookurl",
-        "apiurl",
-        "routingkey",
-        "servicekey",
-        "integrationkey",
-        "authorization",
-        "bearertoken",
-        "credentials",
-        "authpassword",
-        "smtpauthpassword",
-    }
-)
-
 # Fields that hold patterns or detection strings, not values to deploy.
 _PATTERN_FIELDS = ("regex", "match")
+_ENV_PATH = ("spec", "instrumentation", "env")
+
+_HINT = (
+    "keep the secret in your secret store and refer to it by name: "
+    "secretRef: {name: <secret>, key: <key>}"
+)
+_ENV_HINT = (
+    "give the variable from a secret: {name}: {{secretRef: {{name: <secret>, key: <key>}}}} "
+    "(compose reads it from the environment variable the overlay names, Helm from the "
+    "Kubernetes Secret)"
+)
+_REGEX_HINT = (
+    "a pattern for the secret's format redacts it without writing it down "
+    "(e.g. 'sk-proj-[A-Za-z0-9_-]{16,}' rather than the key itself)"
+)
 
 
 def _strings(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
@@ -75,36 +57,92 @@ def _strings(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
         yield path, data
 
 
-def _classify(path: PathKey, value: str) -> str:
-    last = path[-1] if path else ""
-    if isinstance(last, str):
-        if last in _PATTERN_FIELDS:
-            return ""
-        normalized = last.lower().replace("-", "").replace("_", "")
-        if normalized in _SECRET_KEYS and value.strip():
-            return f"a literal value for {last!r}"
-    if not _ANY_VALUE_PATTERN.search(value):
+def _keys(data: Any, path: PathKey) -> Iterator[PathKey]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, key)
+            yield from _keys(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _keys(value, (*path, index))
+
+
+def _classify_key(key: str) -> str:
+    if not looks_like_secret_name(key):
         return ""
-    for description, pattern in _VALUE_PATTERNS:
-        if pattern.search(value):
-            return description
+    return describe_secret(key) or "an API key"
+
+
+def _classify_env(name: str, value: str) -> str:
+    if is_otlp_headers_variable(name):
+        return f"{name}, which carries the exporter's credentials (vendor API keys)"
+    if is_credential_name(name):
+        return f"a literal value for {name!r}"
+    what = describe_secret(value)
+    if what or looks_like_opaque_token(value):
+        return f"{what or 'an API key'} in {name!r}"
     return ""
 
 
+def _classify(path: PathKey, value: str) -> str:
+    last = path[-1] if path else ""
+    if not isinstance(last, str):
+        return describe_secret(value)
+    if last in _PATTERN_FIELDS:
+        return ""
+    if path[:-1] == _ENV_PATH:
+        return _classify_env(last, value)
+    if is_credential_name(last) and value.strip():
+        return f"a literal value for {last!r}"
+    return describe_secret(value)
+
+
+def _literal_credential_regex(path: PathKey, value: str) -> bool:
+    return (
+        path[-1:] == ("regex",)
+        and is_literal_regex(value)
+        and bool(describe_secret(value) or looks_like_opaque_token(value))
+    )
+
+
 def find_literal_secrets(document: Document, sink: DiagnosticSink) -> set[PathKey]:
-    """Report every value of `document` that looks like a credential; return their paths."""
+    """Report every key and value of `document` that looks like a credential; return paths."""
     found: set[PathKey] = set()
+    for path in _keys(document.data, ()):
+        what = _classify_key(str(path[-1]))
+        if what:
+            found.add(path)
+            sink.error(
+                "OBSC200",
+                f"this key looks like {what}: specs must not contain secrets, not even as "
+                "names (key not shown)",
+                document.key_location(path),
+                spec_path(document, path[:-1]),
+                hint=_HINT,
+            )
     for path, value in _strings(document.data, ()):
+        if path in found:
+            continue  # its key is the secret, already reported
+        if _literal_credential_regex(path, value):
+            sink.warning(
+                "OBSC201",
+                "this regex has no regex syntax and looks like a credential: it is written "
+                "into the collector config as it is (value not shown)",
+                document.location(path),
+                spec_path(document, path),
+                hint=_REGEX_HINT,
+            )
+            continue
         what = _classify(path, value)
         if not what:
             continue
         found.add(path)
+        env = path[:-1] == _ENV_PATH
         sink.error(
             "OBSC200",
             f"this looks like {what}: specs must not contain secrets (value not shown)",
             document.location(path),
             spec_path(document, path),
-            hint="keep the secret in your secret store and refer to it by name: "
-            "secretRef: {name: <secret>, key: <key>}",
+            hint=_ENV_HINT.format(name=path[-1]) if env else _HINT,
         )
     return found

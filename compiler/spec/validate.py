@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from compiler.credentials import shown_name
 from compiler.errors import DiagnosticSink
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import (
@@ -197,10 +198,11 @@ def _report(
     if error_type == "extra_forbidden":
         key = str(path[-1]) if path else "?"
         allowed = allowed_keys(model_cls, path[:-1])
-        message = f"unknown field {key!r}"
+        shown = shown_name(key)
+        message = f"unknown field {shown!r}" if shown == key else f"unknown field {shown}"
         if allowed:
             message += f"; expected one of: {', '.join(allowed)}"
-        hint = did_you_mean(key, allowed)
+        hint = did_you_mean(key, allowed) if shown == key else ""
         location = document.key_location(path)
     elif error_type == "missing":
         message = f"missing required field {str(path[-1]) if path else ''!r}"
