@@ -17,7 +17,9 @@ from compiler.spec.types import (
     DnsLabel,
     Duration,
     Fraction,
+    GroupBy,
     Identifier,
+    LabelMatchers,
     Percent,
     Port,
     Regex,
@@ -83,6 +85,13 @@ EndpointUrl = Annotated[
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
         description="Base URL, e.g. http://prometheus:9090 (no query string).",
     ),
+]
+
+# A link people open from alerts and dashboards: http(s) only, so no `javascript:` or `data:`
+# URL reaches a Grafana link, and no whitespace or control character.
+RunbookUrl = Annotated[
+    str,
+    Field(pattern=r"^https?://[^\s\x00-\x1f\x7f]+$", description="http(s) URL of the runbook."),
 ]
 
 
@@ -254,7 +263,7 @@ class Route(SpecModel):
     match: dict[str, str] = Field(default_factory=dict)
     receiver: DnsLabel
     continue_: bool = Field(default=False, alias="continue")
-    group_by: list[str] | None = None
+    group_by: GroupBy | None = None
     group_wait: Duration | None = None
     group_interval: Duration | None = None
     repeat_interval: Duration | None = None
@@ -473,7 +482,7 @@ class ServiceOverride(SpecModel):
     logs: LogsSpec | None = None
     redaction: DnsLabel | None = None
     sampling: Fraction | None = None
-    runbook: str | None = None
+    runbook: RunbookUrl | None = None
 
 
 class Waiver(SpecModel):
@@ -493,7 +502,7 @@ class ServiceSpec(SpecModel):
     logs: LogsSpec | None = None
     redaction: DnsLabel | None = None
     sampling: Fraction | None = None
-    runbook: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    runbook: RunbookUrl | None = None
     slos: list[SLOSpec] = Field(default_factory=list)
     environments: dict[str, ServiceOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
@@ -521,7 +530,9 @@ class RequestMetrics(SpecModel):
     """The request counter and the label selector that marks server errors."""
 
     metric: Annotated[str, Field(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
-    error_selector: Annotated[str, Field(min_length=1)]
+    error_selector: LabelMatchers = Field(
+        description='Label matchers of the failed requests, e.g. status=~"5..".'
+    )
 
 
 class DurationMetrics(SpecModel):

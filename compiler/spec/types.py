@@ -104,6 +104,63 @@ def check_regex(value: str) -> str:
     return value
 
 
+def check_group_by(value: list[str]) -> list[str]:
+    """Alertmanager refuses a repeated label, and `...` beside other labels."""
+    repeated = sorted({label for label in value if value.count(label) > 1})
+    if repeated:
+        raise PydanticCustomError(
+            "group_by", "lists {labels} more than once", {"labels": ", ".join(repeated)}
+        )
+    if "..." in value and len(value) > 1:
+        raise PydanticCustomError(
+            "group_by",
+            "`...` (group by every label) must be the only entry, got {count} entries",
+            {"count": len(value)},
+        )
+    return value
+
+
+def check_label_matchers(value: str) -> str:
+    """A framework's error selector is spliced into `{service="<name>",<selector>}`.
+
+    Parsed as the matchers of one vector selector (promql-parser, as ratio queries are), so
+    a value that closes the braces and appends PromQL of its own is refused; so are matchers
+    on `service` or `__name__`, which would select another service's series or none.
+    """
+    import promql_parser  # lazy: native extension
+
+    try:
+        parsed = promql_parser.parse(f"obsc_selector{{{value}}}")
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "label_matchers", "must be PromQL label matchers: {detail}", {"detail": str(exc)}
+        ) from None
+    matchers = getattr(parsed, "matchers", None)
+    if (
+        not isinstance(parsed, promql_parser.VectorSelector)
+        or parsed.name != "obsc_selector"
+        or parsed.offset is not None
+        or parsed.at is not None
+        or matchers is None
+        or matchers.or_matchers
+        or not matchers.matchers
+    ):
+        raise PydanticCustomError(
+            "label_matchers",
+            "must be label matchers only, such as status=~\"5..\" (no braces, `or` or "
+            "other PromQL around them)",
+            {},
+        )
+    taken = sorted({m.name for m in matchers.matchers} & {"service", "__name__"})
+    if taken:
+        raise PydanticCustomError(
+            "label_matchers",
+            "must not match on {labels}: obsc selects the service and the metric itself",
+            {"labels": ", ".join(taken)},
+        )
+    return value
+
+
 DnsLabel = Annotated[str, AfterValidator(check_dns_label)]
 Identifier = Annotated[str, AfterValidator(check_identifier)]
 Duration = Annotated[
@@ -112,6 +169,8 @@ Duration = Annotated[
     Field(json_schema_extra={"pattern": _DURATION.pattern}),
 ]
 Regex = Annotated[str, AfterValidator(check_regex)]
+GroupBy = Annotated[list[Annotated[str, Field(min_length=1)]], AfterValidator(check_group_by)]
+LabelMatchers = Annotated[str, Field(min_length=1), AfterValidator(check_label_matchers)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Percent = Annotated[float, Field(gt=0, lt=100)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
