@@ -8,6 +8,7 @@ put on all of a service's metrics. Ratio SLIs use the user's queries (bad = tota
 from __future__ import annotations
 
 from compiler.model import ResolvedMetrics
+from compiler.spec.promql import ratio_query
 
 WINDOW = "{{window}}"
 
@@ -44,5 +45,6 @@ def latency_queries(service: str, metrics: ResolvedMetrics, seconds: float) -> t
 
 
 def ratio_queries(good: str, total: str) -> tuple[str, str]:
-    """(bad, total) from the user's good and total queries."""
+    """(bad, total) from the user's good and total queries (see `ratio_query`)."""
+    good, total = ratio_query(good), ratio_query(total)
     return f"(({total}) - ({good}))", total

@@ -14,6 +14,7 @@ from compiler.frameworks import FrameworkEntry
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import RatioSLI, ServiceDocument
 from compiler.spec.paths import spec_path
+from compiler.spec.promql import WINDOW, ratio_query
 from compiler.spec.validate import Parsed, SpecSet, did_you_mean
 
 
@@ -154,7 +155,7 @@ def _check_service(
                 _check_promql(
                     getattr(slo.sli, field), doc, ("spec", "slos", index, "sli", field), sink
                 )
-                if "{{window}}" not in getattr(slo.sli, field).replace(" ", ""):
+                if WINDOW not in ratio_query(getattr(slo.sli, field)):
                     sink.error(
                         "OBSC311",
                         f"ratio SLI `{field}` has no {{{{window}}}} placeholder",

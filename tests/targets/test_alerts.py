@@ -16,7 +16,7 @@ from compiler.pipeline import load_estate
 from targets.alerts import burn, render_alerts
 from targets.alerts.slo_tests import SCENARIOS
 from targets.alerts.slo_tests import testable as can_be_tested
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ObscRunner
 from tests.kube import write_tree
 
 Tool = Callable[[str], Path]
@@ -217,3 +217,35 @@ def test_each_service_test_file_holds_every_scenario_of_its_testable_slos() -> N
         names = [t["name"] for t in YAML(typ="safe").load(raw)["tests"]] if raw else []
         assert names == expected, service.name
     assert any(f.startswith("tests/") for f in files)
+
+
+def test_ratio_query_comments_do_not_swallow_the_rest_of_the_rule(
+    real_tool: Tool, minimal_repo: Path, tmp_path: Path
+) -> None:
+    """`total` is spliced into `((total) - (good))`: a trailing comment must not eat `))`."""
+    service = minimal_repo / "specs" / "services" / "api.yaml"
+    text = service.read_text()
+    for field in ("orders_ok_total", "orders_total"):
+        query = f"'sum(rate({field}[{{{{window}}}}]))'"
+        text = text.replace(query, f"'sum(rate({field}[{{{{window}}}}])) # per {field}'")
+    assert text.count("# per orders") == 2
+    service.write_text(text)
+    files = render_alerts(_models(minimal_repo)["prod"])
+    root = write_tree(files, tmp_path)
+    done = _promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_window_placeholder_in_a_comment_does_not_count(
+    minimal_repo: Path, obsc: ObscRunner
+) -> None:
+    service = minimal_repo / "specs" / "services" / "api.yaml"
+    text = service.read_text().replace(
+        "'sum(rate(orders_total[{{window}}]))'", "'sum(rate(orders_total[5m])) # {{window}}'"
+    )
+    service.write_text(text)
+    result = obsc("--repo", minimal_repo, "validate")
+    assert result.code == 2
+    assert "specs/services/api.yaml:29:16: error[OBSC311]" in result.err, result.err
