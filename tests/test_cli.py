@@ -11,7 +11,17 @@ import pytest
 
 from tests.conftest import ObscRunner
 
-COMMANDS = ["init", "validate", "render", "diff", "explain", "detect", "rollback", "schema"]
+COMMANDS = [
+    "init",
+    "validate",
+    "render",
+    "diff",
+    "explain",
+    "detect",
+    "rollback",
+    "schema",
+    "verify",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
