@@ -3,7 +3,8 @@
 A check is settled once it passes or skips by its own verdict (a skip because its
 prerequisite has not passed yet is retried with it). Each round re-runs what is not
 settled while its time lasts: `--wait` for every check, at least `patience` for the
-probe's, whose signals take seconds to travel through the pipeline.
+probe's, whose signals take seconds to travel through the pipeline (once the probe was
+sent: a probe that could not be sent waits only as long as `--wait`).
 """
 
 from __future__ import annotations
@@ -40,13 +41,18 @@ def run_checks(
                 settled.add(check.key)
         elapsed = clock() - start
         left = [
-            max(wait, c.patience) - elapsed
+            _budget(c, wait, results) - elapsed
             for c in checks
-            if c.key not in settled and max(wait, c.patience) > elapsed
+            if c.key not in settled and _budget(c, wait, results) > elapsed
         ]
         if not left:
             return [results[c.key] for c in checks]
         sleep(min(interval, max(left)))
+
+
+def _budget(check: Check, wait: float, results: dict[tuple[str, str], Result]) -> float:
+    """How long a failing check may be retried: its patience counts once it can run."""
+    return wait if _waiting_for(check, results) else max(wait, check.patience)
 
 
 def _waiting_for(check: Check, results: dict[tuple[str, str], Result]) -> bool:

@@ -346,3 +346,14 @@ def test_probe_as_a_chosen_service_without_policy(
         "service/db"
     ] * 4
     assert "no PII planted" in check(data, "probe", "probe-logs")["detail"]
+
+
+def test_a_probe_that_cannot_be_sent_does_not_wait(
+    obsc: ObscRunner, repo: Path, stack: FakeStack
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    result, data = run_verify(obsc, repo, *stack.flags("loki"), "--probe", "--collector", dead)
+    assert result.code == 4
+    assert "connection refused" in check(data, "probe", "probe-send")["detail"]
+    assert check(data, "probe", "probe-logs")["status"] == "skip"
+    assert data["durationSeconds"] < 10
