@@ -34,6 +34,7 @@ from typing import Any
 
 from compiler.model import Alerting, EmailSettings, EnvironmentModel, Receiver, Route, SecretRef
 from compiler.output.canonical import dump_yaml
+from targets.alerts.go_template import literal
 
 Config = dict[str, Any]
 
@@ -70,7 +71,7 @@ def _required_secret(receiver: Receiver) -> SecretRef:
 
 def _slack(receiver: Receiver, _email: EmailSettings | None) -> Config:
     return {
-        "channel": receiver.channel,
+        "channel": literal(receiver.channel or ""),
         "api_url_file": secret_file(_required_secret(receiver)),
         "send_resolved": True,
     }
@@ -95,7 +96,11 @@ def _msteams(receiver: Receiver, _email: EmailSettings | None) -> Config:
 def _email(receiver: Receiver, email: EmailSettings | None) -> Config:
     if email is None:
         raise ValueError(f"email receiver {receiver.name!r} needs alerting.email (SMTP relay)")
-    config: Config = {"to": receiver.to, "from": email.from_, "smarthost": email.smarthost}
+    config: Config = {
+        "to": literal(receiver.to or ""),
+        "from": literal(email.from_),
+        "smarthost": email.smarthost,
+    }
     if email.username is not None:
         config["auth_username"] = email.username
     password = receiver.secret_ref or email.secret_ref

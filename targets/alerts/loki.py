@@ -32,6 +32,7 @@ from typing import Any
 from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_yaml
 from compiler.output.links import service_dashboard_url
+from targets.alerts.go_template import literal
 from targets.alerts.naming import camel
 
 Rule = dict[str, Any]
@@ -82,7 +83,7 @@ def _annotations(service: ResolvedService) -> dict[str, str]:
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook
-    return dict(sorted(notes.items()))
+    return {key: literal(value) for key, value in sorted(notes.items())}
 
 
 def log_error_rule(service: ResolvedService) -> Rule:

@@ -14,6 +14,7 @@ from typing import Any
 from compiler.model import ResolvedService, ResolvedSLO
 from compiler.output.links import period_suffix, service_dashboard_url
 from targets.alerts import burn
+from targets.alerts.go_template import with_literal_annotations
 from targets.alerts.naming import (
     absent_alert,
     burn_alert,
@@ -171,10 +172,11 @@ def alert_rules(service: ResolvedService, slo: ResolvedSLO) -> list[Rule]:
 
 
 def _group(name: str, rules: list[Rule], interval: str | None) -> dict[str, Any]:
+    """A rule group as the rule file holds it: annotations are Go templates there."""
     group: dict[str, Any] = {"name": name}
     if interval:
         group["interval"] = interval
-    group["rules"] = rules
+    group["rules"] = [with_literal_annotations(rule) for rule in rules]
     return group
 
 

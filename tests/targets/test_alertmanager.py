@@ -368,3 +368,32 @@ def test_spec_requires_smtp_settings_for_an_email_receiver(
     errors = [line for line in result.err.splitlines() if "error[" in line]
     assert len(errors) == 1, result.err
     assert "error[OBSC104]: project.alerting: an email receiver needs `email`" in errors[0]
+
+
+def test_template_fields_expand_to_the_text_written(real_tool: Tool, tmp_path: Path) -> None:
+    """Slack `channel`, email `to` and `from` are Go templates in Alertmanager: `{{` in the
+    spec comes out as written (amtool renders each field as Alertmanager would)."""
+    channel, to, sender = "#a{{b}}{{{c", "x{{.Receiver}}@example.com", "{{am}}@example.com"
+    model = _with_alerting(
+        _models()["prod"],
+        receivers=(
+            _receiver("chat", "slack", "k-slack", channel=channel),
+            _receiver("mail", "email", to=to),
+        ),
+        routes=(),
+        default_receiver="chat",
+        email=SMTP.model_copy(update={"from_": sender}),
+    )
+    path = _write(tmp_path, render_alertmanager(model))
+    _check_config(real_tool, path)
+    config = {r["name"]: r for r in _load(path.read_bytes())["receivers"]}
+    (tmp_path / "none.tmpl").write_text('{{ define "none" }}{{ end }}\n')
+    for field, written in (
+        (config["chat"]["slack_configs"][0]["channel"], channel),
+        (config["mail"]["email_configs"][0]["to"], to),
+        (config["mail"]["email_configs"][0]["from"], sender),
+    ):
+        glob = f"--template.glob={tmp_path}/*.tmpl"
+        done = _amtool(real_tool, "template", "render", glob, f"--template.text={field}")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == written

@@ -249,3 +249,29 @@ def test_window_placeholder_in_a_comment_does_not_count(
     result = obsc("--repo", minimal_repo, "validate")
     assert result.code == 2
     assert "specs/services/api.yaml:29:16: error[OBSC311]" in result.err, result.err
+
+
+RUNBOOK = "https://wiki.example.com/{{.Labels.service}}/{{{x}}"
+
+
+def test_go_template_text_in_annotations_stays_literal(
+    real_tool: Tool, minimal_repo: Path, tmp_path: Path
+) -> None:
+    """A runbook holding `{{` passes promtool, and the fired alert carries it unchanged."""
+    service = minimal_repo / "specs" / "services" / "api.yaml"
+    text = service.read_text().replace("  port: 5000\n", f"  port: 5000\n  runbook: '{RUNBOOK}'\n")
+    service.write_text(text)
+    files = render_alerts(_models(minimal_repo)["prod"])
+    root = write_tree(files, tmp_path)
+    done = _promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    test = YAML(typ="safe").load(files["tests/api.test.yaml"])
+    expected = [
+        alert["exp_annotations"]["runbook_url"]
+        for case in test["tests"]
+        for check in case["alert_rule_test"]
+        for alert in check["exp_alerts"]
+    ]
+    assert expected and set(expected) == {RUNBOOK}
+    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -135,3 +135,17 @@ def test_infrastructure_services_are_left_out() -> None:
 def test_output_is_deterministic(env: str) -> None:
     first = render_loki_rules(_models()[env])
     assert render_loki_rules(_models()[env]) == first
+
+
+def test_go_template_text_in_a_runbook_passes_lokitool(real_tool: Tool, tmp_path: Path) -> None:
+    """Loki's ruler expands annotations as Go templates: `{{` is written as an action."""
+    model = _models()["prod"]
+    runbook = "https://wiki.example.com/{{{x}}"
+    services = tuple(s.model_copy(update={"runbook": runbook}) for s in model.services)
+    content = render_loki_rules(model.model_copy(update={"services": services}))
+    notes = _groups(content)[0]["rules"][0]["annotations"]
+    assert notes["runbook_url"] == 'https://wiki.example.com/{{ "{{" }}{x}}'
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(content)
+    done = _check(real_tool, path)
+    assert done.returncode == 0, done.stdout + done.stderr
