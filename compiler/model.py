@@ -86,10 +86,21 @@ class ResolvedSLO(ModelNode):
     alerting: SLOAlerting
 
 
-class Instrumentation(ModelNode):
-    """Language-specific switches for zero-code OpenTelemetry instrumentation."""
+class SecretRef(ModelNode):
+    """A reference to a secret; the value never enters the model."""
 
-    env: tuple[tuple[str, str], ...]
+    name: str
+    key: str
+
+
+class Instrumentation(ModelNode):
+    """Language-specific switches for zero-code OpenTelemetry instrumentation.
+
+    A variable's value is a string, or a `SecretRef` for one that carries a credential:
+    targets render it from the secret, never a value.
+    """
+
+    env: tuple[tuple[str, str | SecretRef], ...]
     requires: tuple[str, ...]
 
 
@@ -139,13 +150,6 @@ class RedactionPolicy(ModelNode):
     custom: tuple[CustomPattern, ...]
     drop_attributes: tuple[str, ...]
     replacement: str
-
-
-class SecretRef(ModelNode):
-    """A reference to a secret; the value never enters the model."""
-
-    name: str
-    key: str
 
 
 class Receiver(ModelNode):

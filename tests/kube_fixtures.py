@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import FIXTURES, ROOT
 from tests.kube import kubernetes_schemas, render_tree, write_tree
 
-ESTATES = {"example": ROOT, "flux": FIXTURES / "flux"}
+ESTATES = {"example": ROOT, "flux": FIXTURES / "flux", "secret-refs": FIXTURES / "secret-refs"}
 
 
 @pytest.fixture(scope="session")

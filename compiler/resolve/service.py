@@ -19,11 +19,12 @@ from compiler.model import (
     ResolvedService,
     ResolvedSLI,
     ResolvedSLO,
+    SecretRef,
     SLOAlerting,
     TierAlerting,
 )
 from compiler.resolve.sli import availability_queries, latency_queries, ratio_queries
-from compiler.spec.models import RatioSLI, ServiceDocument, SLOSpec
+from compiler.spec.models import EnvValue, RatioSLI, ServiceDocument, SLOSpec
 from compiler.spec.paths import spec_path
 from compiler.spec.types import duration_seconds
 from compiler.spec.validate import Parsed
@@ -78,13 +79,26 @@ def build_service(
         sampling=float(_value(chains, "sampling", 1.0)),
         runbook=_value(chains, "runbook"),
         instrumentation=Instrumentation(
-            env=tuple(sorted(fw.instrumentation.env.items())),
+            env=_environment(fw.instrumentation.env),
             requires=tuple(fw.instrumentation.requires),
         ),
         exporter=exporter,
         slos=tuple(slos),
         waivers=tuple(sorted((w.rule, w.reason) for w in parsed.model.spec.waivers)),
     )
+
+
+def _environment(env: dict[str, EnvValue]) -> tuple[tuple[str, str | SecretRef], ...]:
+    """Instrumentation variables by name; one from a secret keeps only its reference."""
+    return tuple(
+        (name, _env_value(value)) for name, value in sorted(env.items(), key=lambda item: item[0])
+    )
+
+
+def _env_value(value: EnvValue) -> str | SecretRef:
+    if isinstance(value, str):
+        return value
+    return SecretRef(name=value.secret_ref.name, key=value.secret_ref.key)
 
 
 def _build_metrics(framework: FrameworkEntry, chains: Chains) -> ResolvedMetrics:

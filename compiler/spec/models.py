@@ -567,10 +567,33 @@ class Signature(SpecModel):
     weight: Annotated[float, Field(gt=0, le=1)]
 
 
-class Instrumentation(SpecModel):
-    """How to switch on OpenTelemetry for the framework without code changes."""
+class EnvFromSecret(SpecModel):
+    """An environment variable whose value is a secret (OTLP headers carrying an API key).
 
-    env: dict[str, str] = Field(default_factory=dict)
+    The compose target reads it from the user's environment (`${OBSC_SECRET_<NAME>__<KEY>}`),
+    the Helm target from the Kubernetes Secret (`valueFrom.secretKeyRef`): never the value.
+    """
+
+    secret_ref: SecretRef
+
+
+def _env_form(value: object) -> str:
+    return "value" if isinstance(value, str) else "secret"
+
+
+EnvValue = Annotated[
+    Annotated[str, Tag("value")] | Annotated[EnvFromSecret, Tag("secret")],
+    Discriminator(_env_form),
+]
+
+
+class Instrumentation(SpecModel):
+    """How to switch on OpenTelemetry for the framework without code changes.
+
+    A variable that carries a credential takes `{secretRef: {name, key}}` instead of a value.
+    """
+
+    env: dict[str, EnvValue] = Field(default_factory=dict)
     requires: list[str] = Field(default_factory=list)
     notes: str | None = None
 

@@ -3,14 +3,19 @@
 Every service gets the OTLP endpoint of the collector, its service name, namespace (the
 owning team) and environment as resource attributes, and `parentbased_always_on` (the
 collector samples per service; docs/contracts.md). Services of the model also get their
-framework's zero-code instrumentation variables, which the variables above override.
+framework's zero-code instrumentation variables, which the variables above override; a
+variable the framework gives from a secret (`{secretRef: {name, key}}`) is compose
+interpolation of `OBSC_SECRET_<NAME>__<KEY>` from the user's environment or `.env` file
+(`secret_variable`), required (`${VAR:?...}`): the value never enters rendered/.
 Logging is Docker's json-file driver with the compose service label on each line, which
 the collector turns into `service.name`.
 """
 
 from __future__ import annotations
 
-from compiler.model import EnvironmentModel, ResolvedService
+import re
+
+from compiler.model import EnvironmentModel, ResolvedService, SecretRef
 from targets.compose import names
 
 Service = dict[str, object]
@@ -38,20 +43,40 @@ def otel_environment(model: EnvironmentModel, name: str) -> dict[str, str]:
     attributes = f"deployment.environment.name={model.environment}"
     if service is not None:
         attributes = f"service.namespace={service.team},{attributes}"
-    env = dict(_instrumentation(service))
-    env.update(
-        {
-            "OTEL_SERVICE_NAME": name,
-            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{names.COLLECTOR}:{names.COLLECTOR_OTLP_HTTP}",
-            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-            "OTEL_RESOURCE_ATTRIBUTES": attributes,
-            "OTEL_TRACES_SAMPLER": "parentbased_always_on",
-        }
-    )
-    return {key: value.replace("$", "$$") for key, value in sorted(env.items())}
+    env = {key: _compose_value(value) for key, value in _instrumentation(service)}
+    obsc_settings = {
+        "OTEL_SERVICE_NAME": name,
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{names.COLLECTOR}:{names.COLLECTOR_OTLP_HTTP}",
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        "OTEL_RESOURCE_ATTRIBUTES": attributes,
+        "OTEL_TRACES_SAMPLER": "parentbased_always_on",
+    }
+    env.update({key: _compose_value(value) for key, value in obsc_settings.items()})
+    return dict(sorted(env.items()))
 
 
-def _instrumentation(service: ResolvedService | None) -> tuple[tuple[str, str], ...]:
+def secret_variable(ref: SecretRef) -> str:
+    """The variable compose reads a secret's value from: `OBSC_SECRET_<NAME>__<KEY>`.
+
+    Upper case, every character other than a letter or digit as `_`, name and key joined
+    by `__` (a secret name is a DNS label, so it has no `_` of its own).
+    """
+
+    def part(text: str) -> str:
+        return re.sub(r"[^A-Z0-9]", "_", text.upper())
+
+    return f"OBSC_SECRET_{part(ref.name)}__{part(ref.key)}"
+
+
+def _compose_value(value: str | SecretRef) -> str:
+    """A literal with `$` escaped from interpolation, or the interpolation of a secret."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    variable = secret_variable(value)
+    return f"${{{variable}:?set {variable} to the value of secret {value.name}, key {value.key}}}"
+
+
+def _instrumentation(service: ResolvedService | None) -> tuple[tuple[str, str | SecretRef], ...]:
     if service is None or service.category != "application":
         return ()
     return service.instrumentation.env

@@ -44,7 +44,14 @@ def _scrape_entry() -> dict[str, object]:
 
 
 def _language() -> dict[str, object]:
-    env_var = _object({"name": {"type": "string", "minLength": 1}, "value": {"type": "string"}})
+    name = {"type": "string", "minLength": 1}
+    secret_key = _object({"name": {"type": "string", "pattern": DNS_NAME}, "key": name})
+    env_var = {
+        "oneOf": [
+            _object({"name": name, "value": {"type": "string"}}),
+            _object({"name": name, "valueFrom": _object({"secretKeyRef": secret_key})}),
+        ]
+    }
     return _object(
         {
             "port": {"enum": [4317, 4318]},

@@ -6,7 +6,13 @@ themselves (targets/helm/chart/templates/) are the same for every environment.
 
 from __future__ import annotations
 
-from compiler.model import EnvironmentModel, ResolvedService, Retention, StoringStackComponent
+from compiler.model import (
+    EnvironmentModel,
+    ResolvedService,
+    Retention,
+    SecretRef,
+    StoringStackComponent,
+)
 
 # Operator `Instrumentation` language keys, by the language obsc resolves for a service;
 # languages missing here (php, ruby, other) have no operator auto-instrumentation.
@@ -51,7 +57,8 @@ def scrape_target(service: ResolvedService) -> dict[str, object] | None:
 def instrumentation_languages(model: EnvironmentModel) -> dict[str, object]:
     """Per operator language used in the environment: its port and the OTEL_* settings.
 
-    Only `OTEL_*` settings every service of that language agrees on are kept; loading
+    Only `OTEL_*` settings every service of that language agrees on are kept (one from a
+    secret as `valueFrom.secretKeyRef`); loading
     the agent (JAVA_TOOL_OPTIONS, NODE_OPTIONS, OTEL_DOTNET_AUTO_HOME, ...) is the
     operator's job.
     """
@@ -64,12 +71,22 @@ def instrumentation_languages(model: EnvironmentModel) -> dict[str, object]:
     for language, services in sorted(by_language.items()):
         shared = set.intersection(*(set(s.instrumentation.env) for s in services))
         env = [
-            {"name": name, "value": value}
-            for name, value in sorted(shared)
+            _env_var(name, value)
+            for name, value in sorted(shared, key=lambda item: item[0])
             if name.startswith("OTEL_") and name not in AGENT_LOCATION_VARS
         ]
         languages[language] = {"port": OPERATOR_PORTS[language], "env": env}
     return languages
+
+
+def _env_var(name: str, value: str | SecretRef) -> dict[str, object]:
+    """A Kubernetes EnvVar: a value, or a reference to a key of a Secret (never its value).
+
+    The operator copies it into the instrumented pods, so the Secret lives in their namespace.
+    """
+    if isinstance(value, str):
+        return {"name": name, "value": value}
+    return {"name": name, "valueFrom": {"secretKeyRef": {"name": value.name, "key": value.key}}}
 
 
 def secret_names(model: EnvironmentModel) -> list[str]:
