@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from compiler.model import EnvironmentModel, RedactionPolicy, ResolvedService
 from compiler.output.canonical import dump_yaml
 from targets.base import RenderedFiles, RendererFn, Target
+from targets.collector.expansion import escaped
 from targets.collector.ottl import literal
 from targets.collector.pipelines import Group, groups, percent, service_matches
 from targets.collector.receivers import file_log_receiver, otlp_receiver, prometheus_receiver
@@ -282,7 +283,7 @@ def _exporters(settings: CollectorSettings) -> dict[str, object]:
 
 def render_collector(model: EnvironmentModel, settings: CollectorSettings) -> RenderedFiles:
     """The collector config of one environment."""
-    return {CONFIG_FILE: dump_yaml(collector_config(model, settings))}
+    return {CONFIG_FILE: dump_yaml(escaped(collector_config(model, settings)))}
 
 
 def configure(values: Mapping[str, str]) -> RendererFn:

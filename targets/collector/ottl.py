@@ -5,9 +5,10 @@ Two layers of escaping stand between a regular expression and the collector:
 1. OTTL string literals are double-quoted with backslash escapes, so `\\` and `"` are
    written `\\\\` and `\\"` (a regex `\\b` appears in the statement as `"\\\\b"`).
 2. The collector's config loader expands `${...}` and turns `$$` into `$`, so every `$` in
-   the rendered YAML is doubled (a capture reference `${1}` is written `$${1}`).
+   the rendered YAML is doubled (a capture reference `${1}` is written `$${1}`). That one
+   is applied to the whole config as it is serialised (`expansion.escaped`), not here.
 
-`literal` applies both, so callers pass plain regexes and replacement text. The stanza
+`literal` applies the first, so callers pass plain regexes and replacement text. The stanza
 expressions of the file_log operators (expr-lang) quote strings the same way.
 """
 
@@ -19,9 +20,9 @@ MARK = "\ue000"
 
 
 def literal(text: str) -> str:
-    """`text` as an OTTL string literal, with `$` escaped for the collector's config loader."""
+    """`text` as an OTTL string literal."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("$", "$$") + '"'
+    return '"' + escaped + '"'
 
 
 def replacement_literal(text: str) -> str:

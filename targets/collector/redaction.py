@@ -148,7 +148,7 @@ def _cards(shape: SignalShape, replacement: str) -> OTTLStatements:
     out += _mask_everywhere(shape, CARD_CANDIDATE, replacement)
     unmark = literal("([0-9])" + MARK)
     out += [
-        f'replace_pattern({f.path}, {unmark}, "$${{1}}") where {f.guard}' for f in shape.text_fields
+        f'replace_pattern({f.path}, {unmark}, "${{1}}") where {f.guard}' for f in shape.text_fields
     ]
     return out
 
