@@ -46,8 +46,52 @@ def resolve_pins(
             _check_version(project, name, pinned, sink)
         version = pinned.removeprefix("v") if pinned is not None else default_version
         image = chosen.image if chosen is not None and chosen.image else repository
-        components[name] = StackComponent(version=version, image=f"{image}:{prefix}{version}")
+        if not _has_tag_or_digest(image):
+            image = f"{image}:{prefix}{version}"
+        else:
+            _check_tag(project, name, image, version, sink)
+        components[name] = StackComponent(version=version, image=image)
     return components
+
+
+def _split_reference(image: str) -> tuple[str | None, str | None]:
+    """(tag, digest) of an image reference, each None when absent."""
+    name, _, digest = image.partition("@")
+    colon = name.rfind(":")
+    tag = name[colon + 1 :] if colon > name.rfind("/") else None
+    return tag, digest or None
+
+
+def _has_tag_or_digest(image: str) -> bool:
+    return _split_reference(image) != (None, None)
+
+
+def _check_tag(
+    project: Parsed[ProjectDocument],
+    component: str,
+    image: str,
+    version: str,
+    sink: DiagnosticSink,
+) -> None:
+    """An image that names its own tag is used as is, if the tag is the resolved version.
+
+    The targets write config for `version`; a tag that says another release would run
+    that release with config written for this one. A digest alone cannot be compared with
+    the version, so it is trusted.
+    """
+    tag, _ = _split_reference(image)
+    if tag is None or tag.removeprefix("v") == version:
+        return
+    path = ("spec", "stack", component, "image")
+    document = project.document
+    sink.error(
+        "OBSC321",
+        f"{component} image tag {tag!r} contradicts the version obsc renders config for, {version}",
+        document.location(path),
+        spec_path(document, path),
+        hint=f"set spec.stack.{component}.version to {tag} as well, or drop the tag (obsc "
+        f"appends the version's tag), or pin by @digest",
+    )
 
 
 def _check_version(

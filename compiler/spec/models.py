@@ -177,6 +177,22 @@ class Environment(SpecModel):
 
 
 VersionPin = Annotated[str, Field(min_length=1, pattern=r"^v?[0-9][-.+0-9A-Za-z]*$")]
+_HOST_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+_IMAGE_DOMAIN = rf"(?:{_HOST_LABEL}(?:\.{_HOST_LABEL})*(?::[0-9]+)?/)?"
+_IMAGE_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+_IMAGE_TAG = r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+_IMAGE_DIGEST = r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+# A container image reference as Docker and Kubernetes parse it (distribution/reference):
+# [registry[:port]/]path[:tag][@digest].
+ImageRef = Annotated[
+    str,
+    Field(
+        max_length=255,
+        pattern=f"^{_IMAGE_DOMAIN}{_IMAGE_PATH}{_IMAGE_TAG}{_IMAGE_DIGEST}$",
+        description="Image reference, e.g. registry.local/otelcol, with an optional tag "
+        "(which must agree with `version`) or @digest.",
+    ),
+]
 
 
 class StackComponent(SpecModel):
@@ -187,7 +203,7 @@ class StackComponent(SpecModel):
     """
 
     version: VersionPin | None = None
-    image: str | None = None
+    image: ImageRef | None = None
 
 
 class StoringStackComponent(StackComponent):
@@ -611,7 +627,7 @@ class ExporterSpec(SpecModel):
     """For infrastructure: the Prometheus exporter that sits beside it."""
 
     name: str
-    image: str
+    image: ImageRef
     port: Port
     path: Annotated[str, Field(pattern=r"^/[^\s]*$")] = "/metrics"
 

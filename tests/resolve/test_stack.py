@@ -158,3 +158,46 @@ def test_loki_retention_under_a_day_is_refused(minimal_repo: Path, obsc: ObscRun
     result = obsc("--repo", minimal_repo, "validate")
     assert result.code == 2
     assert "loki retention 12h is shorter than environment 'dev' needs: at least 1d" in result.err
+
+
+# --- images with their own tag or digest -------------------------------------------------
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("registry.local/otelcol:0.155.0", "registry.local/otelcol:0.155.0"),
+        ("registry.local:5000/otelcol:v0.155.0", "registry.local:5000/otelcol:v0.155.0"),
+        (f"registry.local/otelcol@{DIGEST}", f"registry.local/otelcol@{DIGEST}"),
+        (f"registry.local/otelcol:0.155.0@{DIGEST}", f"registry.local/otelcol:0.155.0@{DIGEST}"),
+        ("registry.local:5000/otelcol", "registry.local:5000/otelcol:0.155.0"),
+    ],
+)
+def test_an_image_with_its_tag_or_digest_is_used_as_is(
+    minimal_repo: Path, image: str, expected: str
+) -> None:
+    _pin(minimal_repo, f'collector: {{version: "0.155.0", image: "{image}"}}')
+    stack = load_estate(minimal_repo).resolved.environments["dev"].stack
+    assert stack.collector.image == expected
+
+
+def test_an_image_tag_that_contradicts_the_version_is_refused(
+    minimal_repo: Path, obsc: ObscRunner
+) -> None:
+    project = _pin(
+        minimal_repo, 'collector: {image: "otel/opentelemetry-collector-contrib:0.158.0"}'
+    )
+    result = obsc("--repo", minimal_repo, "validate")
+    assert result.code == 2
+    where = _position(project, '"otel/opentelemetry')
+    assert f"specs/project.yaml:{where}: error[OBSC321]" in result.err, result.err
+    assert "'0.158.0' contradicts the version obsc renders config for, 0.159.0" in result.err
+
+
+def test_an_image_that_is_not_a_reference_is_refused(minimal_repo: Path, obsc: ObscRunner) -> None:
+    _pin(minimal_repo, 'collector: {image: "Otel/collector:{{x}}"}')
+    result = obsc("--repo", minimal_repo, "validate")
+    assert result.code == 2
+    assert "error[OBSC104]: project.stack.collector.image" in result.err, result.err
