@@ -127,7 +127,7 @@ def read_expected(
         alertmanager=tree.yaml("alerts/alertmanager.yaml") if has_alerts else None,
         dashboards=_dashboards(tree) if tree.under("grafana/dashboards/", ".json") else None,
         datasources=_datasources(tree),
-        collector_scraped=_scrapes_collector(tree),
+        collector_scraped="helm" in model.targets or _scrapes_collector(tree),
     )
 
 
@@ -228,7 +228,10 @@ def _datasources(tree: _Tree) -> tuple[str, ...] | None:
 
 
 def _scrapes_collector(tree: _Tree) -> bool:
-    """Whether the rendered Prometheus scrapes the collector's own metrics (compose does)."""
+    """Whether the compose stack's Prometheus scrapes the collector (job otel-collector).
+
+    On Kubernetes the chart's PodMonitor does, under the same job (see the caller).
+    """
     path = "compose/prometheus.yml"
     if not tree.has(path):
         return False
