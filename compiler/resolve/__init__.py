@@ -16,7 +16,7 @@ from compiler.resolve.compose import UserCompose, read_user_compose, resolve_com
 from compiler.resolve.layers import LayerInput
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.retention import check_retention
-from compiler.resolve.service import build_service
+from compiler.resolve.service import build_service, exporter_name_fits
 from compiler.resolve.stack import resolve_pins, resolve_stack
 from compiler.spec.models import ServiceDocument, SnapshotDocument
 from compiler.spec.paths import spec_path
@@ -42,7 +42,7 @@ def resolve_estate(
     inputs: list[LayerInput] = []
     for parsed in sorted(specs.services, key=lambda s: s.model.metadata.name):
         framework = _framework_of(parsed, snapshots, frameworks, sink)
-        if framework is not None:
+        if framework is not None and exporter_name_fits(parsed, framework, sink):
             snap = snapshots.get(parsed.model.metadata.name)
             inputs.append(
                 LayerInput(parsed, framework, snap, spec.environments[0], 0, project.document)

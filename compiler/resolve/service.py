@@ -88,6 +88,36 @@ def build_service(
     )
 
 
+EXPORTER_SUFFIX = "-exporter"
+LABEL_VALUE_MAX = 63  # Kubernetes label values, and DNS-1123 labels
+
+
+def exporter_name_fits(
+    parsed: Parsed[ServiceDocument], framework: FrameworkEntry, sink: DiagnosticSink
+) -> bool:
+    """`<service>-exporter` names the exporter's container, Deployment and pod label.
+
+    Kubernetes refuses a label value over 63 characters, so the PodMonitor that selects
+    the exporter by that label would select nothing. Checked once per service.
+    """
+    name = parsed.model.metadata.name
+    has_exporter = framework.parsed.model.spec.exporter is not None
+    if not has_exporter or len(name) + len(EXPORTER_SUFFIX) <= LABEL_VALUE_MAX:
+        return True
+    path = ("metadata", "name")
+    longest = LABEL_VALUE_MAX - len(EXPORTER_SUFFIX)
+    sink.error(
+        "OBSC322",
+        f"service name {name!r} is {len(name)} characters; its framework runs an exporter "
+        f"named {name}{EXPORTER_SUFFIX}, longer than the {LABEL_VALUE_MAX} characters a "
+        "Kubernetes label value may have",
+        parsed.document.location(path),
+        spec_path(parsed.document, path),
+        hint=f"shorten the service name to at most {longest} characters",
+    )
+    return False
+
+
 def _environment(env: dict[str, EnvValue]) -> tuple[tuple[str, str | SecretRef], ...]:
     """Instrumentation variables by name; one from a secret keeps only its reference."""
     return tuple(
