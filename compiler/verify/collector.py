@@ -25,6 +25,7 @@ PROBLEMS = (
     ("otelcol_receiver_refused_", "receiver", "refused"),
     ("otelcol_processor_refused_", "processor", "refused"),
 )
+TEXT_FORMAT = "text/plain;version=0.0.4"  # Prometheus' text format, not OpenMetrics or protobuf
 _LABEL = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
@@ -72,7 +73,8 @@ def _from_prometheus(client: Client, since: float, scraped: bool) -> Verdict:
 
 def _from_own_metrics(client: Client) -> Verdict:
     totals: dict[str, float] = {}
-    for name, labels, value in parse_exposition(client.get("/metrics").text.splitlines()):
+    text = client.get("/metrics", accept=TEXT_FORMAT).text
+    for name, labels, value in parse_exposition(text.splitlines()):
         for family, label, meaning in PROBLEMS:
             if name.startswith(family) and value > 0:
                 key = f"{labels.get(label, '?')} {meaning}"

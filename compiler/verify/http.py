@@ -60,9 +60,11 @@ class Client:
         path: str,
         params: Mapping[str, str] | None = None,
         accept_status: tuple[int, ...] = (),
+        accept: str = "application/json",
     ) -> Answer:
         """GET `path`; statuses in `accept_status` are returned instead of raised."""
-        return self._send(urllib.request.Request(self.url(path, params)), accept_status)
+        request = urllib.request.Request(self.url(path, params), headers={"Accept": accept})
+        return self._send(request, accept_status)
 
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """GET `path` and parse the answer as JSON."""
