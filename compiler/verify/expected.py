@@ -111,7 +111,10 @@ def read_expected(
             f"environment {environment!r} does not render the `model` target: obsc verify "
             f"reads {rendered}/{environment}/model/model.json; add `model` to its targets"
         )
-    model = EnvironmentModel.model_validate_json(tree.read("model/model.json"))
+    try:
+        model = EnvironmentModel.model_validate_json(tree.read("model/model.json"))
+    except ValueError:
+        raise _stale(rendered, "its model.json is not the model of this obsc version") from None
     rule_files = [tree.yaml(path) for path in tree.under("alerts/rules/", ".rules.yaml")]
     has_alerts = tree.has("alerts/alertmanager.yaml")
     return Expected(

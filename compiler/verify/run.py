@@ -82,5 +82,9 @@ def _attempt(check: Check) -> tuple[Result, bool]:
             check.subject, check.check, Status.FAIL, str(exc), check.endpoint, exc.unreachable
         )
         return result, True
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+        # An answer of an unexpected shape that the check's own parsing did not foresee.
+        detail = f"{check.endpoint}: unexpected answer ({type(exc).__name__}: {exc})"
+        return Result(check.subject, check.check, Status.FAIL, detail, check.endpoint), True
     result = Result(check.subject, check.check, verdict.status, verdict.detail, check.endpoint)
     return result, verdict.retry

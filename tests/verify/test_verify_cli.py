@@ -357,3 +357,16 @@ def test_a_probe_that_cannot_be_sent_does_not_wait(
     assert "connection refused" in check(data, "probe", "probe-send")["detail"]
     assert check(data, "probe", "probe-logs")["status"] == "skip"
     assert data["durationSeconds"] < 10
+
+
+def test_an_answer_of_another_shape_is_a_failure_not_a_traceback(
+    obsc: ObscRunner, repo: Path, stack: FakeStack
+) -> None:
+    stack.servers["alertmanager"].routes["/api/v2/status"] = lambda *_: Reply(
+        {"config": "not an object", "versionInfo": {"version": "0.28.1"}}
+    )
+    result, data = run_verify(obsc, repo, *stack.flags("alertmanager"))
+    assert result.code == 5
+    config = check(data, "component/alertmanager", "config")
+    assert config["status"] == "fail"
+    assert config["detail"].startswith(f"{stack.url('alertmanager')}: unexpected answer")
