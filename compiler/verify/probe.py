@@ -9,6 +9,7 @@ at any sampling rate above zero.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import string
@@ -39,12 +40,12 @@ PLANTABLE = (
 
 
 def probe_checks(scope: Scope, chosen: tuple[str, ...]) -> list[Check]:
-    """probe-send, then probe-logs, probe-traces and probe-metrics."""
+    """The probe's checks: probe-send, then probe-logs, probe-traces and probe-metrics."""
     collector = scope.clients.get("collector")
     if collector is None:
         return [fixed(SUBJECT, "probe-send", "", skipped(not_configured("collector")))]
     service = _choose(scope, chosen)
-    probe = Probe(service, _planted(scope, service), scope)
+    probe = Probe(service, _planted(scope, service))
     checks = [Check(*SEND, collector.url("/v1/"), lambda: probe.send(collector))]
     for component, name, poll in (
         ("loki", "probe-logs", probe.logs),
@@ -55,7 +56,7 @@ def probe_checks(scope: Scope, chosen: tuple[str, ...]) -> list[Check]:
         if client is None:
             checks.append(fixed(SUBJECT, name, "", skipped(not_configured(component))))
         else:
-            run = (lambda c, p: lambda: p(c))(client, poll)
+            run = functools.partial(poll, client)
             checks.append(Check(SUBJECT, name, client.base_url, run, SEND, PATIENCE))
     return checks
 
@@ -63,7 +64,7 @@ def probe_checks(scope: Scope, chosen: tuple[str, ...]) -> list[Check]:
 class Probe:
     """The probe's identity and what it planted; `sent_at` once the collector took it."""
 
-    def __init__(self, service: str, planted: tuple[str, str, str] | None, scope: Scope) -> None:
+    def __init__(self, service: str, planted: tuple[str, str, str] | None) -> None:
         self.service = service
         self.planted = planted  # (pattern, value, policy)
         self.id = "probe-" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
