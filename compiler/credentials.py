@@ -86,7 +86,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], _Check | None], ...] = (
     ),
     (
         "a token inside a URL",
-        re.compile(r"[a-z][a-z0-9+.-]*://[^\s]*?/(?P<token>[A-Za-z0-9+_=-]{24,})(?=[/?#\s]|$)"),
+        re.compile(r"[a-z][a-z0-9+.-]*://[^\s]*?/(?P<token>[A-Za-z0-9+_=-]{24,})(?![A-Za-z0-9+_=-])"),
         _is_mixed_token,
     ),
     ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*"), None),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler.credentials import MASK, mask_secrets
 from compiler.errors import DiagnosticSink
 from compiler.spec.loader import parse_text
 from compiler.spec.secrets import find_literal_secrets
@@ -152,3 +153,11 @@ def test_a_secret_as_an_unknown_field_name_is_masked(obsc: ObscRunner, minimal_r
     assert result.code == 2
     assert "OBSC100" in result.err and "OBSC200" in result.err
     assert secret not in result.out + result.err
+
+
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+def test_messages_mask_secrets_whatever_surrounds_them(kind: str) -> None:
+    for text in (f"'{SECRETS[kind]}'", f"field {SECRETS[kind]}: bad", f'"{SECRETS[kind]}",'):
+        masked = mask_secrets(text)
+        assert SECRETS[kind] not in masked
+        assert MASK in masked
