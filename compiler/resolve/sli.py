@@ -25,12 +25,18 @@ def _le_matcher(bucket: float) -> str:
 
 
 def availability_queries(service: str, metrics: ResolvedMetrics) -> tuple[str, str]:
-    """(bad, total): requests that failed with a server error, all requests."""
+    """(bad, total): requests that failed with a server error, all requests.
+
+    An exporter creates a labelled series on its first use, so a service that has served no
+    server error since it started has no error series at all, and their rate is empty, not
+    0: bad falls back to `0 * total`, which is 0 while there are requests and stays absent
+    when there is no traffic (both sides are label-less sums, so `or` keeps one of them).
+    """
     assert metrics.request_metric is not None and metrics.error_selector is not None
     selector = f'service="{service}"'
     total = _rate(metrics.request_metric, selector)
-    bad = _rate(metrics.request_metric, f"{selector},{metrics.error_selector}")
-    return bad, total
+    errors = _rate(metrics.request_metric, f"{selector},{metrics.error_selector}")
+    return f"({errors} or 0 * {total})", total
 
 
 def latency_queries(service: str, metrics: ResolvedMetrics, seconds: float) -> tuple[str, str]:

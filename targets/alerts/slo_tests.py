@@ -1,10 +1,12 @@
 """`promtool test rules` files that prove each SLO's alerts fire when, and only when, they should.
 
-Three scenarios per SLO at a steady 10 requests per second (or twice the SLO's traffic
+Four scenarios per SLO at a steady 10 requests per second (or twice the SLO's traffic
 gate): a fast burn (20x the budget) must page, a slow burn (4x) must open a ticket and not
-page, a budget-neutral rate (0.5x) must raise nothing. Availability and latency SLIs are
-fed raw exporter series, so the SLI queries themselves are under test; ratio SLIs (user
-PromQL) are fed the recorded 5m bad/total base instead.
+page, a budget-neutral rate (0.5x) must raise nothing, and a healthy service, which has no
+server-error series at all (an exporter creates a labelled series on its first use), must
+have an SLI of exactly 0 and its whole budget left. Availability and latency SLIs are fed
+raw exporter series, so the SLI queries themselves are under test; ratio SLIs (user PromQL)
+are fed the recorded 5m bad/total base instead.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from compiler.model import ResolvedService, ResolvedSLO
+from compiler.output.links import period_suffix
 from targets.alerts import burn
-from targets.alerts.naming import burn_alert, exhausted_alert, identity
+from targets.alerts.naming import burn_alert, exhausted_alert, identity, selector
 
 # Input starts at t=0 at a constant rate, so every window (sums over the data there is)
 # sees the same ratio once the 5m rate exists; 30 minutes leaves a wide margin.
@@ -37,6 +40,7 @@ SCENARIOS = (
     Scenario("fast burn pages", Decimal(20)),
     Scenario("slow burn opens a ticket and does not page", Decimal(4)),
     Scenario("budget-neutral error rate raises nothing", Decimal("0.5")),
+    Scenario("healthy service without error series has an SLI of 0", Decimal(0)),
 )
 
 
@@ -90,7 +94,7 @@ def _inputs(
         assert service.metrics.request_metric and service.metrics.error_selector
         bad_labels, good_labels = _error_labels(service.metrics.error_selector)
         metric = service.metrics.request_metric
-        return [
+        series = [
             {
                 "series": _series(metric, {**base, **good_labels}),
                 "values": _counter(per_minute_total - per_minute_bad, steps),
@@ -100,6 +104,7 @@ def _inputs(
                 "values": _counter(per_minute_bad, steps),
             },
         ]
+        return series if bad else series[:1]
     if slo.sli.kind == "latency":
         assert service.metrics.duration_metric
         metric = service.metrics.duration_metric
@@ -175,6 +180,28 @@ def service_test_file(service: ResolvedService, rule_file: str) -> dict[str, Any
     return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
 
 
+def _healthy_values(service: ResolvedService, slo: ResolvedSLO, minutes: int) -> list[Any]:
+    """With no bad event the SLI is 0 and the whole budget remains: present, not absent."""
+    ids = identity(service, slo)
+    labels = ",".join(f'{k}="{v}"' for k, v in sorted({**ids, "sloth_window": "5m"}.items()))
+    period = {**ids, "sloth_window": period_suffix(slo.window)}  # kept by `1 - ratio`
+    plain = ",".join(f'{k}="{v}"' for k, v in sorted(period.items()))
+    return [
+        {
+            "expr": f"slo:sli_error:ratio_rate5m{selector(service, slo)}",
+            "eval_time": f"{minutes}m",
+            "exp_samples": [{"labels": f"slo:sli_error:ratio_rate5m{{{labels}}}", "value": 0}],
+        },
+        {
+            "expr": f"slo:period_error_budget_remaining:ratio{selector(service, slo)}",
+            "eval_time": f"{minutes}m",
+            "exp_samples": [
+                {"labels": f"slo:period_error_budget_remaining:ratio{{{plain}}}", "value": 1}
+            ],
+        },
+    ]
+
+
 def slo_tests(service: ResolvedService, slo: ResolvedSLO) -> list[dict[str, Any]]:
     """The promtool test cases of one SLO: one per scenario."""
     gate = slo.alerting.min_requests_per_second
@@ -187,15 +214,16 @@ def slo_tests(service: ResolvedService, slo: ResolvedSLO) -> list[dict[str, Any]
     for scenario in SCENARIOS:
         bad = total * budget * scenario.burn
         expected = _expected(service, slo, scenario.burn, rules)
-        tests.append(
-            {
-                "name": f"{service.name} {slo.name}: {scenario.name}",
-                "interval": "1m",
-                "input_series": _inputs(service, slo, total, bad),
-                "alert_rule_test": [
-                    {"eval_time": f"{_eval_minutes(slo)}m", "alertname": name, "exp_alerts": alerts}
-                    for name, alerts in expected.items()
-                ],
-            }
-        )
+        test: dict[str, Any] = {
+            "name": f"{service.name} {slo.name}: {scenario.name}",
+            "interval": "1m",
+            "input_series": _inputs(service, slo, total, bad),
+            "alert_rule_test": [
+                {"eval_time": f"{_eval_minutes(slo)}m", "alertname": name, "exp_alerts": alerts}
+                for name, alerts in expected.items()
+            ],
+        }
+        if not bad:
+            test["promql_expr_test"] = _healthy_values(service, slo, _eval_minutes(slo))
+        tests.append(test)
     return tests

@@ -31,11 +31,17 @@ REQUESTS_PER_SECOND = 10.0
 
 
 def _openmetrics(path: Path, burn: float) -> None:
-    """Two hours of checkout request counters up to now, `burn` x budget of them failing."""
+    """Two hours of checkout request counters up to now, `burn` x budget of them failing.
+
+    With burn 0 there is no error series at all, as an exporter has none before its first
+    server error.
+    """
     now = int(time.time()) - 5
     bad_rate = REQUESTS_PER_SECOND * BUDGET * burn
     lines = []
     for status, rate in (("200", REQUESTS_PER_SECOND - bad_rate), ("500", bad_rate)):
+        if not rate:
+            continue
         for step in range(0, 7200 + 1, 15):
             series = f'flask_http_request_total{{service="{SERVICE}",status="{status}"}}'
             lines.append(f"{series} {step * rate:.6f} {now - 7200 + step}")
@@ -147,4 +153,29 @@ def test_budget_friendly_rate_raises_nothing(real_tool: Tool, tmp_path: Path) ->
         )["data"]["result"]
         assert ratio, "the SLI was not recorded: the test would prove nothing"
         assert float(ratio[0]["value"][1]) == pytest.approx(BUDGET * 0.1, rel=0.05)
+        assert _alerts(port) == []
+
+
+@pytest.mark.slow
+def test_healthy_service_has_an_sli_of_zero(real_tool: Tool, tmp_path: Path) -> None:
+    """No server error since the series started: SLI, burn rate and budget are all there."""
+    with _prometheus(real_tool, tmp_path, burn=0) as port:
+        _wait_for_evaluations(port, rounds=5)
+        values = {}
+        for record in (
+            "slo:sli_error:ratio_rate5m",
+            "slo:sli_error:ratio_rate30d",
+            "slo:current_burn_rate:ratio",
+            "slo:period_error_budget_remaining:ratio",
+        ):
+            query = f'{record}{{sloth_id="{SERVICE}-{SLO}"}}'
+            result = _get(port, "/api/v1/query", query=query)["data"]["result"]
+            assert len(result) == 1, f"{record} is absent for a healthy service"
+            values[record] = float(result[0]["value"][1])
+        assert values == {
+            "slo:sli_error:ratio_rate5m": 0.0,
+            "slo:sli_error:ratio_rate30d": 0.0,
+            "slo:current_burn_rate:ratio": 0.0,
+            "slo:period_error_budget_remaining:ratio": 1.0,
+        }
         assert _alerts(port) == []
