@@ -161,6 +161,34 @@ ORDER: tuple[str, ...] = (
 )
 assert set(ORDER) == set(BUILTIN)
 
+# Triggers: for each pattern a cheaper expression that every one of its matches contains (a
+# necessary condition). A record whose text has no trigger skips all redaction statements;
+# a pattern whose trigger is absent skips its own. Most start with a literal (`@`, `eyJ`),
+# which Go's regexp finds with a substring search instead of running the automaton.
+# tests/collector/test_patterns.py checks on the corpus that each trigger finds every match.
+TRIGGER: dict[str, str] = {
+    "jwt": r"eyJ[A-Za-z0-9_-]{2,}\.eyJ",
+    "bearer_token": r"(?i:bearer)[ \t]",
+    "aws_access_key": r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
+    "email": r"@[A-Za-z0-9-]+\.[A-Za-z0-9-]",
+    "iban": r"[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}",
+    "credit_card": r"[2-6](?:[ -]?[0-9]){12}",
+    "ssn": r"[0-9]{3}[-. ][0-9]{2}[-. ][0-9]{4}",
+    "phone": "|".join(
+        (
+            r"\+[1-9](?:[ .()-]{0,2}[0-9]){6}",
+            r"\) ?[2-9][0-9]{2}[.-][0-9]{4}",
+            r"[2-9][0-9]{2}[.-][2-9][0-9]{2}[.-][0-9]{4}",
+            r"[2-9][0-9]{2} [2-9][0-9]{2} [0-9]{4}",
+            r"0[1-9][0-9]{1,4}[ -][0-9]{3}",
+            r"0[1-9][ .][0-9]{2}[ .][0-9]{2}",
+        )
+    ),
+    "ipv6": r"::|(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]|[fF][eE]80:",
+    "ipv4": r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
+}
+assert set(TRIGGER) == set(BUILTIN)
+
 
 def luhn_valid(digits: str) -> bool:
     """The Luhn checksum of a digits-only string (what OTTL's IsValidLuhn computes)."""

@@ -1,182 +1,379 @@
-"""A redaction policy as a transform processor: OTTL that masks PII in every signal.
+"""Redaction policies as one transform processor: OTTL that masks PII in every signal.
 
-For each policy, in `patterns.ORDER` and then the policy's custom patterns:
+The policies of a group of services are first *combined* (`combine`): one set of patterns,
+run once in `patterns.ORDER`, then the custom patterns, so that a lighter policy's pattern
+never runs before a stricter one's and eats part of a value (a phone pattern masking only
+the tail of a card number).
 
-- attributes named in `dropAttributes` are deleted (log, span, span event and datapoint
-  attributes);
-- structured log bodies are flattened first, so nested values are reached too;
-- every string value of the log body, log attributes, span attributes, span event
-  attributes and metric datapoint attributes has each pattern replaced by the policy's
-  replacement text;
-- card numbers get a Luhn check where OTTL can run one per occurrence: in the *text fields*
-  (a string log body, its `message`/`msg` field when structured, `exception.message`,
-  the span status message). There each candidate is extracted, stripped of separators and
-  checked with IsValidLuhn; valid ones are replaced, rejected ones are marked so that the
-  final pass leaves them alone, and the marks are removed at the end. Attribute values get
-  the card pattern without the Luhn step (OTTL cannot iterate over a map's values one
-  occurrence at a time), so a non-card number shaped like a card is masked there.
+Per OTTL context (resource, scope, log, span, span event, metric, datapoint):
 
-`tests/collector/test_redaction_run.py` proves the result in a real collector.
+- attributes named in `dropAttributes` are deleted, and a structured log body is flattened
+  (one ungated group);
+- everything else runs in a group whose `conditions` are the record's *trigger*: a cheap
+  necessary condition of every pattern (patterns.TRIGGER), checked once on all the
+  record's text. A record without one (most records) skips every statement; in one that
+  has it, each pattern runs only if its own trigger is present;
+- every string field of the context (`Text`) and every string value of its maps (`MapField`)
+  gets each pattern replaced; a map that carries a candidate and holds lists or nested maps
+  is flattened first, so that their strings are reached, and one that holds an integer
+  shaped like a card number is stringified;
+- card candidates are Luhn-checked one occurrence at a time everywhere: in a string field
+  directly, in a map on a JSON copy of it (`Concat([map], "")`), with each decision written
+  back to every value of the map through a regex built from the candidate;
+- resource attributes whose keys are in `RESOURCE_KEPT` (service.name, k8s.*, ...) are set
+  aside before and put back after, unredacted.
+
+Every group has `error_mode: propagate`: a statement that fails at run time makes the
+processor refuse the whole batch, so nothing leaves partly redacted (fail closed); the loss
+shows as the processor's incoming minus outgoing items, which a collector-health alert
+watches. `tests/collector/test_redaction_run.py` proves all of it in a real collector.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from compiler.model import RedactionPolicy
+from compiler.model import EnvironmentModel, RedactionPolicy, SecretRef
+from targets.collector.expansion import EnvReference, expanded
 from targets.collector.ottl import MARK, literal, replacement_literal
-from targets.collector.patterns import BUILTIN, CARD_CANDIDATE, CARD_SHORTEST, ORDER
+from targets.collector.patterns import BUILTIN, CARD_CANDIDATE, CARD_SHORTEST, ORDER, TRIGGER
 
-# How many card-shaped candidates per text field get an individual Luhn check; any beyond
-# are masked without it (fail closed).
+DEFAULT_REPLACEMENT = "[REDACTED]"
+# How many card-shaped candidates per field get an individual Luhn check; any beyond are
+# masked without it (fail closed).
 LUHN_CANDIDATES_PER_FIELD = 4
+# Resource attribute keys never redacted: the identity and placement of the workload,
+# which routing, service scoping and the backends' labels depend on.
+RESOURCE_KEPT = (
+    r"^(?:service\..+|deployment\..+|k8s\..+|container\..+|cloud\..+|host\..+|os\..+"
+    r"|process\.runtime\..+|telemetry\..+)$"
+)
+# A map's JSON has a list or a nested map as a value (the quote is not an escaped one).
+_NESTED = r'(?:^|[^\\])":[\[{]'
+# A map's JSON has an integer value shaped like a card number.
+_INT_CARD = r'":-?[2-6][0-9]{12,18}[,}]'
 
 OTTLStatements = list[str]
 
 
 @dataclass(frozen=True, slots=True)
-class Field:
-    """A string-valued OTTL path and the condition under which it may be read.
+class Combined:
+    """The redaction policies of a group merged into one pass."""
 
-    `standalone` fields are not inside the log body or an attribute map, so the passes
-    over those do not reach them and they get their own statements.
+    patterns: tuple[str, ...]
+    custom: tuple[str | SecretRef, ...]
+    drop_attributes: tuple[str, ...]
+    replacement: str
+
+    @property
+    def regexes(self) -> tuple[str, ...]:
+        """The custom patterns written as regexes (not secrets)."""
+        return tuple(c for c in self.custom if isinstance(c, str))
+
+
+def combine(policies: Iterable[RedactionPolicy]) -> Combined:
+    """One pass doing what every policy asks: the union of their patterns and drops.
+
+    Built-in patterns run in `ORDER` whichever policy names them; custom patterns follow:
+    the secrets (`secretRef`) of all policies, then the regexes, in the order of the policies
+    and then of their entries. Policies with different
+    replacement texts combine with the default one, `[REDACTED]`.
     """
-
-    path: str
-    guard: str
-    standalone: bool = False
+    chosen = list(policies)
+    named = {name for p in chosen for name in p.patterns}
+    secrets = (s.secret_ref for p in chosen for s in p.secret_patterns)
+    regexes = (c.regex for p in chosen for c in p.custom)
+    custom: tuple[str | SecretRef, ...] = tuple(dict.fromkeys([*secrets, *regexes]))
+    drops = tuple(dict.fromkeys(key for p in chosen for key in p.drop_attributes))
+    replacements = {p.replacement for p in chosen}
+    replacement = replacements.pop() if len(replacements) == 1 else DEFAULT_REPLACEMENT
+    return Combined(tuple(n for n in ORDER if n in named), custom, drops, replacement)
 
 
 @dataclass(frozen=True, slots=True)
-class SignalShape:
-    """Where one signal keeps its text: string fields, attribute maps, the OTTL context."""
+class Text:
+    """A string-valued OTTL path and the condition under which it may be read as one."""
 
-    context: str
-    text_fields: tuple[Field, ...]
-    maps: tuple[str, ...]
-    body: bool = False
+    path: str
+    guard: str
 
 
-_LOG = SignalShape(
-    context="log",
-    text_fields=(
-        Field("log.body", "IsString(log.body)"),
-        Field('log.body["message"]', 'IsMap(log.body) and IsString(log.body["message"])'),
-        Field('log.body["msg"]', 'IsMap(log.body) and IsString(log.body["msg"])'),
-        Field(
-            'log.attributes["exception.message"]', 'IsString(log.attributes["exception.message"])'
-        ),
+@dataclass(frozen=True, slots=True)
+class MapField:
+    """A map-valued OTTL path; `guard` is None when it is always a map."""
+
+    path: str
+    guard: str | None = None
+    flatten: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where one OTTL context keeps text: string fields and maps."""
+
+    name: str
+    texts: tuple[Text, ...]
+    maps: tuple[MapField, ...]
+    drops: tuple[str, ...] = ()
+    kept: str | None = None
+
+    def record(self) -> str:
+        """All of the context's text in one string (maps as JSON), for the trigger."""
+        paths = [t.path for t in self.texts] + [m.path for m in self.maps]
+        return f'Concat([{", ".join(paths)}], "\\n")'
+
+
+def _nonempty(path: str) -> Text:
+    return Text(path, f'{path} != ""')
+
+
+_RESOURCE = Context("resource", (), (MapField("resource.attributes"),), kept=RESOURCE_KEPT)
+_SCOPE = Context("scope", (), (MapField("scope.attributes"),))
+_LOG = Context(
+    "log",
+    (
+        Text("log.body", "IsString(log.body)"),
+        _nonempty("log.severity_text"),
+        _nonempty("log.event_name"),
     ),
-    maps=("log.attributes",),
-    body=True,
+    (MapField("log.body", "IsMap(log.body)", flatten=False), MapField("log.attributes")),
+    drops=("log.attributes",),
 )
-_SPAN = SignalShape(
-    context="span",
-    text_fields=(Field("span.status.message", 'span.status.message != ""', standalone=True),),
-    maps=("span.attributes",),
+_SPAN = Context(
+    "span",
+    (_nonempty("span.name"), _nonempty("span.status.message")),
+    (MapField("span.attributes"),),
+    drops=("span.attributes",),
 )
-_SPANEVENT = SignalShape(
-    context="spanevent",
-    text_fields=(
-        Field(
-            'spanevent.attributes["exception.message"]',
-            'IsString(spanevent.attributes["exception.message"])',
-        ),
-    ),
-    maps=("spanevent.attributes",),
+_SPANEVENT = Context(
+    "spanevent",
+    (_nonempty("spanevent.name"),),
+    (MapField("spanevent.attributes"),),
+    drops=("spanevent.attributes",),
 )
-_DATAPOINT = SignalShape(context="datapoint", text_fields=(), maps=("datapoint.attributes",))
+_METRIC = Context("metric", (_nonempty("metric.description"),), ())
+_DATAPOINT = Context(
+    "datapoint", (), (MapField("datapoint.attributes"),), drops=("datapoint.attributes",)
+)
+
+SIGNAL_CONTEXTS: dict[str, tuple[Context, ...]] = {
+    "log_statements": (_RESOURCE, _SCOPE, _LOG),
+    "trace_statements": (_RESOURCE, _SCOPE, _SPAN, _SPANEVENT),
+    "metric_statements": (_RESOURCE, _SCOPE, _METRIC, _DATAPOINT),
+}
+
+
+def secret_patterns(model: EnvironmentModel) -> list[SecretRef]:
+    """The secrets the environment's custom patterns redact literally, once each.
+
+    The collector reads each from its environment (`SecretRef.variable`); the compose and
+    helm targets pass it there from the secret.
+    """
+    refs = {
+        s.secret_ref.variable: s.secret_ref
+        for policy in model.redaction_policies
+        for s in policy.secret_patterns
+    }
+    return [refs[v] for v in sorted(refs)]
+
+
+def _regex_pieces(custom: str | SecretRef) -> tuple[str | EnvReference, ...]:
+    """A custom pattern as the pieces of an OTTL string literal.
+
+    A secret is matched literally: `\\Q<value>\\E`, the value read by the collector's loader
+    from `${env:OBSC_SECRET_...}` and never written to rendered/.
+    """
+    if isinstance(custom, str):
+        return (literal(custom),)
+    return ('"\\\\Q', EnvReference(custom.variable), '\\\\E"')
 
 
 def transform_config(policies: Iterable[RedactionPolicy]) -> dict[str, object]:
-    """The `transform` processor config applying `policies` in order to all three signals."""
-    chosen = list(policies)
-
-    def groups(shape: SignalShape) -> list[dict[str, object]]:
-        statements: OTTLStatements = []
-        for policy in chosen:
-            statements += _statements(policy, shape)
-        return [{"context": shape.context, "statements": statements}] if statements else []
-
-    return {
-        "error_mode": "ignore",
-        "log_statements": groups(_LOG),
-        "trace_statements": groups(_SPAN) + groups(_SPANEVENT),
-        "metric_statements": groups(_DATAPOINT),
-    }
+    """The `transform` processor config applying `policies`, combined, to all signals."""
+    combined = combine(policies)
+    config: dict[str, object] = {"error_mode": "propagate"}
+    for key, contexts in SIGNAL_CONTEXTS.items():
+        config[key] = [group for context in contexts for group in _groups(combined, context)]
+    return config
 
 
-def _statements(policy: RedactionPolicy, shape: SignalShape) -> OTTLStatements:
-    out: OTTLStatements = [
+def trigger(combined: Combined) -> str:
+    """The regex any record carrying something `combined` masks contains a match of."""
+    parts = [TRIGGER[name] for name in combined.patterns] + list(combined.regexes)
+    return "|".join(f"(?:{p})" for p in parts)
+
+
+def _groups(combined: Combined, context: Context) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    always: OTTLStatements = [
         f"delete_key({target}, {literal(key)})"
-        for key in policy.drop_attributes
-        for target in shape.maps
+        for key in combined.drop_attributes
+        for target in context.drops
     ]
-    if shape.body:
-        out.append("flatten(log.body) where IsMap(log.body)")
-    replacement = replacement_literal(policy.replacement)
-    for name in ORDER:
-        if name not in policy.patterns:
-            continue
+    if context.name == "log":
+        always.append("flatten(log.body) where IsMap(log.body)")
+    if always:
+        out.append({"context": context.name, "statements": always})
+    if not (combined.patterns or combined.custom):
+        return out
+    out.append(
+        {
+            "context": context.name,
+            "conditions": [
+                f"IsMatch({context.record()}, {literal(trigger(combined))})",
+                *(
+                    _secret_present(f"IsMatch({context.record()}, ", ref, ")")
+                    for ref in combined.custom
+                    if isinstance(ref, SecretRef)
+                ),
+            ],
+            "statements": _redaction(combined, context),
+        }
+    )
+    return out
+
+
+def _secret_present(before: str, ref: SecretRef, after: str) -> str:
+    """`before <secret literal> after`, true only when the secret is set (not empty)."""
+    env = EnvReference(ref.variable)
+    return expanded(before, *_regex_pieces(ref), after, ' and "', env, '" != ""')
+
+
+def _flag(index: int) -> str:
+    return f'cache["p{index}"] != nil'
+
+
+def _when(*conditions: str | None) -> str:
+    return " and ".join(c for c in conditions if c)
+
+
+def _redaction(combined: Combined, context: Context) -> OTTLStatements:
+    """The gated statements of one context: flags, then each pattern everywhere."""
+    out: OTTLStatements = [f'set(cache["t"], {context.record()})']
+    out += [
+        f'set(cache["p{i}"], true) where IsMatch(cache["t"], {literal(TRIGGER[name])})'
+        for i, name in enumerate(combined.patterns)
+    ]
+    for j, custom in enumerate(combined.custom, start=len(combined.patterns)):
+        flag = f'set(cache["p{j}"], true) where IsMatch(cache["t"], '
+        out.append(
+            expanded(flag, literal(custom), ")")
+            if isinstance(custom, str)
+            else _secret_present(flag, custom, ")")
+        )
+    if context.kept is not None:
+        (attributes,) = (m.path for m in context.maps)
+        kept = literal(context.kept)
+        out += [
+            f'set(cache["kept"], {attributes})',
+            f'keep_matching_keys(cache["kept"], {kept})',
+            f"delete_matching_keys({attributes}, {kept})",
+        ]
+    any_trigger = literal(trigger(combined))
+    for m in context.maps:
+        if m.flatten:
+            json = f'Concat([{m.path}], "")'
+            out.append(
+                f"flatten({m.path}) where IsMatch({json}, {any_trigger}) "
+                f"and IsMatch({json}, {literal(_NESTED)})"
+            )
+    replacement = replacement_literal(combined.replacement)
+    for i, name in enumerate(combined.patterns):
+        flag = _flag(i)
         if name == "credit_card":
-            out += _cards(shape, replacement)
+            out += _cards(context, flag, replacement)
             continue
         pattern = BUILTIN[name]
         text = (
-            literal("${1}" + policy.replacement.replace("$", "$$"))
+            literal("${1}" + combined.replacement.replace("$", "$$"))
             if pattern.keep_prefix
             else replacement
         )
-        out += _mask_everywhere(shape, pattern.regex, text)
-    for custom in policy.custom:
-        out += _mask_everywhere(shape, custom.regex, replacement)
+        out += _mask(context, flag, (literal(pattern.regex),), text)
+    for j, custom in enumerate(combined.custom, start=len(combined.patterns)):
+        out += _mask(context, _flag(j), _regex_pieces(custom), replacement)
+    if context.kept is not None:
+        out.append(f'merge_maps({context.maps[0].path}, cache["kept"], "upsert")')
     return out
 
 
-def _cards(shape: SignalShape, replacement: str) -> OTTLStatements:
-    """Luhn-checked cards in text fields, then every card-shaped run elsewhere.
-
-    Runs before the other patterns, so that none of them (a national phone number, say)
-    eats part of a card and leaves the rest unrecognisable; the marks on Luhn-rejected
-    candidates are removed at the end of this step, so the other patterns still see them.
-    """
-    out: OTTLStatements = []
-    for field in shape.text_fields:
-        for _ in range(LUHN_CANDIDATES_PER_FIELD):
-            out += _luhn_step(field, replacement)
-    out += _mask_everywhere(shape, CARD_CANDIDATE, replacement)
-    unmark = literal("([0-9])" + MARK)
-    out += [
-        f'replace_pattern({f.path}, {unmark}, "${{1}}") where {f.guard}' for f in shape.text_fields
-    ]
-    return out
-
-
-def _mask_everywhere(shape: SignalShape, regex: str, replacement: str) -> OTTLStatements:
-    pattern = literal(regex)
-    out: OTTLStatements = []
-    if shape.body:
-        out.append(f"replace_pattern(log.body, {pattern}, {replacement}) where IsString(log.body)")
-        out.append(
-            f'replace_all_patterns(log.body, "value", {pattern}, {replacement}) '
-            "where IsMap(log.body)"
+def _mask(
+    context: Context, flag: str, pattern: tuple[str | EnvReference, ...], replacement: str
+) -> OTTLStatements:
+    """Every match of `pattern` in every text field and map value of `context`."""
+    out = [
+        expanded(
+            f"replace_pattern({t.path}, ",
+            *pattern,
+            f", {replacement}) where {_when(flag, t.guard)}",
         )
-    out += [
-        f"replace_pattern({field.path}, {pattern}, {replacement}) where {field.guard}"
-        for field in shape.text_fields
-        if field.standalone
+        for t in context.texts
     ]
     out += [
-        f'replace_all_patterns({target}, "value", {pattern}, {replacement})'
-        for target in shape.maps
+        expanded(
+            f'replace_all_patterns({m.path}, "value", ',
+            *pattern,
+            f", {replacement}) where {_when(flag, m.guard)}",
+        )
+        for m in context.maps
     ]
     return out
 
 
-def _luhn_step(field: Field, replacement: str) -> OTTLStatements:
-    """Check the first unchecked card candidate of `field`: mask it if it passes Luhn."""
-    f = field.path
+Writer = Callable[[str, str, str], OTTLStatements]
+
+
+def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
+    """Luhn-checked card numbers in every text field and map value of `context`.
+
+    Each field's candidates are checked one at a time; those that pass are replaced, those
+    that fail are marked (every digit followed by MARK) so the final pass, which masks every
+    card-shaped run left unchecked, skips them; the marks are removed at the end.
+    """
+    card = literal(CARD_CANDIDATE)
+    unmark = literal("([0-9])" + MARK)
+    out: OTTLStatements = []
+    for t in context.texts:
+        guard = _when(flag, t.guard)
+
+        def write_text(
+            regex: str, value: str, condition: str, path: str = t.path
+        ) -> OTTLStatements:
+            return [f"replace_pattern({path}, {regex}, {value}) where {condition}"]
+
+        for _ in range(LUHN_CANDIDATES_PER_FIELD):
+            out += _luhn_step(t.path, guard, write_text, replacement)
+        out += [
+            f"replace_pattern({t.path}, {card}, {replacement}) where {guard}",
+            f'replace_pattern({t.path}, {unmark}, "${{1}}") where {guard}',
+        ]
+    for m in context.maps:
+        guard = _when(flag, m.guard)
+        json = f'Concat([{m.path}], "")'
+        if m.flatten:
+            out.append(
+                f"stringify_all({m.path}) where {guard} and IsMatch({json}, {literal(_INT_CARD)})"
+            )
+        out.append(f'set(cache["m"], {json}) where {guard}')
+
+        def write_map(regex: str, value: str, condition: str, path: str = m.path) -> OTTLStatements:
+            return [
+                f'replace_pattern(cache["m"], {regex}, {value}) where {condition}',
+                f'replace_all_patterns({path}, "value", {regex}, {value}) where {condition}',
+            ]
+
+        for _ in range(LUHN_CANDIDATES_PER_FIELD):
+            out += _luhn_step('cache["m"]', guard, write_map, replacement)
+        out += [
+            f'replace_all_patterns({m.path}, "value", {card}, {replacement}) where {guard}',
+            f'replace_all_patterns({m.path}, "value", {unmark}, "${{1}}") where {guard}',
+        ]
+    return out
+
+
+def _luhn_step(source: str, guard: str, write: Writer, replacement: str) -> OTTLStatements:
+    """Check the first unchecked card candidate of `source`: mask it if it passes Luhn."""
     longest = literal(f"(?P<m>{CARD_CANDIDATE})")
     shortest = literal(f"^(?P<m>{CARD_SHORTEST})")
     separators = literal("[ -]")
@@ -185,20 +382,18 @@ def _luhn_step(field: Field, replacement: str) -> OTTLStatements:
     longest_ok = f"IsValidLuhn({cd})"
     shortest_ok = f"IsValidLuhn({cx})"
     return [
-        f"delete_matching_keys(cache, {literal('^c[cdsxm]$')})",
-        f'set({cc}, ExtractPatterns({f}, {longest})["m"]) '
-        f"where {field.guard} and IsMatch({f}, {literal(CARD_CANDIDATE)})",
+        f"delete_matching_keys(cache, {literal('^c[cdsxm]$')}) where {cc} != nil",
+        f'set({cc}, ExtractPatterns({source}, {longest})["m"]) '
+        f"where {guard} and IsMatch({source}, {literal(CARD_CANDIDATE)})",
         f"set({cd}, {cc}) where {cc} != nil",
         f'replace_pattern({cd}, {separators}, "") where {cc} != nil',
-        f"replace_pattern({f}, {bounded.format('cc')}, {replacement}) "
-        f"where {cc} != nil and {longest_ok}",
+        *write(bounded.format("cc"), replacement, f"{cc} != nil and {longest_ok}"),
         f'set({cs}, ExtractPatterns({cc}, {shortest})["m"]) where {cc} != nil and not {longest_ok}',
         f"set({cx}, {cs}) where {cs} != nil",
         f'replace_pattern({cx}, {separators}, "") where {cs} != nil',
-        f"replace_pattern({f}, {bounded.format('cs')}, {replacement}) "
-        f"where {cs} != nil and {shortest_ok}",
+        *write(bounded.format("cs"), replacement, f"{cs} != nil and {shortest_ok}"),
         f"set({cm}, {cc}) where {cc} != nil and not {longest_ok} "
         f"and ({cs} == nil or not {shortest_ok})",
         f'replace_pattern({cm}, "([0-9])", {literal("${1}" + MARK)}) where {cm} != nil',
-        f"replace_pattern({f}, {bounded.format('cc')}, {cm}) where {cm} != nil",
+        *write(bounded.format("cc"), cm, f"{cm} != nil"),
     ]

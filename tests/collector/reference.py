@@ -8,8 +8,9 @@ Every enabled built-in pattern, in `patterns.ORDER`, then the policy's custom re
 
 - a pattern's matches are replaced by the replacement text, literally (the renderer
   doubles `$` for Go's expansion); a `keep_prefix` pattern keeps its group 1;
-- `credit_card` in an attribute value: every CARD_CANDIDATE match is replaced, no Luhn;
-- `credit_card` in a text field: up to LUHN_CANDIDATES_PER_FIELD times, take the first
+- `credit_card`, in a text field and in a map value alike (the collector checks a map's
+  candidates on a JSON copy of it and writes each decision back to every value): up to
+  LUHN_CANDIDATES_PER_FIELD times, take the first
   candidate (the longest run, CARD_CANDIDATE); if its digits pass Luhn, replace it; else
   take its shortest prefix ending at a word boundary (CARD_SHORTEST) and replace that if
   it passes; else mark every digit of the candidate with MARK so later passes skip it.
@@ -63,8 +64,8 @@ def _redact(
 def redact_attribute_value(
     value: str, patterns: Collection[str], custom: Sequence[str], replacement: str
 ) -> str:
-    """One attribute-map string value after the policy: cards masked without Luhn."""
-    return _redact(value, patterns, custom, replacement, _cards_unchecked)
+    """One attribute-map string value after the policy (the same algorithm as text)."""
+    return _redact(value, patterns, custom, replacement, _cards_luhn_checked)
 
 
 def redact_text(
@@ -72,10 +73,6 @@ def redact_text(
 ) -> str:
     """One text field (string body, message, exception.message, status message)."""
     return _redact(text, patterns, custom, replacement, _cards_luhn_checked)
-
-
-def _cards_unchecked(value: str, replacement: str) -> str:
-    return _replace(CARD_CANDIDATE, value, replacement)
 
 
 def _cards_luhn_checked(text: str, replacement: str) -> str:

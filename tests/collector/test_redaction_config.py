@@ -1,0 +1,97 @@
+"""The redaction transform as config: policies combined, gated, fail closed, sampled first.
+
+The behaviour itself is proven in the real collector (test_redaction_run.py); these tests
+pin the structure that behaviour rests on, without a collector.
+"""
+
+from __future__ import annotations
+
+from compiler.model import CustomPattern, RedactionPolicy, SecretPattern, SecretRef
+from targets.collector.ottl import literal
+from targets.collector.patterns import BUILTIN, ORDER
+from targets.collector.redaction import (
+    DEFAULT_REPLACEMENT,
+    SIGNAL_CONTEXTS,
+    combine,
+    transform_config,
+)
+from tests.collector.reference import redact_text
+
+
+def _policy(name: str, patterns: tuple[str, ...], **kw: object) -> RedactionPolicy:
+    return RedactionPolicy(
+        name=name,
+        patterns=patterns,
+        custom=kw.get("custom", ()),  # type: ignore[arg-type]
+        secret_patterns=kw.get("secrets", ()),  # type: ignore[arg-type]
+        drop_attributes=kw.get("drops", ()),  # type: ignore[arg-type]
+        replacement=str(kw.get("replacement", DEFAULT_REPLACEMENT)),
+    )
+
+
+LIGHT = _policy("light", ("phone",), replacement="<phone>", drops=("a",))
+STRICT = _policy(
+    "strict",
+    ("credit_card", "email"),
+    custom=(CustomPattern(name="tok", regex="tok_[a-z]{8}"),),
+    secrets=(SecretPattern(name="k", secret_ref=SecretRef(name="leaked", key="api-key")),),
+    drops=("b", "a"),
+)
+
+
+def test_policies_combine_into_one_pass_in_the_documented_order() -> None:
+    combined = combine([LIGHT, STRICT])
+    assert combined.patterns == ("email", "credit_card", "phone")
+    assert combined.patterns == tuple(n for n in ORDER if n in combined.patterns)
+    assert combined.custom == (SecretRef(name="leaked", key="api-key"), "tok_[a-z]{8}")
+    assert combined.drop_attributes == ("a", "b")
+    # Different replacement texts: the default one.
+    assert combined.replacement == DEFAULT_REPLACEMENT
+    assert combine([LIGHT]).replacement == "<phone>"
+
+
+def test_a_lighter_and_a_stricter_policy_leave_no_part_of_a_card() -> None:
+    """Stacked, `phone` ran first and masked the card's last three groups only."""
+    card = "4111 0811 1111 1116"
+    stacked = redact_text(redact_text(card, ["phone"], (), "X"), ["credit_card"], (), "X")
+    assert stacked == "4111 X"  # the bug this guards against
+    combined = combine([LIGHT, STRICT])
+    assert redact_text(card, combined.patterns, (), "X") == "X"
+
+
+def _statements(config: dict[str, object], key: str, context: str) -> list[str]:
+    groups = config[key]
+    assert isinstance(groups, list)
+    return [s for g in groups if g["context"] == context for s in g["statements"]]
+
+
+def test_one_statement_sequence_per_context_with_cards_before_phone() -> None:
+    config = transform_config([LIGHT, STRICT])
+    log = _statements(config, "log_statements", "log")
+    card = next(i for i, s in enumerate(log) if "IsValidLuhn" in s)
+    phone = next(i for i, s in enumerate(log) if literal(BUILTIN["phone"].regex) in s)
+    assert card < phone
+    # Each pattern replaces in each place once, not once per policy.
+    email = literal(BUILTIN["email"].regex)
+    assert sum(email in s and "replace_pattern(log.body" in s for s in log) == 1
+
+
+def test_redaction_fails_closed_and_is_gated() -> None:
+    config = transform_config([STRICT])
+    assert config["error_mode"] == "propagate"
+    for key, contexts in SIGNAL_CONTEXTS.items():
+        groups = config[key]
+        assert isinstance(groups, list)
+        assert {g["context"] for g in groups} == {c.name for c in contexts}
+        for group in groups:
+            assert "error_mode" not in group  # the processor's propagate applies
+            if "conditions" in group:
+                assert group["conditions"][0].startswith("IsMatch(Concat([")
+
+
+def test_a_policy_without_patterns_only_drops() -> None:
+    config = transform_config([_policy("drops", (), drops=("x",))])
+    log = config["log_statements"]
+    assert isinstance(log, list)
+    assert all("conditions" not in g for g in log)
+    assert 'delete_key(log.attributes, "x")' in _statements(config, "log_statements", "log")
