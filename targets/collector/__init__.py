@@ -75,7 +75,7 @@ def collector_config(model: EnvironmentModel, settings: CollectorSettings) -> di
                 }
             ]
         },
-        "transform/identity": _identity(model),
+        "transform/identity": _identity(model, platform),
     }
     if platform == "kubernetes":
         processors["k8s_attributes"] = _k8sattributes()
@@ -165,11 +165,7 @@ def _group_processors(
         context = {"logs": "log_record", "metrics": "datapoint", "traces": "span"}[signal]
         processors[name] = {"error_mode": "ignore", signal: {context: [drop]}}
         steps.append(name)
-    if group.policies:
-        name = "transform/redact-" + ".".join(group.policies)
-        if name not in processors:
-            processors[name] = transform_config(policies[p] for p in group.policies)
-        steps.append(name)
+    # Sampling before redaction: the spans it drops never pay for the redaction.
     if signal == "traces" and group.sampling is not None and group.sampling < 1.0:
         name = f"probabilistic_sampler/{percent(group.sampling)}pct"
         # Equalizing: spans an SDK already sampled at this ratio or lower pass unchanged,
@@ -179,15 +175,39 @@ def _group_processors(
             "sampling_percentage": float(percent(group.sampling)),
         }
         steps.append(name)
+    if group.policies:
+        name = "transform/redact-" + ".".join(group.policies)
+        if name not in processors:
+            processors[name] = transform_config(policies[p] for p in group.policies)
+        steps.append(name)
     return steps
 
 
-def _identity(model: EnvironmentModel) -> dict[str, object]:
+# The pod label that names the service (docs/contracts.md), as k8s_attributes copies it.
+WORKLOAD_LABEL = "app.kubernetes.io/name"
+
+
+def _workload_identity() -> list[str]:
+    """service.name of container logs on Kubernetes: the pod's workload, not its container.
+
+    The pod label `app.kubernetes.io/name` first, then the Deployment's name. A pod with
+    neither keeps no service.name and goes to the `unlisted` group (every policy).
+    """
+    unnamed = 'resource.attributes["service.name"] == nil'
+    return [
+        f'set(resource.attributes["service.name"], resource.attributes[{literal(source)}]) '
+        f"where {unnamed} and resource.attributes[{literal(source)}] != nil"
+        for source in (WORKLOAD_LABEL, "k8s.deployment.name")
+    ]
+
+
+def _identity(model: EnvironmentModel, platform: Platform) -> dict[str, object]:
     """Team as service.namespace, and the `service` label every Prometheus series carries."""
     by_team: dict[str, list[str]] = {}
     for service in model.services:
         by_team.setdefault(service.team, []).append(service.name)
-    resource = [
+    resource = _workload_identity() if platform == "kubernetes" else []
+    resource += [
         f'set(resource.attributes["service.namespace"], {literal(team)}) where '
         + service_matches(names)
         for team, names in sorted(by_team.items())
@@ -220,7 +240,8 @@ def _k8sattributes() -> dict[str, object]:
                 "k8s.pod.uid",
                 "k8s.deployment.name",
                 "k8s.node.name",
-            ]
+            ],
+            "labels": [{"tag_name": WORKLOAD_LABEL, "key": WORKLOAD_LABEL, "from": "pod"}],
         },
         "pod_association": [
             {"sources": [{"from": "resource_attribute", "name": "k8s.pod.uid"}]},

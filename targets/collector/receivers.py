@@ -71,18 +71,17 @@ def file_log_receiver(
             {"type": "remove", "if": "attributes.attrs != nil", "field": "attributes.attrs"},
         ]
     else:
-        operators += [
-            {"type": "container", "id": "container", "add_metadata_from_filepath": True},
-            {
-                "type": "copy",
-                "if": 'resource["k8s.container.name"] != nil',
-                "from": 'resource["k8s.container.name"]',
-                "to": 'resource["service.name"]',
-            },
-        ]
+        # service.name comes from the pod's workload identity, set by the ingest pipeline
+        # (k8s_attributes, then transform/identity), never from the container name: a
+        # container named like another service would get that service's redaction policy.
+        operators.append(
+            {"type": "container", "id": "container", "add_metadata_from_filepath": True}
+        )
     # Docker keeps each line's newline in the body; CRI does not.
     joiner = "" if platform == "compose" else "\n"
-    routes, branches = _per_service_parsing(model.services, joiner)
+    # Parsing only (JSON, stack traces) is chosen by container name on Kubernetes.
+    field = "service.name" if platform == "compose" else "k8s.container.name"
+    routes, branches = _per_service_parsing(model.services, joiner, field)
     if routes:
         operators.append({"type": "router", "id": "by-service", "routes": routes, "default": "end"})
         operators += branches
@@ -96,7 +95,7 @@ def file_log_receiver(
 
 
 def _per_service_parsing(
-    services: Iterable[ResolvedService], joiner: str
+    services: Iterable[ResolvedService], joiner: str, field: str
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Router routes and their operator branches: JSON parsing, or joining stack traces."""
     json_services: list[str] = []
@@ -111,7 +110,7 @@ def _per_service_parsing(
     routes: list[dict[str, object]] = []
     branches: list[dict[str, object]] = []
     if json_services:
-        routes.append({"expr": _service_in(json_services), "output": "parse-json"})
+        routes.append({"expr": _service_in(json_services, field), "output": "parse-json"})
         branches.append(
             {
                 "type": "json_parser",
@@ -124,7 +123,9 @@ def _per_service_parsing(
             }
         )
     for language in sorted(by_language):
-        routes.append({"expr": _service_in(by_language[language]), "output": f"join-{language}"})
+        routes.append(
+            {"expr": _service_in(by_language[language], field), "output": f"join-{language}"}
+        )
         branches.append(
             {
                 "type": "recombine",
@@ -140,8 +141,8 @@ def _per_service_parsing(
     return routes, branches
 
 
-def _service_in(names: list[str]) -> str:
-    return 'resource["service.name"] in [' + ", ".join(literal(n) for n in names) + "]"
+def _service_in(names: list[str], field: str) -> str:
+    return f'resource["{field}"] in [' + ", ".join(literal(n) for n in names) + "]"
 
 
 def scrape_target(service: ResolvedService) -> tuple[str, int, str] | None:
