@@ -10,11 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from compiler.credentials import mask_secrets
+
 #: The code of an input the operating system refused to read (permission denied, I/O
 #: error); a stage with such an error exits 4, as the input it checked is incomplete.
 OS_REFUSED = "OBSC006"
-
-from compiler.credentials import mask_secrets
 
 
 @dataclass(frozen=True, slots=True, order=True)

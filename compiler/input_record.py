@@ -64,9 +64,12 @@ def _stat(path: Path) -> tuple[int, int, int, int]:
 def _listed(repo: Path) -> tuple[list[str], list[str]]:
     """The spec files and policy files a load would read now (repo-relative)."""
     from compiler.policies import policy_files
-    from compiler.spec.loader import discover_spec_files
+    from compiler.spec.files import SPEC_FOLDERS, list_spec_folders
 
-    specs = [p.relative_to(repo).as_posix() for p in discover_spec_files(repo)]
+    listing = list_spec_folders(repo, SPEC_FOLDERS)
+    if listing.unreadable:  # the load reports it
+        raise OSError(str(listing.unreadable[0]))
+    specs = [p.relative_to(repo).as_posix() for p in listing.files]
     policies = [p.relative_to(repo).as_posix() for p in policy_files(repo)]
     return specs, policies
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler import input_record
-from compiler.errors import Diagnostic, DiagnosticSink, Location, RenderError, UsageError
+from compiler.errors import Diagnostic, DiagnosticSink, RenderError, UsageError
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
 from compiler.gc_control import cyclic_gc_paused
 from compiler.model import EnvironmentModel, ResolvedEstate
@@ -32,7 +32,14 @@ from compiler.output.writer import (
 )
 from compiler.resolve import read_user_compose, resolve_estate
 from compiler.spec.crossref import check_references
-from compiler.spec.loader import Document, discover_spec_files, load_bytes
+from compiler.spec.files import (
+    SPEC_FOLDERS,
+    UnreadableInput,
+    list_spec_folders,
+    read_input,
+    report_unreadable,
+)
+from compiler.spec.loader import MAX_FILE_BYTES, Document, load_bytes
 from compiler.spec.validate import did_you_mean, validate_documents
 from compiler.version import __version__
 
@@ -97,13 +104,17 @@ def _load_estate(repo: Path) -> Estate:
     digest = hashlib.sha256(f"obsc {__version__}\n".encode())
     documents: list[Document] = []
     read: list[str] = []
-    for path in discover_spec_files(repo):
+    listing = list_spec_folders(repo, SPEC_FOLDERS)
+    for problem in listing.unreadable:
+        display = Path(problem.path).relative_to(repo).as_posix()
+        report_unreadable(problem, display, sink, is_file=False)
+    for path in listing.files:
         display = path.relative_to(repo).as_posix()
         read.append(display)
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            sink.error("OBSC001", f"cannot read file: {exc.strerror}", Location(display))
+            raw = read_input(path, MAX_FILE_BYTES, root=repo)
+        except UnreadableInput as problem:
+            report_unreadable(problem, display, sink)
             continue
         digest.update(f"{display}\n{len(raw)}\n".encode())
         digest.update(raw)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from compiler.errors import Diagnostic, DiagnosticSink, Location, SpecError, UsageError
+from compiler.errors import (
+    Diagnostic,
+    DiagnosticSink,
+    FileSystemError,
+    Location,
+    ObscError,
+    SpecError,
+    UsageError,
+)
+from compiler.spec.files import UnreadableInput, read_input
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 
@@ -20,17 +29,21 @@ def display_path(path: Path) -> str:
 
 
 def read_bytes(path: Path, what: str) -> bytes:
-    """A file's bytes, or a UsageError (exit 2) saying why it cannot be read."""
-    if not path.exists():
-        raise UsageError(f"{what} {path} does not exist")
-    if not path.is_file():
-        raise UsageError(f"{what} {path} is not a file")
-    if path.stat().st_size > MAX_INPUT_BYTES:
-        raise UsageError(f"{what} {path} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+    """A regular file's bytes, or an error saying why it cannot be read.
+
+    Exit 2 when the path is not something detect reads (missing, a FIFO, a device, too
+    large), exit 4 when the operating system refuses to read it.
+    """
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+        return read_input(path, MAX_INPUT_BYTES)
+    except UnreadableInput as problem:
+        raise input_error(problem, what) from None
+
+
+def input_error(problem: UnreadableInput, what: str) -> ObscError:
+    """The CLI error for an input file obsc cannot read."""
+    message = f"{what} {problem.path}: {problem.message}\n  hint: {problem.hint}"
+    return FileSystemError(message) if problem.by_os else UsageError(message)
 
 
 def load_yaml_documents(path: Path, what: str) -> list[Any]:
@@ -52,8 +65,6 @@ def shape_error(path: Path, what: str, message: str, hint: str) -> SpecError:
 def text_or_empty(path: Path) -> str:
     """A small text file's contents, or "" when it is missing or unreadable."""
     try:
-        if path.is_file() and path.stat().st_size <= MAX_INPUT_BYTES:
-            return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return read_input(path, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
+    except UnreadableInput:
         return ""
-    return ""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from compiler.detect.observation import Observation
+from compiler.spec.files import UnreadableInput, read_input
 
 MAX_FILES = 5000
 MAX_DEPTH = 3
@@ -312,10 +313,12 @@ def scan_source(root: Path, name: str, source: str, display: str = "") -> Observ
             path = root / relative
             origin = prefix + relative
             try:
-                if path.stat().st_size > MAX_MANIFEST_BYTES:
-                    observation.notes.append(f"{origin}: skipped (too large)")
-                    break
-                parser(observation, path.read_text(encoding="utf-8", errors="replace"), origin)
+                raw = read_input(path, MAX_MANIFEST_BYTES)
+            except UnreadableInput as problem:
+                observation.notes.append(f"{origin}: skipped ({problem.message})")
+                break
+            try:
+                parser(observation, raw.decode("utf-8", errors="replace"), origin)
             except (ValueError, ET.ParseError, configparser.Error, OSError) as exc:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 observation.notes.append(f"{origin}: could not be parsed ({reason})")

@@ -20,7 +20,8 @@ from compiler.policies.cue import CueError, find_cue, parse_errors, run_vet
 from compiler.policies.export import export_environment
 from compiler.policies.rules import Rule, read_rules, rule_at
 from compiler.policies.translate import locate
-from compiler.spec.loader import Document
+from compiler.spec.files import UnreadableInput, read_input, report_unreadable
+from compiler.spec.loader import Document, decode_text
 from compiler.spec.paths import spec_path
 from compiler.spec.validate import did_you_mean
 
@@ -81,9 +82,13 @@ def check_policies(
             "--no-policies skips the check"
         )
     displays = [p.relative_to(repo).as_posix() for p in files]
-    for path, display in zip(files, displays, strict=True):
-        report.rules.extend(read_rules(path, display))
     sink = DiagnosticSink()
+    for path, display in zip(files, displays, strict=True):
+        text = _read_policy(repo, path, display, sink)
+        if text is not None:
+            report.rules.extend(read_rules(text, display, path.stem))
+    # before cue opens the files: it would wait forever on a FIFO, or read /dev/zero
+    sink.raise_if_errors("policies")
     violations: Violations = {}
     _check_waivers(report.rules, services, sink)
     sink.raise_if_errors("policies")
@@ -98,6 +103,16 @@ def check_policies(
                 _translate(error, env_name, estate, services, project, report, sink, violations)
     _raise(sink, violations)
     return report
+
+
+def _read_policy(repo: Path, path: Path, display: str, sink: DiagnosticSink) -> str | None:
+    """A policy file's text, checked as every input is (compiler.spec.files); None if bad."""
+    try:
+        raw = read_input(path, root=repo)
+    except UnreadableInput as problem:
+        report_unreadable(problem, display, sink)
+        return None
+    return decode_text(raw, display, sink)
 
 
 def _policy_position(error: CueError, rules: list[Rule]) -> tuple[Rule | None, Location | None]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 _RULE = re.compile(r"^\s*//\s*rule:\s*([a-z0-9]([-a-z0-9]*[a-z0-9])?)\s*$")
 _WHY = re.compile(r"^\s*//\s*why:\s*(.+?)\s*$")
@@ -20,9 +19,9 @@ class Rule:
     line: int
 
 
-def read_rules(path: Path, display: str) -> list[Rule]:
-    """The rules a policy file declares; a file without markers is one rule named after it."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+def read_rules(text: str, display: str, stem: str) -> list[Rule]:
+    """The rules a policy file declares; a file without markers is one rule named `stem`."""
+    lines = text.splitlines()
     rules: list[Rule] = []
     for index, line in enumerate(lines):
         match = _RULE.match(line)
@@ -31,7 +30,7 @@ def read_rules(path: Path, display: str) -> list[Rule]:
         why = _WHY.match(lines[index + 1]) if index + 1 < len(lines) else None
         rules.append(Rule(match.group(1), why.group(1) if why else "", display, index + 1))
     if not rules:
-        rules.append(Rule(path.stem, "", display, 1))
+        rules.append(Rule(stem, "", display, 1))
     return rules
 
 

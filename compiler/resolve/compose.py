@@ -15,8 +15,9 @@ from pathlib import Path, PurePosixPath
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from compiler.errors import DiagnosticSink
+from compiler.errors import OS_REFUSED, DiagnosticSink
 from compiler.model import ComposeModel
+from compiler.spec.files import UnreadableInput, read_input
 from compiler.spec.models import Compose, ProjectDocument
 from compiler.spec.paths import spec_path
 from compiler.spec.validate import Parsed
@@ -52,6 +53,16 @@ def read_user_compose(
     doc = project.document
     try:
         user = parse_user_compose(compose.file, _read(repo, compose.file))
+    except UnreadableInput as problem:
+        code = OS_REFUSED if problem.by_os else "OBSC316"
+        sink.error(
+            code,
+            f"compose file {compose.file!r}: {problem.message}",
+            doc.location(FILE_PATH),
+            spec_path(doc, FILE_PATH),
+            hint=problem.hint,
+        )
+        return None
     except ComposeFileError as exc:
         sink.error(
             "OBSC316",
@@ -78,10 +89,7 @@ def _read(repo: Path, file: str) -> bytes:
     relative = PurePosixPath(file)
     if relative.is_absolute() or ".." in relative.parts:
         raise ComposeFileError("must be a relative path inside the repository")
-    try:
-        return (repo / relative).read_bytes()
-    except OSError as exc:
-        raise ComposeFileError(f"cannot read: {exc.strerror}") from None
+    return read_input(repo / relative, root=repo)
 
 
 def parse_user_compose(file: str, raw: bytes) -> UserCompose:
@@ -90,6 +98,8 @@ def parse_user_compose(file: str, raw: bytes) -> UserCompose:
         data = YAML(typ="safe", pure=True).load(raw)
     except YAMLError as exc:
         raise ComposeFileError(f"not valid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:  # the pure-Python composer recurses in Python: no crash
+        raise ComposeFileError("nested too deep") from None
     if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
         raise ComposeFileError("not a compose file: no `services` mapping at the top level")
     services: dict[str, object] = data["services"]

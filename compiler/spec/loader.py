@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from compiler.errors import DiagnosticSink, Location
@@ -20,6 +19,11 @@ from compiler.errors import DiagnosticSink, Location
 # hundred; an alias bomb would otherwise expand to billions.
 MAX_NODES_PER_DOCUMENT = 50_000
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# Specs nest a few levels deep (a user Framework perhaps ten); deeper documents are refused.
+MAX_NESTING = 100
+# libyaml's composer recurses in C: about 25,000 nested collections overflow an 8 MiB stack
+# and kill the process (SIGSEGV). Below this bound on the nesting depth, composing is safe.
+_SAFE_NESTING_BOUND = 1_000
 
 PathKey = tuple[str | int, ...]
 
@@ -52,7 +56,15 @@ class Document:
 
 
 class _TooLarge(Exception):
-    """Alias expansion exceeded MAX_NODES_PER_DOCUMENT."""
+    """The document expanded to more than MAX_NODES_PER_DOCUMENT nodes."""
+
+
+class _TooDeep(Exception):
+    """A collection nested more than MAX_NESTING levels deep; `mark` is where it starts."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.mark = mark
 
 
 class _NodeConverter:
@@ -69,6 +81,8 @@ class _NodeConverter:
         if self.count > MAX_NODES_PER_DOCUMENT:
             raise _TooLarge
         mark = node.start_mark
+        if len(path) >= MAX_NESTING:  # the root is level 1
+            raise _TooDeep(mark)
         self.positions[path] = (mark.line + 1, mark.column + 1)
         node_id = getattr(node, "id", "")
         if node_id == "mapping":
@@ -176,7 +190,8 @@ def dotted_path(path: PathKey) -> str:
     return _dotted(path)
 
 
-def _decode(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
+def decode_text(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
+    """The UTF-8 text of an input file; OBSC001 (with the position) if it is not text."""
     if len(raw) > MAX_FILE_BYTES:
         sink.error(
             "OBSC001",
@@ -191,7 +206,7 @@ def _decode(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
             "OBSC001",
             "binary file: found a NUL byte, expected UTF-8 YAML text",
             Location(file, line, 1),
-            hint="only *.yaml/*.yml spec files belong under specs/ and snapshots/",
+            hint="keep binary files out of specs/, snapshots/ and policies/",
         )
         return None
     try:
@@ -237,9 +252,59 @@ def _yaml_error(exc: Exception, text: str, file: str, sink: DiagnosticSink) -> N
     sink.error("OBSC002", message, Location(file, line, column), hint=hint)
 
 
+def nesting_bound(text: str) -> int:
+    """An upper bound on how deep `text`'s YAML collections nest, without parsing it.
+
+    Every flow collection starts with `[` or `{`, so their count bounds the flow depth
+    (brackets inside strings only make the bound larger); a block collection needs
+    indentation or a `- `/`? `/`: ` indicator before it on its line, so its depth is at
+    most twice its column plus two. A file of a few hundred brackets and short lines passes
+    at the cost of two counts and a split.
+    """
+    openers = text.count("[") + text.count("{")
+    if openers > _SAFE_NESTING_BOUND:
+        return openers
+    return openers + 2 * max(map(len, text.split("\n"))) + 2
+
+
+def _too_deep(text: str) -> Any:
+    """The mark of the first collection nested deeper than MAX_NESTING, or None.
+
+    libyaml's parser (unlike its composer) keeps its state on the heap, so reading the
+    events of any document is safe; it costs about 40% of composing, hence only when the
+    cheap `nesting_bound` cannot rule deep nesting out.
+    """
+    from ruamel.yaml.cyaml import CBaseLoader  # lazy: libyaml binding
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    parser = CBaseLoader(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return event.start_mark
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    finally:
+        parser.dispose()
+    return None
+
+
+def check_nesting(text: str) -> None:
+    """Raise _TooDeep before a composer (C or Python) can recurse into a too-deep document."""
+    if nesting_bound(text) > _SAFE_NESTING_BOUND:
+        mark = _too_deep(text)
+        if mark is not None:
+            raise _TooDeep(mark)
+
+
 def _compose_all(text: str) -> Iterator[Any]:
     from ruamel.yaml.cyaml import CSafeLoader  # lazy: libyaml binding
 
+    check_nesting(text)
     loader = CSafeLoader(text)
     try:
         while loader.check_node():
@@ -261,49 +326,67 @@ def parse_text(text: str, file: str, sink: DiagnosticSink) -> list[Document]:
             try:
                 data = converter.convert(node, ())
             except _TooLarge:
-                mark = node.start_mark
-                sink.error(
-                    "OBSC004",
-                    f"document expands to more than {MAX_NODES_PER_DOCUMENT} nodes "
-                    "through anchors and aliases",
-                    Location(file, mark.line + 1, mark.column + 1),
-                    hint="this looks like an alias bomb; write the values out instead",
-                )
+                _too_large(node, file, sink)
                 continue
             if data is not None:  # an empty document, e.g. after a trailing '---'
                 documents.append(Document(file, index, data, converter.positions))
     except (MarkedYAMLError, YAMLError) as exc:
         _yaml_error(exc, text, file, sink)
-    except RecursionError:
-        sink.error(
-            "OBSC002",
-            "YAML nesting is too deep",
-            Location(file, 1, 1),
-            hint="spec documents are a few levels deep; this file is not a spec",
-        )
+    except _TooDeep as exc:
+        _too_deep_error(Location(file, exc.mark.line + 1, exc.mark.column + 1), sink)
+    except RecursionError:  # kept as a last guard; check_nesting stops deep documents first
+        _too_deep_error(Location(file, 1, 1), sink)
     return documents
+
+
+def _too_deep_error(where: Location, sink: DiagnosticSink) -> None:
+    sink.error(
+        "OBSC002",
+        f"YAML nesting is too deep: more than {MAX_NESTING} levels of collections",
+        where,
+        hint="spec documents are a few levels deep; this file is not a spec",
+    )
+
+
+def _distinct_nodes(root: Any, limit: int) -> int:
+    """How many distinct nodes the graph under `root` has, counting up to `limit` + 1."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack and len(seen) <= limit:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if getattr(node, "id", "") == "mapping":
+            stack.extend(item for pair in node.value for item in pair)
+        elif getattr(node, "id", "") == "sequence":
+            stack.extend(node.value)
+    return len(seen)
+
+
+def _too_large(node: Any, file: str, sink: DiagnosticSink) -> None:
+    """OBSC004, saying whether aliases multiplied the document or it is simply that large."""
+    where = Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    if _distinct_nodes(node, MAX_NODES_PER_DOCUMENT) > MAX_NODES_PER_DOCUMENT:
+        sink.error(
+            "OBSC004",
+            f"document has more than {MAX_NODES_PER_DOCUMENT} nodes (mappings, lists and values)",
+            where,
+            hint="no spec is that large: split it into one document per service, "
+            "separated by '---'",
+        )
+        return
+    sink.error(
+        "OBSC004",
+        f"document expands to more than {MAX_NODES_PER_DOCUMENT} nodes through anchors and aliases",
+        where,
+        hint="this looks like an alias bomb; write the values out instead",
+    )
 
 
 def load_bytes(raw: bytes, display: str, sink: DiagnosticSink) -> list[Document]:
     """Decode and parse one spec file's bytes; `display` is the name used in messages."""
-    text = _decode(raw, display, sink)
+    text = decode_text(raw, display, sink)
     if text is None:
         return []
     return parse_text(text, display, sink)
-
-
-def discover_spec_files(
-    repo: Path, folders: tuple[str, ...] = ("specs", "snapshots")
-) -> list[Path]:
-    """Every *.yaml / *.yml file under the given folders, in a stable order."""
-    found: list[Path] = []
-    for folder in folders:
-        root = repo / folder
-        if not root.is_dir():
-            continue
-        for candidate in root.rglob("*"):
-            if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
-                if any(part.startswith(".") for part in candidate.relative_to(root).parts):
-                    continue
-                found.append(candidate)
-    return sorted(found, key=lambda p: p.relative_to(repo).as_posix())
