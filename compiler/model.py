@@ -8,6 +8,7 @@ the exported model does not change when a spec file is merely reformatted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -92,6 +93,19 @@ class SecretRef(ModelNode):
     name: str
     key: str
 
+    @property
+    def variable(self) -> str:
+        """The environment variable a process gets the value in: `OBSC_SECRET_<NAME>__<KEY>`.
+
+        Upper case, every character other than a letter or digit as `_`, name and key
+        joined by `__` (a secret name is a DNS label, so it has no `_` of its own).
+        """
+
+        def part(text: str) -> str:
+            return re.sub(r"[^A-Z0-9]", "_", text.upper())
+
+        return f"OBSC_SECRET_{part(self.name)}__{part(self.key)}"
+
 
 class Instrumentation(ModelNode):
     """Language-specific switches for zero-code OpenTelemetry instrumentation.
@@ -142,12 +156,24 @@ class CustomPattern(ModelNode):
     regex: str
 
 
+class SecretPattern(ModelNode):
+    """A custom redaction pattern given by reference: a secret whose value is redacted.
+
+    The collector reads the value from its environment (`SecretRef.variable`) as it loads
+    its config and matches it literally; the value never enters the model.
+    """
+
+    name: str
+    secret_ref: SecretRef
+
+
 class RedactionPolicy(ModelNode):
     """A resolved redaction policy."""
 
     name: str
     patterns: tuple[str, ...]
     custom: tuple[CustomPattern, ...]
+    secret_patterns: tuple[SecretPattern, ...] = ()
     drop_attributes: tuple[str, ...]
     replacement: str
 

@@ -12,7 +12,16 @@ def resolve_redaction_policies(spec: ProjectSpec) -> tuple[model.RedactionPolicy
         model.RedactionPolicy(
             name=policy.name,
             patterns=tuple(sorted(set(policy.patterns))),
-            custom=tuple(model.CustomPattern(name=c.name, regex=c.regex) for c in policy.custom),
+            custom=tuple(
+                model.CustomPattern(name=c.name, regex=c.regex)
+                for c in policy.custom
+                if c.regex is not None
+            ),
+            secret_patterns=tuple(
+                model.SecretPattern(name=c.name, secret_ref=ref)
+                for c in policy.custom
+                if (ref := _secret_ref(c.secret_ref)) is not None
+            ),
             drop_attributes=tuple(sorted(set(policy.drop_attributes))),
             replacement=policy.replacement,
         )

@@ -228,10 +228,30 @@ class Stack(SpecModel):
 
 
 class CustomPattern(SpecModel):
-    """A user-defined redaction pattern (RE2 syntax, as the collector runs it)."""
+    """A user-defined redaction pattern: an RE2 regex, or a secret to redact literally.
+
+    `secretRef` redacts a known secret (a leaked key) without writing it down: the collector
+    reads it from its environment (`${env:OBSC_SECRET_<NAME>__<KEY>}`) when it loads its
+    config, and matches it literally (`\\Q...\\E`). The value must not contain `"`, `\\`
+    or `\\E`.
+    """
 
     name: Identifier
-    regex: Regex
+    regex: Regex | None = None
+    secret_ref: SecretRef | None = Field(
+        default=None, description="A secret whose value is redacted literally, instead of regex."
+    )
+
+    @model_validator(mode="after")
+    def _regex_or_secret(self) -> CustomPattern:
+        if (self.regex is None) == (self.secret_ref is None):
+            raise PydanticCustomError(
+                "custom_pattern",
+                "a custom pattern needs exactly one of `regex` (RE2) or `secretRef` "
+                "(a secret to redact literally)",
+                {},
+            )
+        return self
 
 
 class RedactionPolicy(SpecModel):
@@ -559,6 +579,24 @@ class DurationMetrics(SpecModel):
     buckets: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)]
 
 
+class ExporterAssumption(SpecModel):
+    """The exporter release and set-up the metric names and labels were checked against.
+
+    `obsc detect --source` warns when a project declares `package` at a lower version.
+    """
+
+    package: Annotated[str, Field(min_length=1)] = Field(
+        description="The exporter package as the dependency manifest names it."
+    )
+    version: Annotated[str, Field(pattern=r"^v?[0-9]+(\.[0-9]+)*([-+][0-9A-Za-z.-]+)?$")] = Field(
+        description="The lowest release that behaves as described (the one obsc was proven "
+        "against, or the first with the described metrics)."
+    )
+    setup: str | None = Field(
+        default=None, description="How the exporter must be set up for the metrics to be right."
+    )
+
+
 class FrameworkMetrics(SpecModel):
     """Where a framework's metrics come from and what they are called.
 
@@ -573,6 +611,13 @@ class FrameworkMetrics(SpecModel):
     port: Port | None = None
     requests: RequestMetrics | None = None
     duration: DurationMetrics | None = None
+    traffic_selector: LabelMatchers | None = Field(
+        default=None,
+        description="Label matchers every request and duration series must match, e.g. "
+        'handler!="/metrics": leaves the scrape of the metrics endpoint out of the SLIs '
+        "where the exporter labels the path or handler.",
+    )
+    assumes: ExporterAssumption | None = None
 
 
 class Signature(SpecModel):
@@ -610,6 +655,11 @@ class Instrumentation(SpecModel):
     """
 
     env: dict[str, EnvValue] = Field(default_factory=dict)
+    env_by_language: dict[Language, dict[str, EnvValue]] = Field(
+        default_factory=dict,
+        description="Variables for services of one language only (the framework `generic` "
+        "serves every language); they override `env`.",
+    )
     requires: list[str] = Field(default_factory=list)
     notes: str | None = None
 

@@ -6,7 +6,8 @@ as a label value). A Framework's `instrumentation.env` is stricter: variables th
 credentials by name (OTEL_EXPORTER_OTLP_HEADERS, *_PASSWORD, *_TOKEN, ...) or whose value
 is a long opaque token must take the `{secretRef: {name, key}}` form, which the compose
 and Helm targets render from the secret, never the value. A custom redaction `regex` is a
-pattern, not a value, and is exempt; a "regex" that is a pasted credential is a warning.
+pattern, not a value, and is exempt; a "regex" that is a pasted credential is a warning
+(a known secret is redacted by reference instead: `custom: [{name, secretRef}]`).
 The secret itself is never repeated in a message.
 """
 
@@ -41,8 +42,9 @@ _ENV_HINT = (
     "Kubernetes Secret)"
 )
 _REGEX_HINT = (
-    "a pattern for the secret's format redacts it without writing it down "
-    "(e.g. 'sk-proj-[A-Za-z0-9_-]{16,}' rather than the key itself)"
+    "to redact a known secret without writing it down, give it by reference: "
+    "custom: [{name: <name>, secretRef: {name: <secret>, key: <key>}}] (the collector reads "
+    "it from its environment), or write a pattern for the secret's format"
 )
 
 

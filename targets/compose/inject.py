@@ -6,14 +6,12 @@ collector samples per service; docs/contracts.md). Services of the model also ge
 framework's zero-code instrumentation variables, which the variables above override; a
 variable the framework gives from a secret (`{secretRef: {name, key}}`) is compose
 interpolation of `OBSC_SECRET_<NAME>__<KEY>` from the user's environment or `.env` file
-(`secret_variable`), required (`${VAR:?...}`): the value never enters rendered/.
+(`secret_interpolation`), required (`${VAR:?...}`): the value never enters rendered/.
 Logging is Docker's json-file driver with the compose service label on each line, which
 the collector turns into `service.name`.
 """
 
 from __future__ import annotations
-
-import re
 
 from compiler.model import EnvironmentModel, ResolvedService, SecretRef
 from targets.compose import names
@@ -55,25 +53,20 @@ def otel_environment(model: EnvironmentModel, name: str) -> dict[str, str]:
     return dict(sorted(env.items()))
 
 
-def secret_variable(ref: SecretRef) -> str:
-    """The variable compose reads a secret's value from: `OBSC_SECRET_<NAME>__<KEY>`.
+def secret_interpolation(ref: SecretRef) -> str:
+    """`${OBSC_SECRET_<NAME>__<KEY>:?...}`: the secret from the user's environment or .env.
 
-    Upper case, every character other than a letter or digit as `_`, name and key joined
-    by `__` (a secret name is a DNS label, so it has no `_` of its own).
+    Compose refuses to start without it, naming the secret (`SecretRef.variable`).
     """
-
-    def part(text: str) -> str:
-        return re.sub(r"[^A-Z0-9]", "_", text.upper())
-
-    return f"OBSC_SECRET_{part(ref.name)}__{part(ref.key)}"
+    variable = ref.variable
+    return f"${{{variable}:?set {variable} to the value of secret {ref.name}, key {ref.key}}}"
 
 
 def _compose_value(value: str | SecretRef) -> str:
     """A literal with `$` escaped from interpolation, or the interpolation of a secret."""
     if isinstance(value, str):
         return value.replace("$", "$$")
-    variable = secret_variable(value)
-    return f"${{{variable}:?set {variable} to the value of secret {value.name}, key {value.key}}}"
+    return secret_interpolation(value)
 
 
 def _instrumentation(service: ResolvedService | None) -> tuple[tuple[str, str | SecretRef], ...]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from compiler.model import EnvironmentModel
+from targets.collector.redaction import secret_patterns
 from targets.compose import names
 from targets.compose.health import NO_HEALTHCHECK, healthchecks
+from targets.compose.inject import secret_interpolation
 from targets.compose.mounts import Layout
 
 Service = dict[str, object]
@@ -20,7 +22,7 @@ RESTART = "unless-stopped"
 
 
 def _collector(model: EnvironmentModel, layout: Layout) -> Service:
-    return {
+    service: Service = {
         "image": model.stack.collector.image,
         "command": ["--config=/etc/obsc/collector.yaml"],
         # Docker's container log files are root's, readable by root only.
@@ -30,6 +32,11 @@ def _collector(model: EnvironmentModel, layout: Layout) -> Service:
             layout.host_bind("/var/lib/docker/containers", "/var/lib/docker/containers"),
         ],
     }
+    # Custom redaction patterns given by secretRef: the config reads them as ${env:...}.
+    secrets = secret_patterns(model)
+    if secrets:
+        service["environment"] = {ref.variable: secret_interpolation(ref) for ref in secrets}
+    return service
 
 
 def _prometheus(model: EnvironmentModel, layout: Layout) -> Service:

@@ -43,7 +43,8 @@ def _scrape_entry() -> dict[str, object]:
     )
 
 
-def _language() -> dict[str, object]:
+def _env() -> dict[str, object]:
+    """A list of Kubernetes EnvVars: a value, or a key of a Secret."""
     name = {"type": "string", "minLength": 1}
     secret_key = _object({"name": {"type": "string", "pattern": DNS_NAME}, "key": name})
     env_var = {
@@ -52,12 +53,21 @@ def _language() -> dict[str, object]:
             _object({"name": name, "valueFrom": _object({"secretKeyRef": secret_key})}),
         ]
     }
-    return _object(
-        {
-            "port": {"enum": [4317, 4318]},
-            "env": {"type": "array", "items": env_var},
-        }
-    )
+    return {"type": "array", "items": env_var}
+
+
+def _language() -> dict[str, object]:
+    return _object({"port": {"enum": [4317, 4318]}, "env": _env()})
+
+
+def _collector() -> dict[str, object]:
+    properties: dict[str, object] = {
+        "image": {"type": "string", "minLength": 1},
+        "resources": {"type": "object"},
+        "tolerations": {"type": "array", "items": {"type": "object"}},
+    }
+    # `env` is optional: the secrets of custom redaction patterns given by secretRef.
+    return {**_object(properties), "properties": {**properties, "env": _env()}}
 
 
 def _retention() -> dict[str, object]:
@@ -96,13 +106,7 @@ def values_schema() -> dict[str, object]:
             {
                 "project": {"type": "string", "minLength": 1},
                 "environment": {"type": "string", "minLength": 1},
-                "collector": _object(
-                    {
-                        "image": {"type": "string", "minLength": 1},
-                        "resources": {"type": "object"},
-                        "tolerations": {"type": "array", "items": {"type": "object"}},
-                    }
-                ),
+                "collector": _collector(),
                 "backends": _object({name: _backend(name) for name in BACKENDS}),
                 "prometheusRules": _toggle(labels=_labels()),
                 "podMonitors": _toggle(

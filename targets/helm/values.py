@@ -13,6 +13,7 @@ from compiler.model import (
     SecretRef,
     StoringStackComponent,
 )
+from targets.collector.redaction import secret_patterns
 
 # Operator `Instrumentation` language keys, by the language obsc resolves for a service;
 # languages missing here (php, ruby, other) have no operator auto-instrumentation.
@@ -124,20 +125,34 @@ def backend_values(model: EnvironmentModel) -> dict[str, object]:
     return backends
 
 
+def collector_values(model: EnvironmentModel) -> dict[str, object]:
+    """The DaemonSet's image and resources; `env` only for secrets its config reads.
+
+    A custom redaction pattern given by `secretRef` is read by the collector's config as
+    `${env:OBSC_SECRET_<NAME>__<KEY>}`: the variable comes from the Kubernetes Secret, in
+    the release namespace.
+    """
+    values: dict[str, object] = {
+        "image": model.stack.collector.image,
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "256Mi"},
+            "limits": {"memory": "512Mi"},
+        },
+        "tolerations": [],
+    }
+    secrets = secret_patterns(model)
+    if secrets:
+        values["env"] = [_env_var(ref.variable, ref) for ref in secrets]
+    return values
+
+
 def chart_values(model: EnvironmentModel) -> dict[str, object]:
     """values.yaml as a document, in the order a reader meets the templates."""
     scraped = [t for t in map(scrape_target, model.services) if t is not None]
     return {
         "project": model.project,
         "environment": model.environment,
-        "collector": {
-            "image": model.stack.collector.image,
-            "resources": {
-                "requests": {"cpu": "100m", "memory": "256Mi"},
-                "limits": {"memory": "512Mi"},
-            },
-            "tolerations": [],
-        },
+        "collector": collector_values(model),
         "backends": backend_values(model),
         "prometheusRules": {"enabled": True, "labels": {}},
         "podMonitors": {

@@ -83,6 +83,35 @@ def running_collector(binary: Path, config: Path, ports: Ports, log: Path) -> It
                 proc.wait()
 
 
+def render_for_run(repo: Path, base: Path, ports: Ports, exported: Path, logs: str) -> Path:
+    """Render dev's collector config of `repo` under `base`: exporters to files in
+    `exported`, container logs from the glob `logs`, listening on `ports`; its path."""
+    from compiler.cli.main import main
+
+    try:
+        main(
+            [
+                "-q",
+                "--repo",
+                str(repo),
+                "render",
+                "--no-policies",
+                "--env",
+                "dev",
+                "--target",
+                "collector",
+                f"--set=collector.exporters=file:{exported}",
+                f"--set=collector.logs={logs}",
+                *ports.settings(),
+                "--out",
+                str(base / "rendered"),
+            ]
+        )
+    except SystemExit as exc:
+        assert exc.code in (0, None), exc.code
+    return base / "rendered" / "dev" / "collector" / "config.yaml"
+
+
 def post_otlp(ports: Ports, signal_path: str, payload: dict[str, object]) -> None:
     """POST an OTLP/HTTP JSON request (`signal_path` is logs, traces or metrics)."""
     request = urllib.request.Request(

@@ -1,9 +1,10 @@
 """Instrumentation variables given by `secretRef`: compose interpolates them, never renders them.
 
 The secret-refs estate's Framework sends its OTLP headers (a vendor's API key) from a
-secret. The overlay names a variable (`OBSC_SECRET_<NAME>__<KEY>`) that the real compose
-CLI reads from the `.env` file beside the user's compose file, and refuses to merge when
-one is missing.
+secret, and its redaction policy masks a leaked key given by reference (the collector's
+config reads it as `${env:...}`). The overlay names a variable (`OBSC_SECRET_<NAME>__<KEY>`)
+that the real compose CLI reads from the `.env` file beside the user's compose file, and
+refuses to merge when one is missing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import pytest
 
 from compiler.model import SecretRef
 from compiler.pipeline import render
-from targets.compose.inject import secret_variable
 from tests.compose.tools import compose
 from tests.conftest import FIXTURES
 
@@ -25,6 +25,7 @@ VALUES = {
     "OBSC_SECRET_HONEYCOMB__OTLP_HEADERS": "x-honeycomb-team=hcaik_01jab2cd3ef4gh5ij6kl7mn8op",
     "OBSC_SECRET_HONEYCOMB__TRACES_HEADERS": "x-honeycomb-dataset=traces,x-honeycomb-team=t0k3n",
     "OBSC_SECRET_APP_DB__PASSWORD": "correct horse battery staple",
+    "OBSC_SECRET_LEAKED__API_KEY": "lk_live+Q9.x/Zr==w(7)",
 }
 
 
@@ -73,6 +74,8 @@ def test_compose_reads_the_secrets_from_the_env_file(repo: Path, tmp_path: Path)
     )
     assert env["DB_PASSWORD"] == VALUES["OBSC_SECRET_APP_DB__PASSWORD"]
     assert env["OTEL_SERVICE_NAME"] == "api"
+    collector = json.loads(out)["services"]["otel-collector"]["environment"]
+    assert collector == {"OBSC_SECRET_LEAKED__API_KEY": VALUES["OBSC_SECRET_LEAKED__API_KEY"]}
 
 
 def test_compose_refuses_to_start_without_the_secret(repo: Path, tmp_path: Path) -> None:
@@ -88,7 +91,7 @@ def test_secret_variables_are_distinct_per_name_and_key() -> None:
         SecretRef(name="honeycomb-otlp", key="headers"),
         SecretRef(name="honeycomb", key="otlp.headers2"),
     ]
-    assert [secret_variable(r) for r in refs] == [
+    assert [r.variable for r in refs] == [
         "OBSC_SECRET_HONEYCOMB__OTLP_HEADERS",
         "OBSC_SECRET_HONEYCOMB_OTLP__HEADERS",
         "OBSC_SECRET_HONEYCOMB__OTLP_HEADERS2",

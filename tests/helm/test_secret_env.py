@@ -42,9 +42,24 @@ def test_values_reference_the_secret_and_fit_the_schema(rendered_estates: dict[s
     assert values["instrumentation"]["languages"]["python"]["env"] == EXPECTED
 
 
+def test_the_collector_gets_the_secret_its_redaction_reads(
+    rendered_estates: dict[str, Path],
+) -> None:
+    values = YAML(typ="safe").load((_chart(rendered_estates) / "values.yaml").read_text())
+    assert values["collector"]["env"] == [
+        {
+            "name": "OBSC_SECRET_LEAKED__API_KEY",
+            "valueFrom": {"secretKeyRef": {"name": "leaked", "key": "api-key"}},
+        }
+    ]
+
+
 def test_the_instrumentation_reads_the_secret(
     real_tool: Tool, rendered_estates: dict[str, Path]
 ) -> None:
     manifests = helm_template(real_tool("helm"), _chart(rendered_estates))
     (instrumentation,) = [o for o in objects(manifests) if o["kind"] == "Instrumentation"]
     assert instrumentation["spec"]["python"]["env"] == EXPECTED
+    (daemonset,) = [o for o in objects(manifests) if o["kind"] == "DaemonSet"]
+    (container,) = daemonset["spec"]["template"]["spec"]["containers"]
+    assert container["env"][0]["valueFrom"]["secretKeyRef"] == {"name": "leaked", "key": "api-key"}

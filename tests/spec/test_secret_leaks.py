@@ -186,6 +186,7 @@ REFERENCED = {
     "OBSC_SECRET_HONEYCOMB__OTLP_HEADERS": CORPUS["honeycomb header"],
     "OBSC_SECRET_HONEYCOMB__TRACES_HEADERS": "x-honeycomb-team=" + CORPUS["openai key"],
     "OBSC_SECRET_APP_DB__PASSWORD": "Tr0ub4dor-3-correct-horse",
+    "OBSC_SECRET_LEAKED__API_KEY": CORPUS["stripe key"],
 }
 SECRET_FILES = {
     "app/obs-secrets/alertmanager-secrets/pagerduty-routing-key": "0123456789abcdef01234567",

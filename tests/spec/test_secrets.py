@@ -161,3 +161,33 @@ def test_messages_mask_secrets_whatever_surrounds_them(kind: str) -> None:
         masked = mask_secrets(text)
         assert SECRETS[kind] not in masked
         assert MASK in masked
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "{name: leaked}",
+        "{name: leaked, regex: 'lk_[a-z]+', secretRef: {name: leaked, key: api-key}}",
+    ],
+)
+def test_a_custom_pattern_is_a_regex_or_a_secret_ref(
+    obsc: ObscRunner, minimal_repo: Path, entry: str
+) -> None:
+    project = minimal_repo / "specs" / "project.yaml"
+    project.write_text(
+        project.read_text().replace("      custom:\n", f"      custom:\n        - {entry}\n")
+    )
+    result = obsc("--repo", minimal_repo, "validate")
+    assert result.code == 2
+    assert "error[OBSC104]" in result.err
+    assert "exactly one of `regex` (RE2) or `secretRef`" in result.err
+
+
+def test_a_secret_ref_pattern_validates(obsc: ObscRunner, minimal_repo: Path) -> None:
+    project = minimal_repo / "specs" / "project.yaml"
+    entry = "{name: leaked_key, secretRef: {name: leaked, key: api-key}}"
+    project.write_text(
+        project.read_text().replace("      custom:\n", f"      custom:\n        - {entry}\n")
+    )
+    result = obsc("--repo", minimal_repo, "validate")
+    assert result.code == 0, result.err
