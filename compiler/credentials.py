@@ -31,14 +31,20 @@ def _is_basic_credential(match: re.Match[str]) -> bool:
     return b":" in decoded
 
 
-def _is_mixed_token(match: re.Match[str]) -> bool:
-    """A URL path segment that is random-looking: digits, upper and lower case letters."""
+def _is_webhook_token(match: re.Match[str]) -> bool:
+    """A random-looking URL path segment that is a webhook's credential.
+
+    Random-looking: digits, upper and lower case letters; a webhook's: the URL says it is a
+    hook, or the segment is padded base64. A document id in a runbook link (Google Docs, a
+    Grafana uid) looks random too, but is neither, and must not be refused.
+    """
     token = match.group("token")
-    return (
+    mixed = (
         any(c.isdigit() for c in token)
         and any(c.isupper() for c in token)
         and any(c.islower() for c in token)
     )
+    return mixed and ("hook" in match.group(0).lower() or token.endswith("="))
 
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str], _Check | None], ...] = (
@@ -85,9 +91,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], _Check | None], ...] = (
         None,
     ),
     (
-        "a token inside a URL",
-        re.compile(r"[a-z][a-z0-9+.-]*://[^\s]*?/(?P<token>[A-Za-z0-9+_=-]{24,})(?![A-Za-z0-9+_=-])"),
-        _is_mixed_token,
+        "a webhook URL with its token",
+        re.compile(
+            r"[a-z][a-z0-9+.-]*://[^\s]*?/(?P<token>[A-Za-z0-9+_=-]{24,})(?![A-Za-z0-9+_=-])"
+        ),
+        _is_webhook_token,
     ),
     ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*"), None),
     (

@@ -191,3 +191,18 @@ def test_a_secret_ref_pattern_validates(obsc: ObscRunner, minimal_repo: Path) ->
     )
     result = obsc("--repo", minimal_repo, "validate")
     assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://docs.google.com/document/d/1aBcD3fGhIjKlMnOpQrStUvWxYz0123456789/edit",
+        "https://grafana.example.com/d/AbC123xYz9876543210qwerty/checkout-overview",
+        "https://www.notion.so/Checkout-Runbook-8f14e45fceea167a5a36fe2a1b3c4d5e",
+        "https://runbooks.example.com/checkout?section=latency&version=2",
+    ],
+)
+def test_runbook_links_with_random_looking_ids_are_not_secrets(url: str) -> None:
+    sink = DiagnosticSink()
+    (doc,) = parse_text(f"spec:\n  runbook: '{url}'\n", "s.yaml", sink)
+    assert find_literal_secrets(doc, sink) == set()
