@@ -90,6 +90,9 @@ def detect_command(
                 click.echo(
                     f"kept {result.path}: edited by hand (pass --force to overwrite it)", err=True
                 )
+    for d in detections:
+        for warning in d.warnings:
+            click.echo(f"warning: {d.service}: {warning}", err=True)
     if opts.json:
         print_json([d.as_json() for d in detections])
         return

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from compiler.detect.assumptions import exporter_warnings
 from compiler.detect.observation import Observation
 from compiler.detect.scoring import (
     GENERIC,
@@ -41,6 +42,7 @@ class Detection:
     ports: list[int] = field(default_factory=list)
     exporter: str | None = None
     candidates: list[tuple[str, float]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         """The `--output json` object."""
@@ -57,6 +59,7 @@ class Detection:
             "ports": self.ports,
             "exporter": self.exporter,
             "candidates": [{"framework": n, "confidence": c} for n, c in self.candidates],
+            "warnings": self.warnings,
         }
 
 
@@ -138,6 +141,7 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
         ports=list(observation.ports),
         exporter=exporter,
         candidates=[(c.name, _round(c.score)) for c in scored[:5]],
+        warnings=exporter_warnings(observation, by_name[chosen.name]) if chosen else [],
     )
 
 

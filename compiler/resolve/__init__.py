@@ -14,6 +14,7 @@ from compiler.model import EnvironmentModel, Provenance, ResolvedEstate, Resolve
 from compiler.resolve import layers
 from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
 from compiler.resolve.layers import LayerInput
+from compiler.resolve.metric_names import platform_of
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.retention import check_retention
 from compiler.resolve.service import build_service, exporter_name_fits
@@ -75,7 +76,9 @@ def resolve_estate(
                 continue
             name = base.service.model.metadata.name
             provenance[(name, env.name)] = Provenance(name, env.name, chains)
-            resolved = build_service(base.service, base.framework, chains, sink)
+            resolved = build_service(
+                base.service, base.framework, chains, sink, platform_of(tuple(env.targets))
+            )
             if resolved is not None:
                 services.append(resolved)
         environments[env.name] = EnvironmentModel(

@@ -23,6 +23,7 @@ from compiler.model import (
     SLOAlerting,
     TierAlerting,
 )
+from compiler.resolve.metric_names import Platform, arrived_metrics
 from compiler.resolve.sli import availability_queries, latency_queries, ratio_queries
 from compiler.spec.models import EnvValue, RatioSLI, ServiceDocument, SLOSpec
 from compiler.spec.paths import spec_path
@@ -42,11 +43,16 @@ def build_service(
     framework: FrameworkEntry,
     chains: Chains,
     sink: DiagnosticSink,
+    platform: Platform,
 ) -> ResolvedService | None:
-    """The service as resolved for one environment, or None after reporting a defect."""
+    """The service as resolved for one environment, or None after reporting a defect.
+
+    Metric names are those Prometheus stores on the environment's `platform` (see
+    `compiler.resolve.metric_names`).
+    """
     meta = parsed.model.metadata
     fw = framework.parsed.model.spec
-    metrics = _build_metrics(framework, chains)
+    metrics = arrived_metrics(_build_metrics(framework, chains), platform)
     slos: list[ResolvedSLO] = []
     ok = True
     for index, slo in enumerate(parsed.model.spec.slos):
@@ -79,7 +85,12 @@ def build_service(
         sampling=float(_value(chains, "sampling", 1.0)),
         runbook=_value(chains, "runbook"),
         instrumentation=Instrumentation(
-            env=_environment(fw.instrumentation.env),
+            env=_environment(
+                {
+                    **fw.instrumentation.env,
+                    **fw.instrumentation.env_by_language.get(_value(chains, "language"), {}),
+                }
+            ),
             requires=tuple(fw.instrumentation.requires),
         ),
         exporter=exporter,
@@ -179,6 +190,7 @@ def _build_slo(
         return None
     window = _value(chains, f"{prefix}.window")
     name = parsed.model.metadata.name
+    traffic = framework.parsed.model.spec.metrics.traffic_selector
     if isinstance(slo.sli, RatioSLI):
         bad, total = ratio_queries(slo.sli.good, slo.sli.total)
         sli = ResolvedSLI(kind=kind, bad=bad, total=total, good=slo.sli.good)
@@ -199,12 +211,12 @@ def _build_slo(
         if not _is_bucket(seconds, metrics):
             _not_a_bucket(parsed, index, threshold, seconds, threshold_chain[-1], metrics, sink)
             return None
-        bad, total = latency_queries(name, metrics, seconds)
+        bad, total = latency_queries(name, metrics, seconds, traffic)
         sli = ResolvedSLI(
             kind=kind, bad=bad, total=total, threshold=threshold, threshold_seconds=seconds
         )
     else:
-        bad, total = availability_queries(name, metrics)
+        bad, total = availability_queries(name, metrics, traffic)
         sli = ResolvedSLI(kind=kind, bad=bad, total=total)
     knobs = slo.alerting
     return ResolvedSLO(

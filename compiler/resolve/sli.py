@@ -2,7 +2,9 @@
 
 Availability and latency SLIs are built from the framework's metrics; every series of a
 service is selected by `service="<name>"`, the label obsc's scrape and collector configs
-put on all of a service's metrics. Ratio SLIs use the user's queries (bad = total - good).
+put on all of a service's metrics, and the framework's `trafficSelector` (where the
+exporter counts the scrape of its own metrics endpoint as a request, it is left out).
+Ratio SLIs use the user's queries (bad = total - good).
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ def _le_matcher(bucket: float) -> str:
     return 'le=~"' + repr(bucket).replace(".", "\\\\.") + '"'
 
 
-def availability_queries(service: str, metrics: ResolvedMetrics) -> tuple[str, str]:
+def _service(service: str, traffic: str | None) -> str:
+    """The service's series, less what `traffic` leaves out (the scrape of its metrics)."""
+    return f'service="{service}",{traffic}' if traffic else f'service="{service}"'
+
+
+def availability_queries(
+    service: str, metrics: ResolvedMetrics, traffic: str | None = None
+) -> tuple[str, str]:
     """(bad, total): requests that failed with a server error, all requests.
 
     An exporter creates a labelled series on its first use, so a service that has served no
@@ -33,18 +42,20 @@ def availability_queries(service: str, metrics: ResolvedMetrics) -> tuple[str, s
     when there is no traffic (both sides are label-less sums, so `or` keeps one of them).
     """
     assert metrics.request_metric is not None and metrics.error_selector is not None
-    selector = f'service="{service}"'
+    selector = _service(service, traffic)
     total = _rate(metrics.request_metric, selector)
     errors = _rate(metrics.request_metric, f"{selector},{metrics.error_selector}")
     return f"({errors} or 0 * {total})", total
 
 
-def latency_queries(service: str, metrics: ResolvedMetrics, seconds: float) -> tuple[str, str]:
+def latency_queries(
+    service: str, metrics: ResolvedMetrics, seconds: float, traffic: str | None = None
+) -> tuple[str, str]:
     """(bad, total): requests slower than the threshold bucket, all requests."""
     assert metrics.duration_metric is not None
     bucket = seconds * 1000 if metrics.duration_unit == "milliseconds" else seconds
     bucket = round(bucket, 9)
-    selector = f'service="{service}"'
+    selector = _service(service, traffic)
     total = _rate(f"{metrics.duration_metric}_count", selector)
     fast = _rate(f"{metrics.duration_metric}_bucket", f"{selector},{_le_matcher(bucket)}")
     return f"({total} - {fast})", total

@@ -1,0 +1,80 @@
+"""The estate the SLI-truth tests render: per framework, services for both metric paths.
+
+Each real app is one process, scraped twice: by Prometheus directly as `<app>-k` (the
+Kubernetes path, environment `direct`, which renders helm) and by the collector as
+`<app>-c` (the compose path, environment `viacollector`). Apps that push OTLP (generic)
+only have the collector path. A healthy twin of every app (`<app>-h`) serves only fast
+successes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = """apiVersion: obsc.dev/v1
+kind: Project
+metadata:
+  name: truth
+spec:
+  environments:
+    - name: viacollector
+      targets: [model, compose, collector, alerts, grafana]
+      sampling: 1.0
+    - name: direct
+      targets: [model, helm, collector, alerts, grafana]
+      sampling: 1.0
+"""
+
+SERVICE = """apiVersion: obsc.dev/v1
+kind: Service
+metadata:
+  name: {name}
+  team: truth
+  tier: 2
+spec:
+  framework: {framework}
+  language: {language}
+  port: {port}
+  slos:
+    - name: availability
+      objective: 99
+      sli: {{kind: availability}}
+    - name: latency
+      objective: 99
+      sli: {{kind: latency, threshold: 500ms}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """A real app of one framework: how to start it and which paths its metrics take."""
+
+    name: str  # also the module under tests/frameworks/apps/<language>/
+    framework: str
+    language: str
+    scraped: bool  # False: it pushes OTLP to the collector
+
+    def services(self) -> list[str]:
+        """Its services: one per path, for the app and its healthy twin."""
+        paths = ("c", "k") if self.scraped else ("c",)
+        return [f"{self.name}{h}-{p}" for h in ("", "-h") for p in paths]
+
+
+def write_estate(root: Path, apps: list[App], ports: dict[str, int]) -> Path:
+    """specs/ for `apps` under `root`; `ports[app name]` is where each (healthy) app listens."""
+    specs = root / "specs"
+    (specs / "services").mkdir(parents=True, exist_ok=True)
+    (specs / "project.yaml").write_text(PROJECT)
+    for app in apps:
+        for service in app.services():
+            instance = service.rsplit("-", 1)[0]
+            (specs / "services" / f"{service}.yaml").write_text(
+                SERVICE.format(
+                    name=service,
+                    framework=app.framework,
+                    language=app.language,
+                    port=ports.get(instance, 8000),
+                )
+            )
+    return root
