@@ -6,6 +6,7 @@ a user sees every defect of a spec in one run instead of fixing them one at a ti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +30,33 @@ class Location:
         if self.line <= 0:
             return self.file
         return f"{self.file}:{self.line}:{self.column}"
+
+
+# Characters that could make one message look like several, or hide text in a terminal: C0
+# and C1 controls (newline, carriage return, escape sequences), Unicode line and paragraph
+# separators, and bidirectional overrides.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_text(text: str) -> str:
+    """`text` with control characters written as escapes (`\\n`, `\\x1b`, `\\u202e`).
+
+    A mapping key or value holding a newline would otherwise print as a second, forged
+    diagnostic line; ordinary text, non-ASCII letters included, is unchanged.
+    """
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(_escape_one, text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class Severity(StrEnum):
@@ -61,11 +89,18 @@ class Diagnostic:
         return (loc.file, loc.line, loc.column, self.code, self.message)
 
     def render(self) -> str:
-        """Format as `file:line:col: error[CODE]: path: message` plus an optional hint line."""
-        where = f"{self.path}: " if self.path else ""
-        text = f"{self.location}: {self.severity.value}[{self.code}]: {where}{self.message}"
+        """Format as `file:line:col: error[CODE]: path: message` plus an optional hint line.
+
+        Every part that can quote the input is escaped (escape_text): one diagnostic is
+        always one line, plus its hint line.
+        """
+        where = f"{escape_text(self.path)}: " if self.path else ""
+        text = (
+            f"{escape_text(str(self.location))}: {self.severity.value}[{self.code}]: "
+            f"{where}{escape_text(self.message)}"
+        )
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {escape_text(self.hint)}"
         return text
 
     def as_json(self) -> dict[str, object]:

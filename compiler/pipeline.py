@@ -22,6 +22,7 @@ from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.output import render_cache
 from compiler.output.manifest import MANIFEST_NAME, Manifest, next_manifest
 from compiler.output.out_dir import check_out_dir
+from compiler.output.sink import write_new_file
 from compiler.output.writer import (
     carry_over,
     check_relative_path,
@@ -475,7 +476,7 @@ def render(
                 policies=report,
             )
             if staging is not None and outcome.differs:
-                (staging / MANIFEST_NAME).write_bytes(manifest_raw)
+                write_new_file(f"{staging}/{MANIFEST_NAME}", manifest_raw)
                 swap_in(staging, out_dir)
                 outcome = replace(outcome, written=True)
         if not partial and (outcome.written or not outcome.differs):

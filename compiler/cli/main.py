@@ -1,8 +1,9 @@
 """`obsc`: the click group, global options, and the one place exceptions become exit codes.
 
 Exit codes: 0 success; 1 `--check` found differences; 2 invalid spec or usage; 3 policy
-violation; 4 environment problem (for `verify`: an endpoint unreachable); 5 `verify` found
-a check failing; 70 internal error (traceback only with --debug).
+violation; 4 environment problem (a disk full or read-only, a path obsc cannot read or
+write; for `verify`: an endpoint unreachable); 5 `verify` found a check failing; 70
+internal error (traceback only with --debug).
 """
 
 from __future__ import annotations
@@ -113,12 +114,15 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _handle_error(exc: Exception, args: list[str]) -> int:
+    from compiler.cli.failures import StdoutFailed, environment_failure
     from compiler.errors import ObscError
 
+    if isinstance(exc, OSError):  # the machine refused (disk full, read-only...): exit 4
+        exc = environment_failure(exc) or exc
     if isinstance(exc, ObscError) and exc.exit_code != EXIT_INTERNAL:
         from compiler.cli.report import print_json
 
-        if _json_requested(args):
+        if _json_requested(args) and not isinstance(exc, StdoutFailed):
             print_json(
                 {
                     "ok": False,

@@ -13,6 +13,7 @@ from compiler.errors import (
     ObscError,
     SpecError,
     UsageError,
+    escape_text,
 )
 from compiler.spec.files import UnreadableInput, read_input
 
@@ -42,7 +43,8 @@ def read_bytes(path: Path, what: str) -> bytes:
 
 def input_error(problem: UnreadableInput, what: str) -> ObscError:
     """The CLI error for an input file obsc cannot read."""
-    message = f"{what} {problem.path}: {problem.message}\n  hint: {problem.hint}"
+    message = escape_text(f"{what} {problem.path}: {problem.message}")
+    message += f"\n  hint: {problem.hint}"
     return FileSystemError(message) if problem.by_os else UsageError(message)
 
 

@@ -95,10 +95,10 @@ class TreeSink:
                 return
             except OSError:
                 pass  # another file system, or links not allowed: write the bytes
-        _write_new(destination, content)
+        write_new_file(destination, content)
 
 
-def _write_new(path: str, content: bytes) -> None:
+def write_new_file(path: str, content: bytes) -> None:
     """Create `path` with `content`: open, write, close, and nothing else.
 
     `open()` adds an fstat, an isatty ioctl and a seek per file; creating a file is already
@@ -109,5 +109,7 @@ def _write_new(path: str, content: bytes) -> None:
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]
+    except OSError as exc:  # os.write names no file: name it (a full disk, say)
+        raise OSError(exc.errno, exc.strerror, path) from exc
     finally:
         os.close(fd)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from compiler.errors import RenderError
+from compiler.errors import FileSystemError, RenderError, escape_text
 from compiler.output.render_cache import TreeDigests
 from compiler.output.sink import Keep, TreeSink
 
@@ -127,7 +127,7 @@ def _exchange(a: Path, b: Path) -> bool:
     err = ctypes.get_errno()
     if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False
-    raise OSError(err, os.strerror(err), str(a))
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
 
 
 @contextmanager
@@ -158,6 +158,7 @@ def staged_tree(target: Path) -> Iterator[Path]:
     a half-staged tree after an error) is removed on the way out. The caller holds
     `render_lock(target)`, so no other render's staging directory is live here.
     """
+    check_replaceable(target)
     recover(target)
     token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging = target.parent / f".{target.name}.staging-{token}"
@@ -166,6 +167,28 @@ def staged_tree(target: Path) -> Iterator[Path]:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_replaceable(target: Path) -> None:
+    """FileSystemError (exit 4) unless `target` is a directory, or missing, that a swap may replace.
+
+    A symlink is refused rather than followed: the swap would replace the link itself with
+    a directory (leaving the old tree where the link pointed), and following it would let a
+    link committed in a pull request point a render at any directory of the machine.
+    """
+    shown = escape_text(str(target))
+    if target.is_symlink():
+        link = escape_text(str(target.readlink()))
+        raise FileSystemError(
+            f"{shown} is a symlink (to {link}): obsc replaces the directory it "
+            "renders into as a whole and does not follow links there\n  hint: replace the "
+            "link with a directory, or render into its target with --out"
+        )
+    if target.exists() and not target.is_dir():
+        raise FileSystemError(
+            f"{shown} is not a directory: obsc renders a directory tree there\n  hint: move "
+            "the file away"
+        )
 
 
 def swap_in(staging: Path, target: Path) -> None:
