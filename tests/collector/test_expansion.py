@@ -15,7 +15,6 @@ from targets.collector.settings import CollectorSettings
 
 Tool = Callable[[str], Path]
 HOSTILE_PATH = "/metrics${env:HOME}/${file:/nonexistent/obsc}/$$x"
-PRINT_GATE = "--feature-gates=otelcol.printInitialConfig"
 
 
 def _unescaped(value: Any) -> Any:
@@ -62,7 +61,7 @@ def test_the_collector_reads_the_path_as_written(
     )
     assert done.returncode == 0, done.stderr
     done = subprocess.run(
-        [collector, "print-config", "--mode=unredacted", PRINT_GATE, config],
+        [collector, "print-config", "--mode=unredacted", config],
         capture_output=True,
         text=True,
         timeout=120,
