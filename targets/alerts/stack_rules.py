@@ -3,8 +3,8 @@
 The collector is the one path logs and traces (and on compose, metrics) take to the backends,
 so its failures are the estate's data loss. The rules read its own metrics, which Prometheus
 scrapes as job `otel-collector`, under the names the pinned collector (v0.159.0) exposes on its
-Prometheus endpoint (counters with `_total`; checked against the real binary in
-tests/collector/test_telemetry_run.py).
+Prometheus endpoint (compiler/output/collector_metrics.py; checked against the real binary
+in tests/collector/test_telemetry_run.py).
 
 Severity: `page` where data is being lost now and keeps being lost (the collector is down,
 exports fail at more than 5% of the items, the sending queue rejects new data, receivers
@@ -146,14 +146,18 @@ def _refusing(signal: Signal) -> StackAlert:
         summary=f"Collector receiver {{{{ $labels.receiver }}}} refuses {what}",
         description=(
             "Receiver {{ $labels.receiver }} of collector {{ $labels.instance }} has refused "
-            f"{what} for 10 minutes: the memory limiter or a full exporter queue pushes back. "
-            "Scraped metrics and tailed logs are lost; applications retry OTLP for a while, "
-            "then drop."
+            f"{what} for 10 minutes: the memory limiter (its own refused counter says so) or a "
+            "full exporter queue pushes back, "
+            "or a redaction processor failed closed (a statement error refuses the whole "
+            "batch rather than pass it partly redacted). Scraped metrics and tailed logs are "
+            "lost; applications retry OTLP for a while, then drop."
         ),
         runbook=(
             "Look at the collector's memory (process memory against its limit) and at its "
             "exporters' queues on the stack dashboard; give the collector more memory or "
-            "replicas, or fix the slow backend."
+            "replicas, or fix the slow backend. If the collector's log shows a "
+            "transform/redact-* processor failing, its otelcol_processor_incoming_items "
+            "exceed its otelcol_processor_outgoing_items: report the statement as a bug."
         ),
         signal=signal,
     )

@@ -97,6 +97,7 @@ class Text:
 
     path: str
     guard: str
+    candidates: int = LUHN_CANDIDATES_PER_FIELD
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,8 @@ class Context:
 
 
 def _nonempty(path: str) -> Text:
-    return Text(path, f'{path} != ""')
+    """A short string field (a name, a description): two Luhn candidates are enough."""
+    return Text(path, f'{path} != ""', candidates=2)
 
 
 _RESOURCE = Context("resource", (), (MapField("resource.attributes"),), kept=RESOURCE_KEPT)
@@ -142,7 +144,7 @@ _LOG = Context(
 )
 _SPAN = Context(
     "span",
-    (_nonempty("span.name"), _nonempty("span.status.message")),
+    (_nonempty("span.name"), Text("span.status.message", 'span.status.message != ""')),
     (MapField("span.attributes"),),
     drops=("span.attributes",),
 )
@@ -342,7 +344,7 @@ def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
         ) -> OTTLStatements:
             return [f"replace_pattern({path}, {regex}, {value}) where {condition}"]
 
-        for _ in range(LUHN_CANDIDATES_PER_FIELD):
+        for _ in range(t.candidates):
             out += _luhn_step(t.path, guard, write_text, replacement)
         out += [
             f"replace_pattern({t.path}, {card}, {replacement}) where {guard}",

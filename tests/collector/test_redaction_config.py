@@ -95,3 +95,31 @@ def test_a_policy_without_patterns_only_drops() -> None:
     assert isinstance(log, list)
     assert all("conditions" not in g for g in log)
     assert 'delete_key(log.attributes, "x")' in _statements(config, "log_statements", "log")
+
+
+def test_kubernetes_scopes_container_logs_by_workload_not_container() -> None:
+    from compiler.pipeline import validate
+    from targets.collector import collector_config
+    from targets.collector.settings import CollectorSettings
+    from tests.conftest import FIXTURES
+
+    estate, _ = validate(FIXTURES / "redaction", False)
+    model = estate.resolved.environments["dev"]
+    config = collector_config(model, CollectorSettings(platform="kubernetes"))
+    text = str(config)
+    receivers = config["receivers"]
+    assert isinstance(receivers, dict)
+    operators = receivers["file_log/containers"]["operators"]
+    assert not [op for op in operators if op.get("to") == 'resource["service.name"]']
+    processors = config["processors"]
+    assert isinstance(processors, dict)
+    labels = processors["k8s_attributes"]["extract"]["labels"]
+    assert labels == [
+        {"tag_name": "app.kubernetes.io/name", "key": "app.kubernetes.io/name", "from": "pod"}
+    ]
+    identity = processors["transform/identity"]["log_statements"][0]["statements"]
+    assert identity[0].startswith(
+        'set(resource.attributes["service.name"], resource.attributes["app.kubernetes.io/name"])'
+    )
+    assert 'resource.attributes["k8s.deployment.name"]' in identity[1]
+    assert 'resource["k8s.container.name"] in' in text  # parsing only
