@@ -8,6 +8,7 @@ rendered object must stay under Kubernetes' 1 MiB, also for rule sets far larger
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,6 +94,44 @@ def test_backends_become_external_name_services_when_mapped(
         "loki": "loki-gateway.logging.svc.cluster.local",
         "tempo": "tempo.tracing.svc.cluster.local",
     }
+
+
+# `helm template` leaves NOTES.txt out; this test-only template renders it into an object.
+NOTES_PROBE = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: notes-probe
+data:
+  notes: {{ include (print $.Template.BasePath "/NOTES.txt") . | quote }}
+"""
+
+
+def test_notes_tell_how_long_the_users_backends_must_keep_data(
+    real_tool: Tool, charts: dict[str, Path], tmp_path: Path
+) -> None:
+    chart = tmp_path / "obs-stack"
+    shutil.copytree(charts["example/prod"], chart)
+    (chart / "templates" / "notes-probe.yaml").write_text(NOTES_PROBE)
+    manifests = helm_template(
+        real_tool("helm"),
+        chart,
+        extra=(
+            "--show-only",
+            "templates/notes-probe.yaml",
+            "--set",
+            "backends.prometheus.retention.period=90d",
+        ),
+    )
+    [probe] = objects(manifests)
+    notes = probe["data"]["notes"]
+    assert (
+        "Prometheus: 90d (at least 32d: the 30d window of SLO accounts/availability, "
+        "plus a 2d margin)"
+    ) in notes
+    assert "spec.retention: 90d" in notes
+    assert "--storage.tsdb.retention.time=90d" in notes
+    assert "Loki: 30d (at least 1d)" in notes
+    assert "limits_config.retention_period: 30d" in notes
 
 
 def test_values_outside_the_schema_fail_lint(
