@@ -4,7 +4,9 @@ One case per rule: series that make its condition hold from the start, evaluated
 before its `for` has elapsed (nothing fires) and when it has (it fires, with its labels and
 annotations, alongside any rule of the same name that holds too). One more case feeds a
 healthy collector and expects none of the alerts. The series carry the labels the pinned
-collector puts on its own metrics, as Prometheus scrapes them.
+collector puts on each kind of its metrics, as Prometheus scrapes them (extra ones such as
+`server_address` included, so the rules' aggregations are tested against them too;
+tests/collector/test_telemetry_run.py checks these label sets against the real collector).
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ EXPORTERS = {
     "logs": "otlp_http/loki",
     "metrics": "prometheus_remote_write",
     "traces": "otlp_grpc/tempo",
+}
+#: What the collector adds to an exporter's sent and send_failed counters (the destination).
+DESTINATIONS = {
+    "logs": {"server_address": "loki", "server_port": "3100", "url_path": "/otlp/v1/logs"},
+    "metrics": {},
+    "traces": {"server_address": "tempo", "server_port": "4317"},
 }
 RECEIVER = {"receiver": "otlp", "transport": "http"}
 QUEUE_CAPACITY_ITEMS = 1000
@@ -64,7 +72,18 @@ def _minutes(duration: str) -> int:
 
 
 def _exporter(signal: Signal) -> dict[str, str]:
+    """The labels of an exporter's enqueue_failed counter."""
     return _labels(exporter=EXPORTERS[signal.name])
+
+
+def _sending(signal: Signal) -> dict[str, str]:
+    """The labels of an exporter's sent and send_failed counters."""
+    return {**_exporter(signal), **DESTINATIONS[signal.name]}
+
+
+def _queue(signal: Signal) -> dict[str, str]:
+    """The labels of an exporter's queue size and capacity."""
+    return {**_exporter(signal), "data_type": signal.name}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +99,7 @@ class Scenario:
 
 
 def _export_scenarios(signal: Signal, page: StackAlert, ticket: StackAlert) -> list[Scenario]:
-    labels = _exporter(signal)
+    labels = _sending(signal)
     sent, failed = exporter_counter("sent", signal), exporter_counter("send_failed", signal)
     everything = (_series(sent, labels, _gauge(0)), _series(failed, labels, _counter(600)))
     trickle = (_series(sent, labels, _counter(594)), _series(failed, labels, _counter(6)))
@@ -130,7 +149,7 @@ def scenarios(alerts: list[StackAlert]) -> list[Scenario]:
             _counting_scenario(refusing, receiver_counter("refused", signal), _labels(**RECEIVER))
         )
     queue = by_key[("OtelCollectorQueueNearlyFull", "ticket", "")]
-    labels = _exporter(SIGNALS[2])
+    labels = _queue(SIGNALS[2])
     nearly = round(QUEUE_CAPACITY_ITEMS * 0.9)
     series = (
         _series(QUEUE_SIZE, labels, _gauge(nearly)),
@@ -141,18 +160,21 @@ def scenarios(alerts: list[StackAlert]) -> list[Scenario]:
 
 
 def healthy_series() -> list[Series]:
-    """A collector that sends everything it receives, with an almost empty queue."""
+    """A collector that sends everything it receives, with an almost empty queue.
+
+    The failure counters exist but stay flat: the collector creates them at the first
+    failure, so a collector that has recovered looks like this.
+    """
     series = [_series(UP, _labels(), _gauge(1))]
     for signal in SIGNALS:
-        labels = _exporter(signal)
         series += [
-            _series(exporter_counter("sent", signal), labels, _counter(600)),
-            _series(exporter_counter("send_failed", signal), labels, _gauge(0)),
-            _series(exporter_counter("enqueue_failed", signal), labels, _gauge(0)),
+            _series(exporter_counter("sent", signal), _sending(signal), _counter(600)),
+            _series(exporter_counter("send_failed", signal), _sending(signal), _gauge(0)),
+            _series(exporter_counter("enqueue_failed", signal), _exporter(signal), _gauge(0)),
             _series(receiver_counter("accepted", signal), _labels(**RECEIVER), _counter(600)),
             _series(receiver_counter("refused", signal), _labels(**RECEIVER), _gauge(0)),
-            _series(QUEUE_SIZE, labels, _gauge(10)),
-            _series(QUEUE_CAPACITY, labels, _gauge(QUEUE_CAPACITY_ITEMS)),
+            _series(QUEUE_SIZE, _queue(signal), _gauge(10)),
+            _series(QUEUE_CAPACITY, _queue(signal), _gauge(QUEUE_CAPACITY_ITEMS)),
         ]
     return series
 

@@ -22,6 +22,7 @@ from compiler.output.collector_metrics import (
     Signal,
     collector_selector,
     exporter_counter,
+    memory_limiter_refused,
     receiver_counter,
 )
 from compiler.output.links import STACK_DASHBOARD_UID, STACK_NAME
@@ -49,11 +50,13 @@ def signal_panel(signal: Signal) -> panels.Panel:
     return panels.timeseries(
         signal.title.capitalize(),
         f"{signal.title.capitalize()} per second, summed over every collector: accepted and "
-        "refused by the receivers (refusals are the memory limiter or a full queue pushing "
-        "back), sent and failed by the exporters (failures are after retries: lost).",
+        "refused by the receivers (refusals are the memory limiter, shown apart, or a full "
+        "queue pushing back), sent and failed by the exporters (failures are after retries: "
+        "lost).",
         [
             ("accepted", _rate(receiver_counter("accepted", signal))),
             ("refused", _rate(receiver_counter("refused", signal))),
+            ("refused by the memory limiter", _rate(memory_limiter_refused(signal))),
             ("sent", _rate(exporter_counter("sent", signal))),
             ("failed", _rate(exporter_counter("send_failed", signal))),
         ],
