@@ -83,10 +83,13 @@ def running_collector(binary: Path, config: Path, ports: Ports, log: Path) -> It
                 proc.wait()
 
 
-def render_for_run(repo: Path, base: Path, ports: Ports, exported: Path, logs: str) -> Path:
+def render_for_run(repo: Path, base: Path, ports: Ports, exported: Path | None, logs: str) -> Path:
     """Render dev's collector config of `repo` under `base`: exporters to files in
-    `exported`, container logs from the glob `logs`, listening on `ports`; its path."""
+    `exported` (None: to the backends, as rendered), container logs from the glob `logs`,
+    listening on `ports`; its path."""
     from compiler.cli.main import main
+
+    exporters = [] if exported is None else [f"--set=collector.exporters=file:{exported}"]
 
     try:
         main(
@@ -100,7 +103,7 @@ def render_for_run(repo: Path, base: Path, ports: Ports, exported: Path, logs: s
                 "dev",
                 "--target",
                 "collector",
-                f"--set=collector.exporters=file:{exported}",
+                *exporters,
                 f"--set=collector.logs={logs}",
                 *ports.settings(),
                 "--out",

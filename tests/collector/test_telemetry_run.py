@@ -42,7 +42,13 @@ from compiler.output.collector_metrics import (
 from compiler.pipeline import load_estate
 from targets.alerts.stack import TEST_FILE
 from targets.alerts.stack_tests import stack_test_file
-from tests.collector.collector_run import Ports, post_otlp, resource, running_collector
+from tests.collector.collector_run import (
+    Ports,
+    post_otlp,
+    render_for_run,
+    resource,
+    running_collector,
+)
 from tests.conftest import ROOT
 from tests.realtools import require_tool
 
@@ -78,7 +84,7 @@ def scrape(ports: Ports) -> Scrape:
 
 def send_each_signal(ports: Ports) -> None:
     """One log record, span and metric point of `checkout`; refusals (503) are expected."""
-    payloads = {
+    payloads: dict[str, dict[str, object]] = {
         "logs": {
             "resourceLogs": [
                 {
@@ -162,38 +168,12 @@ def one_request_queues(config: dict[str, Any]) -> None:
         exporter["retry_on_failure"] = {"enabled": True, "initial_interval": "60s"}
 
 
-def _render(base: Path, ports: Ports) -> Path:
-    from compiler.cli.main import main
-
-    (base / "logs").mkdir()
-    try:
-        main(
-            [
-                "-q",
-                "--repo",
-                str(ROOT),
-                "render",
-                "--no-policies",
-                "--env",
-                "dev",
-                "--target",
-                "collector",
-                f"--set=collector.logs={base}/logs/*.log",
-                *ports.settings(),
-                "--out",
-                str(base / "rendered"),
-            ]
-        )
-    except SystemExit as exc:
-        assert exc.code in (0, None), exc.code
-    return base / "rendered" / "dev" / "collector" / "config.yaml"
-
-
 def _run(base: Path, knob: Knob, expect: set[str], requests: int) -> tuple[Scrape, Scrape]:
     """Start the collector with `knob` applied, scrape, send, and scrape once `expect` shows."""
     binary = require_tool("otelcol-obsc")
     ports = Ports.pick()
-    config = _render(base, ports)
+    (base / "logs").mkdir()
+    config = render_for_run(ROOT, base, ports, None, f"{base}/logs/*.log")
     yaml = YAML(typ="safe")
     document = yaml.load(config.read_text(encoding="utf-8"))
     knob(document)
