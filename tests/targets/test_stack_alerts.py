@@ -21,7 +21,7 @@ from targets.alerts import render_alerts
 from targets.alerts.alertmanager import render_alertmanager
 from targets.alerts.stack import RULE_FILE, TEST_FILE
 from tests.conftest import ROOT
-from tests.kube import write_tree
+from tests.kube import render_tree, write_tree
 
 Tool = Callable[[str], Path]
 ALERTS = {
@@ -88,6 +88,15 @@ def test_no_stack_rules_without_the_collector(prod: EnvironmentModel) -> None:
     )
     files = render_alerts(without)
     assert RULE_FILE not in files and TEST_FILE not in files
+
+
+def test_compose_scrapes_the_collector_as_the_rules_job() -> None:
+    """The rules select job="otel-collector"; compose's Prometheus must scrape that job."""
+    prometheus = YAML(typ="safe").load(render_tree(ROOT)["dev/compose/prometheus.yml"])
+    jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
+    targets = jobs[COLLECTOR_JOB]["static_configs"][0]["targets"]
+    assert [t.rpartition(":")[2] for t in targets] == ["8888"]  # the telemetry port
+    assert prometheus["rule_files"][0].endswith("/*.rules.yaml")  # takes obsc.stack.rules.yaml
 
 
 def _routes_to(real_tool: Tool, config: Path, labels: dict[str, str]) -> str:
