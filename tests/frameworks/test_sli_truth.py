@@ -1,0 +1,314 @@
+"""The SLIs obsc renders, measured on real apps against what their clients saw (issue 22).
+
+Per framework a minimal app with the usual library from PyPI (pinned, installed outside the
+repo by scripts/install-app-deps.sh) serves a known mix on 127.0.0.1: successes, returned
+500s, raised errors and slow requests; its healthy twin only fast successes. One real
+Prometheus runs the rendered rules and is fed both ways at once: it scrapes every app
+itself with the `service` label (the Kubernetes path, services `<app>-k`, rules of an
+environment that renders helm), and receives the real collector's remote write, the
+collector running the rendered config moved onto loopback (the compose path, `<app>-c`).
+Each SLI must be within 0.03 of the client's truth, a healthy app's exactly 0.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+from ruamel.yaml import YAML
+
+from compiler.pipeline import load_estate
+from tests.collector.collector_run import Ports, free_ports, running_collector
+from tests.frameworks.app_deps import APPS as APP_SOURCES
+from tests.frameworks.app_deps import python_env
+from tests.frameworks.sli_truth_run import (
+    HEALTHY_MIX,
+    MIX,
+    PrometheusAPI,
+    Truth,
+    drive,
+    prometheus_config,
+    running,
+    running_all,
+    warm_up,
+)
+from tests.frameworks.truth_estate import App, write_estate
+from tests.realtools import missing_tool, require_tool, tool_path
+
+PROMETHEUS_TOOL: Final = "prometheus"  # the pinned server of tests/realtools.py
+TOLERANCE: Final = 0.03
+SLOS: Final = ("availability", "latency")
+APPS: Final = (
+    App("flask", "flask", "python", scraped=True),
+    App("fastapi", "fastapi", "python", scraped=True),
+    App("django", "django", "python", scraped=True),
+    App("generic-python", "generic", "python", scraped=False),
+)
+# The OTel SDK's own settings for a short test: metrics only, exported every second.
+SDK_SETTINGS: Final = {
+    "OTEL_METRICS_EXPORTER": "otlp",
+    "OTEL_TRACES_EXPORTER": "none",
+    "OTEL_LOGS_EXPORTER": "none",
+    "OTEL_METRIC_EXPORT_INTERVAL": "1000",
+}
+
+
+@dataclass
+class Measured:
+    """Everything the run found: the truth per app instance, the SLIs per service."""
+
+    truths: dict[str, Truth]
+    values: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    jobs: dict[str, list[str]] = field(default_factory=dict)
+    collector: bool = True
+    missing: dict[str, str] = field(default_factory=dict)  # service -> selector never seen
+
+
+def _obsc(*args: str | Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", *map(str, args)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def _render(repo: Path, out: Path, ports: Ports, prom: int, apps: dict[str, int]) -> None:
+    """Both environments; the collector's config moved onto loopback."""
+    scraped = ",".join(
+        f"{name}-c=127.0.0.1:{port}"
+        for app in APPS
+        if app.scraped
+        for name, port in apps.items()
+        if name in (app.name, f"{app.name}-h")
+    )
+    loopback = [
+        *ports.settings(),
+        f"--set=collector.prometheusUrl=http://127.0.0.1:{prom}",
+        "--set=collector.lokiUrl=http://127.0.0.1:9",
+        "--set=collector.tempoEndpoint=127.0.0.1:9",
+        "--set=collector.scrapeInterval=1s",
+        f"--set=collector.scrapeTargets={scraped}",
+    ]
+    base = ("--repo", repo, "render", "--no-policies", "--out", out)
+    _obsc(
+        *base, "-e", "viacollector", "-t", "alerts", "-t", "collector", "-t", "compose", *loopback
+    )
+    _obsc(*base, "-e", "direct", "-t", "alerts")
+
+
+def _sdk_env(out: Path, service: str, ports: Ports) -> dict[str, str]:
+    """The environment the compose overlay gives `service`, its collector on loopback."""
+    overlay = YAML(typ="safe").load(
+        (out / "viacollector" / "compose" / "obs-stack.yml").read_text()
+    )
+    env = {k: str(v) for k, v in overlay["services"][service]["environment"].items()}
+    env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{ports.http}"
+    return {**os.environ, **env, **SDK_SETTINGS}
+
+
+def _app_starts(
+    venv: Path, out: Path, ports: Ports, apps: Mapping[str, int], logs: Path
+) -> list[tuple[list[str], Path, str, dict[str, str] | None]]:
+    starts: list[tuple[list[str], Path, str, dict[str, str] | None]] = []
+    for app in APPS:
+        source = APP_SOURCES / app.language / f"{app.name.replace('-python', '')}_app.py"
+        for name in (app.name, f"{app.name}-h"):
+            port = apps[name]
+            command = [str(venv / "bin" / "python"), str(source), str(port)]
+            env = None
+            if not app.scraped:
+                command = [str(venv / "bin" / "opentelemetry-instrument"), *command]
+                env = _sdk_env(out, f"{name}-c", ports)
+            starts.append((command, logs / f"{name}.log", f"http://127.0.0.1:{port}/ok", env))
+    return starts
+
+
+def _services(collector: bool) -> list[str]:
+    return [s for app in APPS for s in app.services() if collector or s.endswith("-k")]
+
+
+def _wait_for_series(api: PrometheusAPI, repo: Path, services: list[str]) -> dict[str, str]:
+    """Until every service's request series (an error series too, unless healthy) is in.
+
+    Returns the selectors of the services whose series never came (after 30 s), so that
+    their tests fail by name while the others are measured.
+    """
+    models = load_estate(repo).resolved.environments
+    selectors = {}
+    for service in services:
+        env = "viacollector" if service.endswith("-c") else "direct"
+        model = models[env].service(service)
+        assert model is not None and model.metrics.request_metric is not None
+        selectors[service] = f'{model.metrics.request_metric}{{service="{service}"}}'
+
+    def missing() -> dict[str, str]:
+        counts = api.series_per_service(selectors)
+        return {s: sel for s, sel in selectors.items() if counts[s] < (1 if "-h-" in s else 2)}
+
+    deadline = time.monotonic() + 30
+    while missing() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(3)  # a few more scrapes, for series created late in the warm-up
+    return missing()
+
+
+def _sli_values(api: PrometheusAPI, services: list[str]) -> dict[tuple[str, str], float | None]:
+    values: dict[tuple[str, str], float | None] = {}
+    for service in services:
+        for slo in SLOS:
+            sel = f'{{sloth_service="{service}",sloth_slo="{slo}"}}'
+            values[(service, slo)] = api.value(f"slo:sli_error:ratio_rate5m{sel}")
+            if "-h-" in service:
+                values[(service, f"{slo}/30d")] = api.value(f"slo:sli_error:ratio_rate30d{sel}")
+                values[(service, f"{slo}/budget")] = api.value(
+                    f"slo:period_error_budget_remaining:ratio{sel}"
+                )
+    return values
+
+
+def _settled(api: PrometheusAPI, services: list[str]) -> dict[tuple[str, str], float | None]:
+    """The SLIs once the last scrapes, remote writes and rule evaluations are in."""
+    time.sleep(4)
+    previous = _sli_values(api, services)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(1.5)
+        current = _sli_values(api, services)
+        if all(
+            (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-3)
+            for a, b in zip(previous.values(), current.values(), strict=True)
+        ):
+            return current
+        previous = current
+    return previous
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
+    venv = python_env()
+    prometheus = require_tool(PROMETHEUS_TOOL)
+    collector = tool_path("otelcol-obsc")
+    root = tmp_path_factory.mktemp("sli-truth")
+    names = [n for app in APPS for n in (app.name, f"{app.name}-h")]
+    prom, *app_ports = free_ports(1 + len(names))
+    apps = dict(zip(names, app_ports, strict=True))
+    ports = Ports.pick()
+    repo = write_estate(root / "repo", list(APPS), apps)
+    out = root / "out"
+    _render(repo, out, ports, prom, apps)
+    services = _services(collector is not None)
+    rules = [
+        out
+        / ("viacollector" if s.endswith("-c") else "direct")
+        / "alerts"
+        / "rules"
+        / f"{s}.rules.yaml"
+        for s in services
+    ]
+    scrapes = {
+        f"{name}-k": (f"127.0.0.1:{port}", "/metrics")
+        for app in APPS
+        if app.scraped
+        for name, port in apps.items()
+        if name in (app.name, f"{app.name}-h")
+    }
+    (root / "prometheus.yml").write_text(prometheus_config(rules, scrapes))
+    command = [
+        str(prometheus),
+        f"--config.file={root / 'prometheus.yml'}",
+        f"--storage.tsdb.path={root / 'tsdb'}",
+        f"--web.listen-address=127.0.0.1:{prom}",
+        "--web.enable-remote-write-receiver",
+    ]
+    bases = {name: f"http://127.0.0.1:{port}" for name, port in apps.items()}
+    mixes = {name: HEALTHY_MIX if name.endswith("-h") else MIX for name in names}
+    api = PrometheusAPI(prom)
+    with (
+        running(command, root / "prometheus.log", f"http://127.0.0.1:{prom}/-/ready"),
+        _maybe_collector(collector, out, ports, root),
+        running_all(_app_starts(venv, out, ports, apps, root)),
+    ):
+        warm_up(bases, mixes)
+        missing = _wait_for_series(api, repo, services)
+        result = Measured(drive(bases, mixes), collector=collector is not None, missing=missing)
+        result.values = _settled(api, services)
+        for service in services:
+            if service.endswith("-c"):
+                jobs = api.query(f'group by (job) ({{service="{service}",job!=""}})')
+                result.jobs[service] = sorted(r["metric"]["job"] for r in jobs)
+        yield result
+
+
+class _NoCollector:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _maybe_collector(binary: Path | None, out: Path, ports: Ports, root: Path) -> Any:
+    if binary is None:
+        return _NoCollector()
+    config = out / "viacollector" / "collector" / "config.yaml"
+    return running_collector(binary, config, ports, root / "collector.log")
+
+
+def _cases() -> list[Any]:
+    return [
+        pytest.param(app.name, path, slo, id=f"{app.name}-{path}-{slo}")
+        for app in APPS
+        for path in (("k", "c") if app.scraped else ("c",))
+        for slo in SLOS
+    ]
+
+
+def _needs_path(measured: Measured, service: str) -> None:
+    if service.endswith("-c") and not measured.collector:
+        missing_tool("otelcol-obsc is not installed: the collector path cannot be measured")
+    selector = measured.missing.get(service)
+    assert selector is None, f"no request series of {service} in Prometheus: {selector}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("app", "path", "slo"), _cases())
+def test_sli_is_the_client_side_truth(measured: Measured, app: str, path: str, slo: str) -> None:
+    _needs_path(measured, f"{app}-{path}")
+    truth = measured.truths[app]
+    assert truth.requests == sum(MIX.values())
+    value = measured.values[(f"{app}-{path}", slo)]
+    assert value is not None, f"{app}-{path} has no {slo} SLI"
+    assert abs(value - truth.ratio(slo)) <= TOLERANCE, (value, truth)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("app", "path"),
+    [
+        pytest.param(app.name, path, id=f"{app.name}-h-{path}")
+        for app in APPS
+        for path in (("k", "c") if app.scraped else ("c",))
+    ],
+)
+def test_healthy_service_sli_is_exactly_zero(measured: Measured, app: str, path: str) -> None:
+    service = f"{app}-h-{path}"
+    _needs_path(measured, service)
+    assert measured.truths[f"{app}-h"].errors == measured.truths[f"{app}-h"].slow == 0
+    for slo in SLOS:
+        assert measured.values[(service, slo)] == 0.0, (service, slo)
+        assert measured.values[(service, f"{slo}/30d")] == 0.0, (service, slo)
+        assert measured.values[(service, f"{slo}/budget")] == 1.0, (service, slo)
+
+
+@pytest.mark.slow
+def test_job_on_the_collector_path_is_team_and_service(measured: Measured) -> None:
+    """docs/contracts.md: `job` is `<team>/<service>` there (and no rule relies on it)."""
+    _needs_path(measured, "flask-c")
+    assert measured.jobs["flask-c"] == ["truth/flask-c"]
+    assert measured.jobs["generic-python-c"] == ["truth/generic-python-c"]
