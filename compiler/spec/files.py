@@ -184,8 +184,9 @@ def list_spec_folders(repo: Path, folders: tuple[str, ...]) -> Listing:
     """Every *.yaml / *.yml entry under the folders (hidden ones skipped), in a stable order.
 
     Entries are listed whatever they are (a FIFO or a symlink named x.yaml included), so
-    that reading them refuses them loudly; symlinks to directories are not followed (they
-    could loop); a directory that cannot be listed is reported, not skipped.
+    that reading them refuses them loudly; a symlink to a directory is reported, not
+    followed (it could loop), and so is a directory that cannot be listed: neither may
+    silently take its specs out of the estate.
     """
     files: list[Path] = []
     unreadable: list[UnreadableInput] = []
@@ -225,6 +226,15 @@ def _walk(directory: Path, files: list[Path], unreadable: list[UnreadableInput])
             _walk(path, files, unreadable)
         elif entry.name.endswith(SPEC_SUFFIXES):
             files.append(path)
+        elif entry.is_symlink() and entry.is_dir():
+            unreadable.append(
+                UnreadableInput(
+                    str(path),
+                    f"a symlink to a directory ({path.readlink()}), which obsc does not follow",
+                    "links to directories could loop or leave the repository; move the "
+                    "specs here or link the files one by one",
+                )
+            )
 
 
 def _cannot_list(directory: Path, exc: OSError) -> UnreadableInput:

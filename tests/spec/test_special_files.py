@@ -121,6 +121,18 @@ def test_symlink_inside_the_repository_is_read(obsc: ObscRunner, minimal_repo: P
     assert result.code == 0, result.err
 
 
+def test_symlinked_spec_directory_is_an_error_not_an_absence(
+    obsc: ObscRunner, minimal_repo: Path
+) -> None:
+    before = _rendered(obsc, minimal_repo)
+    (minimal_repo / "specs" / "services").rename(minimal_repo / "team-services")
+    (minimal_repo / "specs" / "services").symlink_to("../team-services")
+    result = obsc("--repo", minimal_repo, "render")
+    assert result.code == 2, result.err
+    assert "specs/services: error[OBSC001]: a symlink to a directory" in result.err
+    assert tree_bytes(minimal_repo / "rendered") == before
+
+
 def test_size_is_checked_before_reading(tmp_path: Path) -> None:
     sparse = tmp_path / "huge.yaml"
     with sparse.open("wb") as handle:
