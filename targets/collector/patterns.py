@@ -9,6 +9,7 @@ matches and its known limits; keep the two in step.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
@@ -188,6 +189,51 @@ TRIGGER: dict[str, str] = {
     "ipv4": r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
 }
 assert set(TRIGGER) == set(BUILTIN)
+
+# The first, cheapest look at every record: does it carry a candidate for anything? Go's
+# regexp scans a text fast only when the expression starts with a literal (it jumps from
+# one occurrence of the literal to the next); any other expression costs a pass of its
+# automaton over every byte, about as much as the rest of the pipeline. So the patterns
+# whose every match holds a literal get checks that start with one (FAST_TRIGGERS; the
+# bearer check runs on the lower-cased text), and all the patterns made of digits share ONE
+# expression that starts with a digit (DIGIT_GATE), so the automaton forks only at digits.
+# A record that passes neither is not redacted further; one that passes runs the precise
+# TRIGGER of each pattern. test_patterns.py checks that these are necessary conditions.
+FAST_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "jwt": (TRIGGER["jwt"],),
+    "bearer_token": (r"bearer[ \t]",),  # on the lower-cased text
+    "aws_access_key": (r"A(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)[A-Z0-9]{16}",),
+    "email": (TRIGGER["email"],),
+    "ipv6": (r":(?::|[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:)", r"80:"),
+    "phone": (r"\+[1-9](?:[ .()-]{0,2}[0-9]){6}", r"\) ?[2-9][0-9]{2}[.-][0-9]{4}"),
+}
+LOWER_CASE_TRIGGERS = frozenset({"bearer_token"})
+# The rest of each digit-led pattern after its first character (for an IBAN, the first
+# letter of its country code; for phone, its shapes without `+` or `(`). digit_gate()
+# joins those of a policy behind one leading character class.
+DIGIT_CONTINUATIONS: dict[str, tuple[str, ...]] = {
+    "credit_card": (r"(?:[ -]?[0-9]){12}",),
+    "ssn": (r"[0-9]{2}[-. ][0-9]{2}[-. ][0-9]{4}",),
+    "phone": (
+        r"[0-9]{2}[.-][2-9][0-9]{2}[.-][0-9]{4}",  # 415-555-2671
+        r"[0-9]{2} [2-9][0-9]{2} [0-9]{4}",  # 415 555 2671
+        r"[1-9][0-9]{1,4}[ -][0-9]{3}",  # 020 7946 0958
+        r"[1-9][ .][0-9]{2}[ .][0-9]{2}",  # 06 12 34 56 78
+    ),
+    "ipv4": (r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",),
+    "iban": (r"[A-Z][0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}",),
+}
+DIGIT_PATTERNS = frozenset(DIGIT_CONTINUATIONS)
+
+
+def digit_gate(patterns: Iterable[str]) -> str | None:
+    """One expression for the digit-led `patterns`, None if there are none."""
+    chosen = [n for n in ORDER if n in DIGIT_CONTINUATIONS and n in set(patterns)]
+    if not chosen:
+        return None
+    first = "[0-9A-Z]" if "iban" in chosen else "[0-9]"
+    rest = [c for n in chosen for c in DIGIT_CONTINUATIONS[n]]
+    return f"{first}(?:{'|'.join(rest)})"
 
 
 def luhn_valid(digits: str) -> bool:

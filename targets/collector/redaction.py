@@ -37,7 +37,16 @@ from dataclasses import dataclass
 from compiler.model import EnvironmentModel, RedactionPolicy, SecretRef
 from targets.collector.expansion import EnvReference, expanded
 from targets.collector.ottl import MARK, literal, replacement_literal
-from targets.collector.patterns import BUILTIN, CARD_CANDIDATE, CARD_SHORTEST, ORDER, TRIGGER
+from targets.collector.patterns import (
+    BUILTIN,
+    CARD_CANDIDATE,
+    CARD_SHORTEST,
+    FAST_TRIGGERS,
+    LOWER_CASE_TRIGGERS,
+    ORDER,
+    TRIGGER,
+    digit_gate,
+)
 
 DEFAULT_REPLACEMENT = "[REDACTED]"
 # How many card-shaped candidates per field get an individual Luhn check; any beyond are
@@ -118,6 +127,7 @@ class Context:
     maps: tuple[MapField, ...]
     drops: tuple[str, ...] = ()
     kept: str | None = None
+    marker: str | None = None
 
     def record(self) -> str:
         """All of the context's text in one string (maps as JSON), for the trigger."""
@@ -141,22 +151,29 @@ _LOG = Context(
     ),
     (MapField("log.body", "IsMap(log.body)", flatten=False), MapField("log.attributes")),
     drops=("log.attributes",),
+    marker="log.attributes",
 )
 _SPAN = Context(
     "span",
     (_nonempty("span.name"), Text("span.status.message", 'span.status.message != ""')),
     (MapField("span.attributes"),),
     drops=("span.attributes",),
+    marker="span.attributes",
 )
 _SPANEVENT = Context(
     "spanevent",
     (_nonempty("spanevent.name"),),
     (MapField("spanevent.attributes"),),
     drops=("spanevent.attributes",),
+    marker="spanevent.attributes",
 )
 _METRIC = Context("metric", (_nonempty("metric.description"),), ())
 _DATAPOINT = Context(
-    "datapoint", (), (MapField("datapoint.attributes"),), drops=("datapoint.attributes",)
+    "datapoint",
+    (),
+    (MapField("datapoint.attributes"),),
+    drops=("datapoint.attributes",),
+    marker="datapoint.attributes",
 )
 
 SIGNAL_CONTEXTS: dict[str, tuple[Context, ...]] = {
@@ -219,20 +236,64 @@ def _groups(combined: Combined, context: Context) -> list[dict[str, object]]:
         out.append({"context": context.name, "statements": always})
     if not (combined.patterns or combined.custom):
         return out
+    if context.marker is None:
+        # Once per resource, scope or metric: one look at the union of the triggers.
+        conditions = [
+            f"IsMatch({context.record()}, {literal(trigger(combined))})",
+            *(
+                _secret_present(f"IsMatch({context.record()}, ", ref, ")")
+                for ref in combined.custom
+                if isinstance(ref, SecretRef)
+            ),
+        ]
+        out.append(
+            {
+                "context": context.name,
+                "conditions": conditions,
+                "statements": _redaction(combined, context),
+            }
+        )
+        return out
+    # Once per record: the cheap first look marks the record, the redaction runs on marked
+    # records only and removes the mark first.
+    mark = f"{context.marker}[{literal(MARKER)}]"
+    out.append({"context": context.name, "statements": _first_look(combined, context, mark)})
     out.append(
         {
             "context": context.name,
-            "conditions": [
-                f"IsMatch({context.record()}, {literal(trigger(combined))})",
-                *(
-                    _secret_present(f"IsMatch({context.record()}, ", ref, ")")
-                    for ref in combined.custom
-                    if isinstance(ref, SecretRef)
-                ),
+            "conditions": [f"{mark} != nil"],
+            "statements": [
+                f"delete_key({context.marker}, {literal(MARKER)})",
+                *_redaction(combined, context),
             ],
-            "statements": _redaction(combined, context),
         }
     )
+    return out
+
+
+# The attribute that marks a record for redaction between the first look and the redaction
+# group of the same processor; never exported (removed first thing in the second group).
+MARKER = "obsc.redaction.candidate"
+
+
+def _first_look(combined: Combined, context: Context, mark: str) -> OTTLStatements:
+    """Mark the record if its text holds a candidate: fast checks first, digits last."""
+    out: OTTLStatements = [f'set(cache["t"], {context.record()})']
+    unmarked = f"set({mark}, true) where {mark} == nil and "
+    for name in combined.patterns:
+        text = 'ToLowerCase(cache["t"])' if name in LOWER_CASE_TRIGGERS else 'cache["t"]'
+        out += [
+            f"{unmarked}IsMatch({text}, {literal(fast)})" for fast in FAST_TRIGGERS.get(name, ())
+        ]
+    for custom in combined.custom:
+        out.append(
+            expanded(unmarked, 'IsMatch(cache["t"], ', literal(custom), ")")
+            if isinstance(custom, str)
+            else _secret_present(unmarked + 'IsMatch(cache["t"], ', custom, ")")
+        )
+    digits = digit_gate(combined.patterns)
+    if digits is not None:
+        out.append(f'{unmarked}IsMatch(cache["t"], {literal(digits)})')
     return out
 
 

@@ -21,8 +21,12 @@ from targets.collector.patterns import (
     BUILTIN,
     CARD_CANDIDATE,
     CARD_SHORTEST,
+    DIGIT_PATTERNS,
+    FAST_TRIGGERS,
+    LOWER_CASE_TRIGGERS,
     ORDER,
     TRIGGER,
+    digit_gate,
     luhn_valid,
 )
 from tests.collector.pii_corpus import (
@@ -302,6 +306,26 @@ def test_trigger_is_found_in_every_match(name: str) -> None:
     missed = [m for m in matches if not found.search(m)]
     assert not missed, missed[:10]
     re2.compile(TRIGGER[name])
+
+
+@pytest.mark.parametrize("name", ORDER)
+def test_first_look_finds_every_match(name: str) -> None:
+    """Every match passes the first look: a fast trigger, or the shared digit gate."""
+    pattern = re.compile(BUILTIN[name].regex, re.ASCII)
+    fast = [re.compile(r, re.ASCII) for r in FAST_TRIGGERS.get(name, ())]
+    gate = digit_gate([name])
+    digits = re.compile(gate, re.ASCII) if gate is not None else None
+    assert (gate is not None) == (name in DIGIT_PATTERNS)
+    texts = [line.text for line in pii_lines() + benign_lines()]
+    texts += list(TRIGGER_EXTRAS.get(name, ()))
+    missed = []
+    for text in texts:
+        for m in pattern.finditer(text):
+            seen = m.group(0).lower() if name in LOWER_CASE_TRIGGERS else m.group(0)
+            if not any(f.search(seen) for f in fast) and not (digits and digits.search(seen)):
+                missed.append(m.group(0))
+    assert not missed, missed[:10]
+    assert fast or digits
 
 
 def test_luhn_vectors() -> None:

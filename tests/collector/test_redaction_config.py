@@ -11,6 +11,7 @@ from targets.collector.ottl import literal
 from targets.collector.patterns import BUILTIN, ORDER
 from targets.collector.redaction import (
     DEFAULT_REPLACEMENT,
+    MARKER,
     SIGNAL_CONTEXTS,
     combine,
     transform_config,
@@ -85,8 +86,15 @@ def test_redaction_fails_closed_and_is_gated() -> None:
         assert {g["context"] for g in groups} == {c.name for c in contexts}
         for group in groups:
             assert "error_mode" not in group  # the processor's propagate applies
-            if "conditions" in group:
+        gated = [g for g in groups if "conditions" in g]
+        assert len(gated) == len(contexts)  # every context's redaction is gated
+        for context in contexts:
+            (group,) = (g for g in gated if g["context"] == context.name)
+            if context.marker is None:
                 assert group["conditions"][0].startswith("IsMatch(Concat([")
+            else:
+                assert group["conditions"] == [f'{context.marker}["{MARKER}"] != nil']
+                assert group["statements"][0] == f'delete_key({context.marker}, "{MARKER}")'
 
 
 def test_a_policy_without_patterns_only_drops() -> None:
