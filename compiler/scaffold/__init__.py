@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from compiler.errors import UsageError
+from compiler.scaffold.source import WHEEL_DIR, ObscSource
 from compiler.version import __version__
 
 CUE_VERSION = "v0.17.1"
@@ -45,8 +46,8 @@ def _project_name(root: Path) -> str:
     return name[:63].strip("-") or "observability"
 
 
-def scaffold_files(root: Path) -> dict[str, str]:
-    """Every file of a new config repository, by repo-relative path."""
+def scaffold_files(root: Path, source: ObscSource) -> dict[str, str]:
+    """Every text file of a new config repository, by repo-relative path."""
     from compiler.output.canonical import dump_json
     from compiler.spec.schema import spec_json_schema
 
@@ -56,6 +57,8 @@ def scaffold_files(root: Path) -> dict[str, str]:
         "service": "example-api",
         "version": __version__,
         "cue_version": CUE_VERSION,
+        "source": source.requirement,
+        "source_description": source.description,
     }
     files = {
         "specs/project.yaml": _render_template("project.yaml.j2", values),
@@ -70,10 +73,14 @@ def scaffold_files(root: Path) -> dict[str, str]:
     return files
 
 
-def init_repository(root: Path) -> Scaffold:
-    """Write a new config repository into `root`; refuses to overwrite anything."""
-    files = scaffold_files(root)
-    existing = sorted(rel for rel in files if (root / rel).exists())
+def init_repository(root: Path, source: ObscSource) -> Scaffold:
+    """Write a new config repository into `root`; refuses to overwrite anything.
+
+    A wheel `source` is copied under `.github/obsc/`, where the workflow installs it from.
+    """
+    files = scaffold_files(root, source)
+    wheel = f"{WHEEL_DIR}/{source.wheel.name}" if source.wheel is not None else None
+    existing = sorted(rel for rel in (*files, *([wheel] if wheel else [])) if (root / rel).exists())
     if existing:
         raise UsageError(
             f"{root} already has {', '.join(existing[:5])}"
@@ -84,4 +91,8 @@ def init_repository(root: Path) -> Scaffold:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    if wheel is not None and source.wheel is not None:
+        (root / wheel).parent.mkdir(parents=True, exist_ok=True)
+        (root / wheel).write_bytes(source.wheel.read_bytes())
+        return Scaffold(root, tuple(sorted((*files, wheel))))
     return Scaffold(root, tuple(sorted(files)))

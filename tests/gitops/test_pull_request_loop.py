@@ -25,7 +25,7 @@ def test_init_commit_diff_rollback(
 ) -> None:
     monkeypatch.setenv("OBSC_CUE", str(real_tool("cue")))
     repo = tmp_path / "config"
-    assert obsc("init", repo).code == 0
+    assert obsc("init", repo, "--obsc-from", "git+https://git.example.com/obsc@v0.1.0").code == 0
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "config", "user.name", "SRE")
     _git(repo, "config", "user.email", "sre@example.com")

@@ -15,17 +15,14 @@ from tests.conftest import ROOT, ObscRunner, tree_bytes
 Tool = Callable[[str], Path]
 
 
-def _assert_valid_workflow(workflow: Path) -> None:
-    """Check a workflow file against the GitHub workflow schema check-jsonschema ships."""
+#: Where the scaffolded workflow installs obsc from in these tests (never fetched here).
+SOURCE = "git+https://git.example.com/platform/obsc@v0.1.0"
+
+
+def _assert_valid_workflow(workflow: Path, schema: str = "vendor.github-workflows") -> None:
+    """Check a workflow (or action) file against the GitHub schema check-jsonschema ships."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(workflow),
-        ],
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(workflow)],
         capture_output=True,
         text=True,
         check=False,
@@ -39,7 +36,7 @@ def new_repo(
 ) -> Path:
     monkeypatch.setenv("OBSC_CUE", str(real_tool("cue")))
     root = tmp_path / "shop-observability"
-    result = obsc("init", root)
+    result = obsc("init", root, "--obsc-from", SOURCE)
     assert result.code == 0, result.err
     assert "next: obsc render" in result.out
     return root
@@ -74,6 +71,19 @@ def test_workflow_is_a_valid_github_workflow(new_repo: Path) -> None:
     commands = " ".join(str(step.get("run", "")) for step in steps)
     for command in ("obsc validate", "obsc render --check", "obsc diff --against"):
         assert command in commands
+    assert 'pip install "${OBSC_SOURCE}"' in commands
+    env = YAML(typ="safe").load(workflow.read_text())["env"]
+    assert env["OBSC_SOURCE"] == f"obsc @ {SOURCE}"
+
+
+def test_this_repositorys_action_is_a_valid_composite_action() -> None:
+    action = ROOT / "action.yml"
+    _assert_valid_workflow(action, "vendor.github-actions")
+    runs = YAML(typ="safe").load(action.read_text())["runs"]
+    assert runs["using"] == "composite"
+    commands = " ".join(str(step.get("run", "")) for step in runs["steps"])
+    for command in ("obsc validate", "obsc render --check", "obsc diff --against"):
+        assert command in commands
 
 
 def test_this_repositorys_own_workflow_runs_the_readme_test_command() -> None:
@@ -91,7 +101,7 @@ def test_pre_commit_hooks_run_validate_and_check(new_repo: Path) -> None:
 
 def test_init_never_overwrites(obsc: ObscRunner, new_repo: Path) -> None:
     before = tree_bytes(new_repo)
-    again = obsc("init", new_repo)
+    again = obsc("init", new_repo, "--obsc-from", SOURCE)
     assert again.code == 2
     assert "already has" in again.err
     assert tree_bytes(new_repo) == before
