@@ -1,13 +1,16 @@
 """Locate the libraries of the SLI-truth apps, installed by `scripts/install-app-deps.sh`.
 
 Python apps run with the virtualenv `$OBSC_TOOLS_DIR/apps/python-<digest>/`, where digest is
-the first 12 hex digits of the sha256 of `tests/frameworks/apps/python/requirements.txt`. A
-missing one is a missing real tool: skipped locally, a failure under CI=true.
+the first 12 hex digits of the sha256 of `tests/frameworks/apps/python/requirements.txt`;
+Node apps with `$OBSC_TOOLS_DIR/apps/node-<digest>/node_modules`, digest of
+`tests/frameworks/apps/node/package-lock.json`. A missing one is a missing real tool:
+skipped locally, a failure under CI=true.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 from typing import Final
 
@@ -17,10 +20,21 @@ APPS: Final = Path(__file__).resolve().parent / "apps"
 INSTALL_HINT: Final = "run scripts/install-app-deps.sh"
 
 
-def python_env() -> Path:
-    """The virtualenv with the Python apps' pinned libraries."""
-    requirements = (APPS / "python" / "requirements.txt").read_bytes()
-    venv = TOOLS_DIR / "apps" / f"python-{hashlib.sha256(requirements).hexdigest()[:12]}"
-    if not (venv / ".complete").is_file():
-        missing_tool(f"the Python apps' libraries are not installed at {venv}; {INSTALL_HINT}")
-    return venv
+PINS: Final = {"python": "requirements.txt", "node": "package-lock.json"}
+RUNTIMES: Final = {"python": None, "node": "node"}  # a runtime the machine must have
+
+
+def installed(language: str) -> Path | None:
+    """Where the `language` apps' libraries are (python, node), None if not installed."""
+    digest = hashlib.sha256((APPS / language / PINS[language]).read_bytes()).hexdigest()[:12]
+    where = TOOLS_DIR / "apps" / f"{language}-{digest}"
+    runtime = RUNTIMES[language]
+    if runtime is not None and shutil.which(runtime) is None:
+        return None
+    return where if (where / ".complete").is_file() else None
+
+
+def require_installed(language: str) -> None:
+    """Skip locally (fail under CI=true) when the `language` apps cannot run here."""
+    if installed(language) is None:
+        missing_tool(f"the {language} apps' libraries (or runtime) are missing; {INSTALL_HINT}")

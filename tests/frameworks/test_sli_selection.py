@@ -10,10 +10,10 @@ from compiler.pipeline import load_estate
 from tests.frameworks.truth_estate import App, write_estate
 
 APPS = [
-    App("fastapi", "fastapi", "python", scraped=True),
-    App("django", "django", "python", scraped=True),
-    App("generic-python", "generic", "python", scraped=False),
-    App("generic-go", "generic", "go", scraped=False),
+    App("fastapi", "fastapi", "python", scraped=True, source="python/fastapi_app.py"),
+    App("django", "django", "python", scraped=True, source="python/django_app.py"),
+    App("generic-python", "generic", "python", scraped=False, source="python/generic_app.py"),
+    App("generic-go", "generic", "go", scraped=False, source="go/generic"),
 ]
 
 

@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from compiler.pipeline import load_estate
 from tests.collector.collector_run import Ports, free_ports, running_collector
 from tests.frameworks.app_deps import APPS as APP_SOURCES
-from tests.frameworks.app_deps import python_env
+from tests.frameworks.app_deps import installed, require_installed
 from tests.frameworks.sli_truth_run import (
     HEALTHY_MIX,
     MIX,
@@ -46,11 +46,17 @@ PROMETHEUS_TOOL: Final = "prometheus"  # the pinned server of tests/realtools.py
 TOLERANCE: Final = 0.03
 SLOS: Final = ("availability", "latency")
 APPS: Final = (
-    App("flask", "flask", "python", scraped=True),
-    App("fastapi", "fastapi", "python", scraped=True),
-    App("django", "django", "python", scraped=True),
-    App("generic-python", "generic", "python", scraped=False),
+    App("flask", "flask", "python", True, "python/flask_app.py"),
+    App("fastapi", "fastapi", "python", True, "python/fastapi_app.py"),
+    App("django", "django", "python", True, "python/django_app.py"),
+    App("generic-python", "generic", "python", False, "python/generic_app.py"),
+    # express-prom-bundle's default buckets: 0.003, 0.03, 0.1, 0.3, 1.5, 10
+    App("express", "express", "javascript", True, "node/express_app.js", "300ms"),
+    App("nestjs", "nestjs", "javascript", True, "node/nestjs_app.js", "300ms"),
+    App("generic-node", "generic", "javascript", False, "node/generic_app.js"),
 )
+LIBRARIES: Final = {"python": "python", "javascript": "node"}  # apps/<dir> of a language
+NODE_SDK: Final = ("--require", "@opentelemetry/auto-instrumentations-node/register")
 # The OTel SDK's own settings for a short test: metrics only, exported every second.
 SDK_SETTINGS: Final = {
     "OTEL_METRICS_EXPORTER": "otlp",
@@ -65,6 +71,7 @@ class Measured:
     """Everything the run found: the truth per app instance, the SLIs per service."""
 
     truths: dict[str, Truth]
+    apps: set[str]  # the apps that ran (their language's libraries are installed)
     values: dict[tuple[str, str], float | None] = field(default_factory=dict)
     jobs: dict[str, list[str]] = field(default_factory=dict)
     collector: bool = True
@@ -112,25 +119,35 @@ def _sdk_env(out: Path, service: str, ports: Ports) -> dict[str, str]:
     return {**os.environ, **env, **SDK_SETTINGS}
 
 
+def _command(app: App, libraries: Path, port: int) -> list[str]:
+    """The app's command line; an OTLP-pushing app starts under its SDK's launcher."""
+    source = str(APP_SOURCES / app.source)
+    if app.language == "python":
+        command = [str(libraries / "bin" / "python"), source, str(port)]
+        sdk = [] if app.scraped else [str(libraries / "bin" / "opentelemetry-instrument")]
+        return [*sdk, *command]
+    return ["node", *([] if app.scraped else NODE_SDK), source, str(port)]
+
+
 def _app_starts(
-    venv: Path, out: Path, ports: Ports, apps: Mapping[str, int], logs: Path
+    apps: list[App], out: Path, ports: Ports, listen: Mapping[str, int], logs: Path
 ) -> list[tuple[list[str], Path, str, dict[str, str] | None]]:
     starts: list[tuple[list[str], Path, str, dict[str, str] | None]] = []
-    for app in APPS:
-        source = APP_SOURCES / app.language / f"{app.name.replace('-python', '')}_app.py"
+    for app in apps:
+        libraries = installed(LIBRARIES[app.language])
+        assert libraries is not None
         for name in (app.name, f"{app.name}-h"):
-            port = apps[name]
-            command = [str(venv / "bin" / "python"), str(source), str(port)]
-            env = None
-            if not app.scraped:
-                command = [str(venv / "bin" / "opentelemetry-instrument"), *command]
-                env = _sdk_env(out, f"{name}-c", ports)
+            port = listen[name]
+            env = dict(os.environ) if app.scraped else _sdk_env(out, f"{name}-c", ports)
+            if app.language == "javascript":
+                env["NODE_PATH"] = str(libraries / "node_modules")
+            command = _command(app, libraries, port)
             starts.append((command, logs / f"{name}.log", f"http://127.0.0.1:{port}/ok", env))
     return starts
 
 
-def _services(collector: bool) -> list[str]:
-    return [s for app in APPS for s in app.services() if collector or s.endswith("-k")]
+def _services(apps: list[App], collector: bool) -> list[str]:
+    return [s for app in apps for s in app.services() if collector or s.endswith("-k")]
 
 
 def _wait_for_series(api: PrometheusAPI, repo: Path, services: list[str]) -> dict[str, str]:
@@ -191,8 +208,8 @@ def _settled(api: PrometheusAPI, services: list[str]) -> dict[tuple[str, str], f
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
-    venv = python_env()
     prometheus = require_tool(PROMETHEUS_TOOL)
+    running_apps = [app for app in APPS if installed(LIBRARIES[app.language]) is not None]
     collector = tool_path("otelcol-obsc")
     root = tmp_path_factory.mktemp("sli-truth")
     names = [n for app in APPS for n in (app.name, f"{app.name}-h")]
@@ -202,7 +219,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
     repo = write_estate(root / "repo", list(APPS), apps)
     out = root / "out"
     _render(repo, out, ports, prom, apps)
-    services = _services(collector is not None)
+    services = _services(running_apps, collector is not None)
     rules = [
         out
         / ("viacollector" if s.endswith("-c") else "direct")
@@ -213,7 +230,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
     ]
     scrapes = {
         f"{name}-k": (f"127.0.0.1:{port}", "/metrics")
-        for app in APPS
+        for app in running_apps
         if app.scraped
         for name, port in apps.items()
         if name in (app.name, f"{app.name}-h")
@@ -226,17 +243,23 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
         f"--web.listen-address=127.0.0.1:{prom}",
         "--web.enable-remote-write-receiver",
     ]
-    bases = {name: f"http://127.0.0.1:{port}" for name, port in apps.items()}
-    mixes = {name: HEALTHY_MIX if name.endswith("-h") else MIX for name in names}
+    ran = [n for app in running_apps for n in (app.name, f"{app.name}-h")]
+    bases = {name: f"http://127.0.0.1:{apps[name]}" for name in ran}
+    mixes = {name: HEALTHY_MIX if name.endswith("-h") else MIX for name in ran}
     api = PrometheusAPI(prom)
     with (
         running(command, root / "prometheus.log", f"http://127.0.0.1:{prom}/-/ready"),
         _maybe_collector(collector, out, ports, root),
-        running_all(_app_starts(venv, out, ports, apps, root)),
+        running_all(_app_starts(running_apps, out, ports, apps, root)),
     ):
         warm_up(bases, mixes)
         missing = _wait_for_series(api, repo, services)
-        result = Measured(drive(bases, mixes), collector=collector is not None, missing=missing)
+        result = Measured(
+            drive(bases, mixes),
+            {app.name for app in running_apps},
+            collector=collector is not None,
+            missing=missing,
+        )
         result.values = _settled(api, services)
         for service in services:
             if service.endswith("-c"):
@@ -269,7 +292,10 @@ def _cases() -> list[Any]:
     ]
 
 
-def _needs_path(measured: Measured, service: str) -> None:
+def _needs_path(measured: Measured, app: str, service: str) -> None:
+    if app not in measured.apps:
+        language = next(a.language for a in APPS if a.name == app)
+        require_installed(LIBRARIES[language])
     if service.endswith("-c") and not measured.collector:
         missing_tool("otelcol-obsc is not installed: the collector path cannot be measured")
     selector = measured.missing.get(service)
@@ -279,7 +305,7 @@ def _needs_path(measured: Measured, service: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("app", "path", "slo"), _cases())
 def test_sli_is_the_client_side_truth(measured: Measured, app: str, path: str, slo: str) -> None:
-    _needs_path(measured, f"{app}-{path}")
+    _needs_path(measured, app, f"{app}-{path}")
     truth = measured.truths[app]
     assert truth.requests == sum(MIX.values())
     value = measured.values[(f"{app}-{path}", slo)]
@@ -298,7 +324,7 @@ def test_sli_is_the_client_side_truth(measured: Measured, app: str, path: str, s
 )
 def test_healthy_service_sli_is_exactly_zero(measured: Measured, app: str, path: str) -> None:
     service = f"{app}-h-{path}"
-    _needs_path(measured, service)
+    _needs_path(measured, app, service)
     assert measured.truths[f"{app}-h"].errors == measured.truths[f"{app}-h"].slow == 0
     for slo in SLOS:
         assert measured.values[(service, slo)] == 0.0, (service, slo)
@@ -309,6 +335,6 @@ def test_healthy_service_sli_is_exactly_zero(measured: Measured, app: str, path:
 @pytest.mark.slow
 def test_job_on_the_collector_path_is_team_and_service(measured: Measured) -> None:
     """docs/contracts.md: `job` is `<team>/<service>` there (and no rule relies on it)."""
-    _needs_path(measured, "flask-c")
+    _needs_path(measured, "flask", "flask-c")
     assert measured.jobs["flask-c"] == ["truth/flask-c"]
     assert measured.jobs["generic-python-c"] == ["truth/generic-python-c"]

@@ -42,7 +42,7 @@ spec:
       sli: {{kind: availability}}
     - name: latency
       objective: 99
-      sli: {{kind: latency, threshold: 500ms}}
+      sli: {{kind: latency, threshold: {threshold}}}
 """
 
 
@@ -50,10 +50,12 @@ spec:
 class App:
     """A real app of one framework: how to start it and which paths its metrics take."""
 
-    name: str  # also the module under tests/frameworks/apps/<language>/
+    name: str
     framework: str
-    language: str
+    language: str  # as a Service spec names it
     scraped: bool  # False: it pushes OTLP to the collector
+    source: str  # under tests/frameworks/apps/
+    threshold: str = "500ms"  # a bucket of the framework's histogram
 
     def services(self) -> list[str]:
         """Its services: one per path, for the app and its healthy twin."""
@@ -75,6 +77,7 @@ def write_estate(root: Path, apps: list[App], ports: dict[str, int]) -> Path:
                     framework=app.framework,
                     language=app.language,
                     port=ports.get(instance, 8000),
+                    threshold=app.threshold,
                 )
             )
     return root
