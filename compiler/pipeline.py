@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler import input_record
-from compiler.errors import Diagnostic, DiagnosticSink, RenderError, UsageError
+from compiler.errors import (
+    Diagnostic,
+    DiagnosticSink,
+    RenderError,
+    Severity,
+    SpecError,
+    UsageError,
+)
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
 from compiler.gc_control import cyclic_gc_paused
 from compiler.model import EnvironmentModel, ResolvedEstate
@@ -384,11 +391,26 @@ def check_policies(repo: Path, estate: Estate) -> PolicyReport:
     return run_policies(repo, estate.resolved, estate.service_documents, estate.project_document)
 
 
-def validate(repo: Path, with_policies: bool = True) -> tuple[Estate, PolicyReport | None]:
-    """Load, validate, resolve and (unless told not to) check policies."""
+def validate(
+    repo: Path, with_policies: bool = True, strict: bool = False
+) -> tuple[Estate, PolicyReport | None]:
+    """Load, validate, resolve and (unless told not to) check policies.
+
+    With `strict`, a warning about the specs fails like an error, before policies run.
+    """
     estate = load_estate(repo)
+    if strict:
+        refuse_warnings(estate.warnings)
     report = check_policies(repo, estate) if with_policies else None
     return estate, report
+
+
+def refuse_warnings(warnings: Sequence[Diagnostic]) -> None:
+    """`--strict`: raise a SpecError (exit 2) carrying every warning as an error."""
+    if warnings:
+        noun = "warning" if len(warnings) == 1 else "warnings"
+        errors = [replace(w, severity=Severity.ERROR) for w in warnings]
+        raise SpecError(f"--strict: {len(warnings)} {noun}", errors)
 
 
 def render(
@@ -399,10 +421,12 @@ def render(
     with_policies: bool = True,
     settings: Mapping[str, Mapping[str, str]] | None = None,
     out_dir: Path | None = None,
+    strict: bool = False,
 ) -> tuple[tuple[Diagnostic, ...], RenderOutcome]:
     """Render the selected environments and targets into rendered/ (or compare, with check).
 
-    `settings` are `--set` overrides; `out_dir` replaces rendered/ as the destination.
+    `settings` are `--set` overrides; `out_dir` replaces rendered/ as the destination;
+    with `strict`, a warning about the specs stops the render before anything is written.
     Returns the warnings about the specs, and what the render did.
     """
     renderers = configured_renderers(settings or {})  # bad settings fail before any work
@@ -414,6 +438,8 @@ def render(
     if not partial:  # inputs and rendered/ both as a render left them: nothing to load
         recalled = input_record.recall(repo, with_policies)
         known = recalled.known
+        if known is not None and strict:
+            refuse_warnings(known.warnings)
         if known is not None:
             unchanged = unchanged_render(
                 known.input_digest,
@@ -427,7 +453,7 @@ def render(
         cache_warnings = (recalled.warning,) if recalled.warning else ()
     else:
         cache_warnings = ()
-    estate, report = validate(repo, with_policies)
+    estate, report = validate(repo, with_policies, strict)
     resolved = estate.resolved
     targets_of = environment_targets(resolved)
     input_record.remember(

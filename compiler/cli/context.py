@@ -53,6 +53,15 @@ def env_option(help_text: str) -> Callable[[F], F]:
     return click.option("--env", "-e", "environments", multiple=True, metavar="E", help=help_text)
 
 
+def strict_option() -> Callable[[F], F]:
+    """`--strict`: a warning about the specs fails like an error (exit 2)."""
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Treat warnings about the specs as errors (exit 2), e.g. in CI.",
+    )
+
+
 def no_policies_option() -> Callable[[F], F]:
     """`--no-policies`: skip the CUE policy check (for emergencies; said loudly)."""
     return click.option(

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from compiler.cli.context import env_option, no_policies_option, options, require_specs
+from compiler.cli.context import (
+    env_option,
+    no_policies_option,
+    options,
+    require_specs,
+    strict_option,
+)
 from compiler.cli.report import print_diagnostics, print_json, print_policy_outcome, say
 
 
@@ -55,6 +61,7 @@ from compiler.cli.report import print_diagnostics, print_json, print_policy_outc
 )
 @click.option("--list-settings", is_flag=True, help="List the settings --set accepts, and exit.")
 @no_policies_option()
+@strict_option()
 def render_command(
     targets: tuple[str, ...],
     environments: tuple[str, ...],
@@ -64,6 +71,7 @@ def render_command(
     out: Path | None,
     list_settings: bool,
     no_policies: bool,
+    strict: bool,
 ) -> None:
     """Render every environment's targets into rendered/<env>/<target>/.
 
@@ -107,6 +115,7 @@ def render_command(
         with_policies=not no_policies,
         settings=settings,
         out_dir=out,
+        strict=strict,
     )
     where = f"{out}/" if out is not None else "rendered/"
     committed = None

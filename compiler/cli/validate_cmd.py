@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import click
 
-from compiler.cli.context import no_policies_option, options, require_specs
+from compiler.cli.context import no_policies_option, options, require_specs, strict_option
 from compiler.cli.report import print_diagnostics, print_json, print_policy_outcome, say
 
 
 @click.command("validate")
 @no_policies_option()
-def validate_command(no_policies: bool) -> None:
+@strict_option()
+def validate_command(no_policies: bool, strict: bool) -> None:
     """Load, validate and resolve the specs; write nothing.
 
     Reads every *.yaml/*.yml under specs/ and snapshots/, checks them against the spec
     schema and each other, resolves every environment and checks the CUE policies in
     policies/. All problems are reported at once as file:line:column messages. Exit 0
-    when valid, 2 when not, 3 on policy violations.
+    when valid, 2 when not (or, with --strict, on any warning), 3 on policy violations.
     """
     from compiler.pipeline import validate
 
     opts = options()
-    estate, report = validate(require_specs(opts), with_policies=not no_policies)
+    estate, report = validate(require_specs(opts), with_policies=not no_policies, strict=strict)
     print_diagnostics(estate.warnings, opts)
     print_policy_outcome(report, opts)
     resolved = estate.resolved

@@ -141,6 +141,7 @@ def _check_service(
 ) -> None:
     spec = parsed.model.spec
     doc = parsed.document
+    name = parsed.model.metadata.name
     _check_unique(
         "SLO",
         [Reference(slo.name, doc, ("spec", "slos", i, "name")) for i, slo in enumerate(spec.slos)],
@@ -154,6 +155,9 @@ def _check_service(
             for field in ("good", "total"):
                 _check_promql(
                     getattr(slo.sli, field), doc, ("spec", "slos", index, "sli", field), sink
+                )
+                _check_own_service(
+                    getattr(slo.sli, field), name, doc, ("spec", "slos", index, "sli", field), sink
                 )
                 if WINDOW not in ratio_query(getattr(slo.sli, field)):
                     sink.error(
@@ -196,6 +200,23 @@ def _check_promql(query: str, doc: Document, path: PathKey, sink: DiagnosticSink
             doc.location(path),
             spec_path(doc, path),
             hint="check brackets, braces and quotes; write the range as [{{window}}]",
+        )
+
+
+def _check_own_service(
+    query: str, service: str, doc: Document, path: PathKey, sink: DiagnosticSink
+) -> None:
+    """A ratio SLI that does not select `service="<name>"` measures other services too."""
+    from compiler.spec.ratio_selector import CODE, own_selector_hint, selector_problems
+
+    for problem in selector_problems(query, service):
+        sink.warning(
+            CODE,
+            f"ratio SLI `{path[-1]}` does not measure service {service!r}: "
+            f"{problem.selector} {problem.reason}",
+            doc.location(path),
+            spec_path(doc, path),
+            hint=own_selector_hint(service),
         )
 
 
