@@ -4,20 +4,31 @@ Hypothesis builds small estates (a Project, a service on a built-in framework, a
 a user Framework with an exporter) and puts strings full of quotes, braces, `{{`, `${`,
 `#`, newlines, control and non-ASCII characters, or very long names into a few fields of
 each. `obsc render` must either refuse the estate as a spec error (exit 2, no traceback,
-never 70) or render files that the upstream tools accept. The examples are rendered one
-tree each; every tool then runs once over all trees where it takes several files
-(promtool, amtool, lokitool, kubeconform) and once per tree where it does not (otelcol,
-helm, compose). A fixed number of derandomized examples keeps CI reproducible.
+never 70) or render files that the upstream tools accept. Beside the random examples, a
+corpus puts each known-nasty value into every text field that validation takes at once, and
+a few values whose shape is the problem (a `groupBy` of `...` and a label, a 55-character
+infrastructure name, a tag that contradicts the version) must be refused or pass.
+
+The examples are rendered one tree each; every tool then runs once over all trees where it
+takes several files (promtool, amtool, kubeconform) and once per distinct file where it
+does not (otelcol, lokitool, helm; compose once per tree), as many at once as there are
+CPUs. Label values and object names, which the API server checks but kubeconform's schemas
+do not, are checked here. A fixed number of derandomized examples keeps CI reproducible.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import io
 import json
+import os
 import re
+import shutil
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +39,11 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from compiler.cli.main import main
+from compiler.errors import DiagnosticSink, SpecError
+from compiler.frameworks import load_builtin_frameworks
+from compiler.pipeline import load_estate
 from tests.compose.tools import compose
-from tests.kube import helm_lint, helm_template, kubeconform, kubernetes_schemas
+from tests.kube import helm_lint, helm_template, kubeconform, kubernetes_schemas, objects
 from tests.realtools import require_tool
 
 EXAMPLES = 80
@@ -175,22 +189,29 @@ ALERT_FIELDS = {
 HOSTILE_FIELDS = "hostile"
 
 
+def _wrapped(field: str, text: str) -> Any:
+    """`text` placed in `field` the way a user would: a runbook URL's path, a comment, ..."""
+    if field in ("service.runbook", "service.env_runbook"):
+        return "https://wiki.example.com/" + text
+    if field in ("service.metrics_path", "framework.exporter_path"):
+        return "/" + text
+    if field == "policy.custom":
+        return re.escape(text)
+    if field == "slo.comment":
+        return " # " + text
+    if field == "framework.error_selector":
+        return 'code=~"5.."' + text
+    if field == "route.group_by":
+        return [text]
+    return text
+
+
 def _hostile_value(field: str) -> st.SearchStrategy[Any]:
     if field in NAME_FIELDS:
         return NAMES
     if field == "route.group_by":
         return st.lists(st.one_of(HOSTILE, st.sampled_from(["...", "", "service"])), max_size=3)
-    if field in ("service.runbook", "service.env_runbook"):
-        return HOSTILE.map(lambda text: "https://wiki.example.com/" + text)
-    if field in ("service.metrics_path", "framework.exporter_path"):
-        return HOSTILE.map(lambda text: "/" + text)
-    if field == "policy.custom":
-        return HOSTILE.map(re.escape)
-    if field == "slo.comment":
-        return HOSTILE.map(lambda text: " # " + text)
-    if field == "framework.error_selector":
-        return HOSTILE.map(lambda text: 'code=~"5.."' + text)
-    return HOSTILE
+    return HOSTILE.map(functools.partial(_wrapped, field))
 
 
 @st.composite
@@ -464,6 +485,23 @@ def _files(repos: list[Path], pattern: str) -> list[Path]:
     return sorted(path for repo in repos for path in repo.glob(pattern))
 
 
+def _contents(paths: Iterable[Path]) -> bytes:
+    return b"\0".join(path.read_bytes() for path in paths)
+
+
+def _unique(paths: list[Path], key: Callable[[Path], bytes]) -> list[Path]:
+    """One path per distinct key (the bytes a tool reads): a tool that ran once on the same
+    bytes needs no second run (most examples leave most files as the safe values render)."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        seen.setdefault(hashlib.sha256(key(path)).hexdigest(), path)
+    return sorted(seen.values())
+
+
+def _itself(path: Path) -> bytes:
+    return path.read_bytes()
+
+
 def _hostile_fields(repo: Path) -> set[str]:
     return set(json.loads((repo / f"{HOSTILE_FIELDS}.json").read_text(encoding="utf-8")))
 
@@ -473,7 +511,12 @@ def check_prometheus_rules(repos: list[Path]) -> list[str]:
     promtool = require_tool("promtool")
     rules = _files(repos, "rendered/*/alerts/rules/*.rules.yaml")
     tested = [repo for repo in repos if _hostile_fields(repo) & ALERT_FIELDS] or repos[:1]
-    tests = _files(tested, "rendered/*/alerts/tests/*.test.yaml")
+    tests = _unique(
+        _files(tested, "rendered/*/alerts/tests/*.test.yaml"),
+        lambda test: _contents(
+            [test, test.parent.parent / "rules" / test.name.replace(".test.", ".rules.")]
+        ),
+    )
     problems = [
         _failed(_run([promtool, "check", "rules", *rules]), "promtool check rules"),
         _failed(_run([promtool, "test", "rules", *tests]), "promtool test rules"),
@@ -487,22 +530,31 @@ def check_alertmanager(repos: list[Path]) -> list[str]:
     return [p for p in [_failed(done, "amtool check-config")] if p]
 
 
+def _each(paths: list[Path], check: Callable[[Path], str | None]) -> list[str]:
+    """`check` on every path, as many at once as there are CPUs (tools that take one file)."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return [problem for problem in pool.map(check, paths) if problem]
+
+
 def check_loki_rules(repos: list[Path]) -> list[str]:
     lokitool = require_tool("lokitool")
-    problems = []
-    for rules in _files(repos, "rendered/*/alerts/loki/*.yaml"):  # one namespace per file
-        done = _run([lokitool, "rules", "check", "--strict", rules])
-        problems.append(_failed(done, f"lokitool rules check {rules}"))
-    return [p for p in problems if p]
+    rules = _unique(_files(repos, "rendered/*/alerts/loki/*.yaml"), _itself)
+    return _each(  # one file per run: lokitool refuses a namespace (file name) seen twice
+        rules,
+        lambda path: _failed(
+            _run([lokitool, "rules", "check", "--strict", path]), f"lokitool rules check {path}"
+        ),
+    )
 
 
 def check_collector(repos: list[Path]) -> list[str]:
     collector = require_tool("otelcol-obsc")
-    problems = []
-    for config in _files(repos, "rendered/*/collector/config.yaml"):
-        done = _run([collector, "validate", f"--config=file:{config}"])
-        problems.append(_failed(done, f"otelcol validate {config}"))
-    return [p for p in problems if p]
+    return _each(
+        _unique(_files(repos, "rendered/*/collector/config.yaml"), _itself),
+        lambda path: _failed(
+            _run([collector, "validate", f"--config=file:{path}"]), f"otelcol validate {path}"
+        ),
+    )
 
 
 def check_compose(repos: list[Path]) -> list[str]:
@@ -515,18 +567,64 @@ def check_compose(repos: list[Path]) -> list[str]:
     return [p for p in problems if p]
 
 
+def _chart_without_files(chart: Path) -> bytes:
+    """What helm parses: templates, values, and the names (not the text) under files/,
+    whose contents the templates embed as text."""
+    paths = sorted(p for p in chart.rglob("*") if p.is_file())
+    names = "\n".join(p.relative_to(chart).as_posix() for p in paths).encode()
+    parsed = [p for p in paths if p.relative_to(chart).parts[0] != "files"]
+    return names + b"\0" + _contents(parsed)
+
+
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _bad_labels(labels: Any, where: str) -> list[str]:
+    if not isinstance(labels, dict):
+        return []
+    return [
+        f"{where}: label {name}={text!r} is not a Kubernetes label value"
+        for name, text in labels.items()
+        if len(str(text)) > 63 or not _LABEL_VALUE.match(str(text))
+    ]
+
+
+def _labels_and_names(node: Any, where: str) -> list[str]:
+    """What the API server checks and the OpenAPI schemas kubeconform reads do not: the
+    values of object and selector labels (63 characters at most) and object names (DNS
+    subdomains). Labels of Prometheus rules inside a PrometheusRule are not these."""
+    problems: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "matchLabels":
+                problems += _bad_labels(value, where)
+            elif key == "metadata" and isinstance(value, dict):
+                problems += _bad_labels(value.get("labels"), where)
+                name = str(value.get("name", "x"))
+                if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+                    problems.append(f"{where}: {name!r} is not a Kubernetes object name")
+            problems += _labels_and_names(value, where)
+    elif isinstance(node, list):
+        for item in node:
+            problems += _labels_and_names(item, where)
+    return problems
+
+
 def check_kubernetes(repos: list[Path], schemas: Path) -> list[str]:
     helm = require_tool("helm")
-    problems = []
-    manifests = []
-    for chart in _files(repos, "rendered/*/helm/obs-stack"):
-        problems.append(_failed(helm_lint(helm, chart), f"helm lint {chart}"))
-        manifests.append(helm_template(helm, chart))
+    charts = _unique(_files(repos, "rendered/*/helm/obs-stack"), _chart_without_files)
+    problems = _each(charts, lambda chart: _failed(helm_lint(helm, chart), f"helm lint {chart}"))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        manifests = list(pool.map(lambda chart: helm_template(helm, chart), charts))
     gitops = _files(repos, "rendered/*/gitops/*.yaml")
     stream = "\n---\n".join([*manifests, *(p.read_text() for p in gitops)])
     done = kubeconform(require_tool("kubeconform"), schemas, stdin=stream.encode())
-    problems.append(_failed(done, "kubeconform"))
-    return [p for p in problems if p]
+    failed = _failed(done, "kubeconform")
+    for chart, manifest in zip(charts, manifests, strict=True):
+        for document in objects(manifest):
+            problems += _labels_and_names(document, f"{chart} {document.get('kind')}")
+    return problems + ([failed] if failed else [])
 
 
 @pytest.fixture(scope="module")
@@ -535,10 +633,82 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     with pytest.MonkeyPatch.context() as patch:  # never the user's ~/.cache/obsc
         patch.setenv("OBSC_CACHE_DIR", str(root / "obsc-cache"))
         repos, rejected = render_examples(root, EXAMPLES)
+        corpus = render_corpus(root)
     # Most examples change one to four fields; many of those stay valid. If nearly all were
     # rejected, the tools would check nothing.
     assert len(repos) >= EXAMPLES // 4, f"only {len(repos)} rendered, {rejected} rejected"
-    return repos
+    return repos + corpus
+
+
+def _accepted(repo: Path, values: dict[str, Any]) -> bool:
+    shutil.rmtree(repo, ignore_errors=True)
+    write_estate(repo, values)
+    try:
+        load_estate(repo)
+    except SpecError:
+        return False
+    return True
+
+
+# Values whose shape, not their characters, is what a tool refuses (or that mean something
+# else): obsc must reject them, or render what the tool takes.
+_SHAPES: list[tuple[str, Any]] = [
+    ("route.group_by", ["...", "service"]),
+    ("route.group_by", ["slo", "alertname", "slo"]),
+    ("route.group_by", [""]),
+    ("route.group_by", ["..."]),
+    ("infra.name", "s" * 55),
+    ("infra.name", "s" * 54),
+    ("service.name", "a" * 63),
+    ("service.team", "t" * 63),
+    ("slo.name", "o" * 63),
+    ("stack.image", "registry.local/otelcol:0.159.0"),
+    ("stack.image", "registry.local/otelcol:0.158.0"),
+    ("stack.image", "registry.local/otelcol@sha256:" + "0" * 64),
+    ("framework.error_selector", 'code=~"5.."} or vector(0) or up{a="b"'),
+    ("framework.error_selector", 'code=~"5..",service="other"'),
+    ("slo.comment", " # {{window}}"),
+]
+
+
+@contextlib.contextmanager
+def _builtin_frameworks_loaded_once() -> Iterator[None]:
+    """Probes validate hundreds of estates; the shipped frameworks are parsed once for all
+    (they are most of a small estate's load time). The renders themselves are unpatched."""
+    builtin = load_builtin_frameworks(DiagnosticSink())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("compiler.pipeline.load_builtin_frameworks", lambda _sink: builtin)
+        yield
+
+
+def render_corpus(root: Path) -> list[Path]:
+    """For each nasty value: one estate with it in every text field that validation takes.
+
+    Hypothesis picks a few fields per example; this puts each known-nasty value everywhere
+    it is accepted at once, so no field escapes the tools for lack of luck.
+    """
+    rendered = []
+    for index, text in enumerate(_NASTY):
+        values = {**SAFE, HOSTILE_FIELDS: []}
+        with _builtin_frameworks_loaded_once():
+            for field in sorted(set(SAFE) - NAME_FIELDS):
+                trial = {**SAFE, field: _wrapped(field, text), HOSTILE_FIELDS: [field]}
+                if _accepted(root / "probe", trial):
+                    values[field] = trial[field]
+                    values[HOSTILE_FIELDS].append(field)
+        repo = root / f"corpus-{index:02d}"
+        write_estate(repo, values)
+        outcome = obsc_render(repo)
+        assert outcome.code == 0, f"{text!r} in {values[HOSTILE_FIELDS]}: {outcome.err}"
+        rendered.append(repo)
+    for index, (field, value) in enumerate(_SHAPES):
+        repo = root / f"shape-{index:02d}"
+        write_estate(repo, {**SAFE, field: value, HOSTILE_FIELDS: [field]})
+        outcome = obsc_render(repo)
+        assert outcome.code in (0, SPEC_ERROR) and "Traceback" not in outcome.err, outcome.err
+        if outcome.code == 0:
+            rendered.append(repo)
+    return rendered
 
 
 def _report(problems: list[str], repos: list[Path]) -> str:
