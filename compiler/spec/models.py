@@ -19,10 +19,12 @@ from compiler.spec.types import (
     Fraction,
     GroupBy,
     Identifier,
+    ImageRef,
     LabelMatchers,
     Percent,
     Port,
     Regex,
+    RunbookUrl,
 )
 
 API_VERSION = "obsc.dev/v1"
@@ -85,13 +87,6 @@ EndpointUrl = Annotated[
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
         description="Base URL, e.g. http://prometheus:9090 (no query string).",
     ),
-]
-
-# A link people open from alerts and dashboards: http(s) only, so no `javascript:` or `data:`
-# URL reaches a Grafana link, and no whitespace or control character.
-RunbookUrl = Annotated[
-    str,
-    Field(pattern=r"^https?://[^\s\x00-\x1f\x7f]+$", description="http(s) URL of the runbook."),
 ]
 
 
@@ -177,22 +172,6 @@ class Environment(SpecModel):
 
 
 VersionPin = Annotated[str, Field(min_length=1, pattern=r"^v?[0-9][-.+0-9A-Za-z]*$")]
-_HOST_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
-_IMAGE_DOMAIN = rf"(?:{_HOST_LABEL}(?:\.{_HOST_LABEL})*(?::[0-9]+)?/)?"
-_IMAGE_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
-_IMAGE_TAG = r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-_IMAGE_DIGEST = r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
-# A container image reference as Docker and Kubernetes parse it (distribution/reference):
-# [registry[:port]/]path[:tag][@digest].
-ImageRef = Annotated[
-    str,
-    Field(
-        max_length=255,
-        pattern=f"^{_IMAGE_DOMAIN}{_IMAGE_PATH}{_IMAGE_TAG}{_IMAGE_DIGEST}$",
-        description="Image reference, e.g. registry.local/otelcol, with an optional tag "
-        "(which must agree with `version`) or @digest.",
-    ),
-]
 
 
 class StackComponent(SpecModel):

@@ -147,7 +147,7 @@ def check_label_matchers(value: str) -> str:
     ):
         raise PydanticCustomError(
             "label_matchers",
-            "must be label matchers only, such as status=~\"5..\" (no braces, `or` or "
+            'must be label matchers only, such as status=~"5.." (no braces, `or` or '
             "other PromQL around them)",
             {},
         )
@@ -157,6 +157,43 @@ def check_label_matchers(value: str) -> str:
             "label_matchers",
             "must not match on {labels}: obsc selects the service and the metric itself",
             {"labels": ", ".join(taken)},
+        )
+    return value
+
+
+_HTTP_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
+_HOST_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+_IMAGE_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+# A container image reference as Docker and Kubernetes parse it (distribution/reference):
+# [registry[:port]/]path[:tag][@digest].
+_IMAGE_REF = re.compile(
+    rf"^(?:{_HOST_LABEL}(?:\.{_HOST_LABEL})*(?::[0-9]+)?/)?"
+    rf"{_IMAGE_PATH_PART}(?:/{_IMAGE_PATH_PART})*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
+
+
+def check_http_url(value: str) -> str:
+    """Links people open from alerts and dashboards: no `javascript:` or `data:` URL."""
+    if not _HTTP_URL.match(value):
+        raise PydanticCustomError(
+            "http_url",
+            "must be an http:// or https:// URL without spaces or control characters",
+            {},
+        )
+    return value
+
+
+def check_image_ref(value: str) -> str:
+    """Images go into compose files and pod specs, which refuse anything else."""
+    if len(value) > 255 or not _IMAGE_REF.match(value):
+        raise PydanticCustomError(
+            "image_ref",
+            "must be a container image reference such as registry.local/otelcol, "
+            "registry.local:5000/otelcol:0.159.0 or otelcol@sha256:<digest> (lower-case "
+            "path, at most 255 characters)",
+            {},
         )
     return value
 
@@ -171,6 +208,16 @@ Duration = Annotated[
 Regex = Annotated[str, AfterValidator(check_regex)]
 GroupBy = Annotated[list[Annotated[str, Field(min_length=1)]], AfterValidator(check_group_by)]
 LabelMatchers = Annotated[str, Field(min_length=1), AfterValidator(check_label_matchers)]
+RunbookUrl = Annotated[
+    str,
+    AfterValidator(check_http_url),
+    Field(json_schema_extra={"pattern": _HTTP_URL.pattern, "description": "http(s) URL."}),
+]
+ImageRef = Annotated[
+    str,
+    AfterValidator(check_image_ref),
+    Field(max_length=255, json_schema_extra={"pattern": _IMAGE_REF.pattern}),
+]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Percent = Annotated[float, Field(gt=0, lt=100)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
