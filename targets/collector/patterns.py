@@ -227,13 +227,31 @@ DIGIT_PATTERNS = frozenset(DIGIT_CONTINUATIONS)
 
 
 def digit_gate(patterns: Iterable[str]) -> str | None:
-    """One expression for the digit-led `patterns`, None if there are none."""
+    """One expression for the digit-led `patterns`, None if there are none.
+
+    Continuations that start alike share that start (`[0-9]{2}(?:...|...)`), so that the
+    automaton runs as few threads as possible at each digit.
+    """
     chosen = [n for n in ORDER if n in DIGIT_CONTINUATIONS and n in set(patterns)]
     if not chosen:
         return None
     first = "[0-9A-Z]" if "iban" in chosen else "[0-9]"
-    rest = [c for n in chosen for c in DIGIT_CONTINUATIONS[n]]
+    by_start: dict[str, list[str]] = {}
+    for continuation in (c for n in chosen for c in DIGIT_CONTINUATIONS[n]):
+        start = next((p for p in _SHARED_STARTS if continuation.startswith(p)), "")
+        by_start.setdefault(start, []).append(continuation.removeprefix(start))
+    rest: list[str] = []
+    for start, tails in by_start.items():
+        if not start:
+            rest += tails
+        elif len(tails) == 1:
+            rest.append(start + tails[0])
+        else:
+            rest.append(f"{start}(?:{'|'.join(tails)})")
     return f"{first}(?:{'|'.join(rest)})"
+
+
+_SHARED_STARTS = ("[0-9]{2}", "[1-9]")
 
 
 def luhn_valid(digits: str) -> bool:

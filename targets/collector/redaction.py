@@ -9,10 +9,12 @@ Per OTTL context (resource, scope, log, span, span event, metric, datapoint):
 
 - attributes named in `dropAttributes` are deleted, and a structured log body is flattened
   (one ungated group);
-- everything else runs in a group whose `conditions` are the record's *trigger*: a cheap
-  necessary condition of every pattern (patterns.TRIGGER), checked once on all the
-  record's text. A record without one (most records) skips every statement; in one that
-  has it, each pattern runs only if its own trigger is present;
+- per record (log, span, span event, datapoint), a *first look* (patterns.FAST_TRIGGERS and
+  patterns.digit_gate, necessary conditions that Go's regexp evaluates cheaply) marks the
+  record if its text (all fields, maps as JSON) may hold a value to mask; the redaction
+  group runs on marked records only and removes the mark first. Per resource, scope or
+  metric, the union of the precise triggers (patterns.TRIGGER) is the group's condition.
+  Inside, each pattern runs only if its own trigger is present;
 - every string field of the context (`Text`) and every string value of its maps (`MapField`)
   gets each pattern replaced; a map that carries a candidate and holds lists or nested maps
   is flattened first, so that their strings are reached, and one that holds an integer
@@ -131,7 +133,17 @@ class Context:
 
     def record(self) -> str:
         """All of the context's text in one string (maps as JSON), for the trigger."""
-        paths = [t.path for t in self.texts] + [m.path for m in self.maps]
+        paths = dict.fromkeys([t.path for t in self.texts] + [m.path for m in self.maps])
+        return f'Concat([{", ".join(paths)}], "\\n")'
+
+    def values(self) -> str:
+        """The same without the keys of attribute maps (their values as a JSON list).
+
+        Shorter, so cheaper to scan; a log body may be a string, which Values refuses.
+        """
+        paths = [t.path for t in self.texts]
+        paths += [m.path if m.guard else f"Values({m.path})" for m in self.maps]
+        paths = list(dict.fromkeys(paths))
         return f'Concat([{", ".join(paths)}], "\\n")'
 
 
@@ -278,7 +290,7 @@ MARKER = "obsc.redaction.candidate"
 
 def _first_look(combined: Combined, context: Context, mark: str) -> OTTLStatements:
     """Mark the record if its text holds a candidate: fast checks first, digits last."""
-    out: OTTLStatements = [f'set(cache["t"], {context.record()})']
+    out: OTTLStatements = [f'set(cache["t"], {context.values()})']
     unmarked = f"set({mark}, true) where {mark} == nil and "
     for name in combined.patterns:
         text = 'ToLowerCase(cache["t"])' if name in LOWER_CASE_TRIGGERS else 'cache["t"]'
@@ -399,6 +411,7 @@ def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
     out: OTTLStatements = []
     for t in context.texts:
         guard = _when(flag, t.guard)
+        out.append(f"set({_GOING}, true) where {guard}")
 
         def write_text(
             regex: str, value: str, condition: str, path: str = t.path
@@ -406,10 +419,11 @@ def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
             return [f"replace_pattern({path}, {regex}, {value}) where {condition}"]
 
         for _ in range(t.candidates):
-            out += _luhn_step(t.path, guard, write_text, replacement)
+            out += _luhn_step(t.path, write_text, replacement)
         out += [
-            f"replace_pattern({t.path}, {card}, {replacement}) where {guard}",
-            f'replace_pattern({t.path}, {unmark}, "${{1}}") where {guard}',
+            f"replace_pattern({t.path}, {card}, {replacement}) where {_GOING} != nil",
+            f'replace_pattern({t.path}, {unmark}, "${{1}}") where {_MARKED} != nil',
+            *_RESET,
         ]
     for m in context.maps:
         guard = _when(flag, m.guard)
@@ -418,7 +432,7 @@ def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
             out.append(
                 f"stringify_all({m.path}) where {guard} and IsMatch({json}, {literal(_INT_CARD)})"
             )
-        out.append(f'set(cache["m"], {json}) where {guard}')
+        out += [f'set(cache["m"], {json}) where {guard}', f"set({_GOING}, true) where {guard}"]
 
         def write_map(regex: str, value: str, condition: str, path: str = m.path) -> OTTLStatements:
             return [
@@ -427,15 +441,24 @@ def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
             ]
 
         for _ in range(LUHN_CANDIDATES_PER_FIELD):
-            out += _luhn_step('cache["m"]', guard, write_map, replacement)
+            out += _luhn_step('cache["m"]', write_map, replacement)
         out += [
-            f'replace_all_patterns({m.path}, "value", {card}, {replacement}) where {guard}',
-            f'replace_all_patterns({m.path}, "value", {unmark}, "${{1}}") where {guard}',
+            f'replace_all_patterns({m.path}, "value", {card}, {replacement}) where {_GOING} != nil',
+            f'replace_all_patterns({m.path}, "value", {unmark}, "${{1}}") where {_MARKED} != nil',
+            *_RESET,
         ]
     return out
 
 
-def _luhn_step(source: str, guard: str, write: Writer, replacement: str) -> OTTLStatements:
+# Per field: "a step may still find an unchecked candidate" (unset by the first step that
+# finds none, so the remaining steps and the final unchecked pass are skipped), and "a
+# candidate was marked" (so the marks must be removed).
+_GOING = 'cache["cn"]'
+_MARKED = 'cache["mk"]'
+_RESET = [f'delete_key(cache, "{key}")' for key in ("cn", "mk")]
+
+
+def _luhn_step(source: str, write: Writer, replacement: str) -> OTTLStatements:
     """Check the first unchecked card candidate of `source`: mask it if it passes Luhn."""
     longest = literal(f"(?P<m>{CARD_CANDIDATE})")
     shortest = literal(f"^(?P<m>{CARD_SHORTEST})")
@@ -447,7 +470,8 @@ def _luhn_step(source: str, guard: str, write: Writer, replacement: str) -> OTTL
     return [
         f"delete_matching_keys(cache, {literal('^c[cdsxm]$')}) where {cc} != nil",
         f'set({cc}, ExtractPatterns({source}, {longest})["m"]) '
-        f"where {guard} and IsMatch({source}, {literal(CARD_CANDIDATE)})",
+        f"where {_GOING} != nil and IsMatch({source}, {literal(CARD_CANDIDATE)})",
+        f'delete_key(cache, "cn") where {cc} == nil',
         f"set({cd}, {cc}) where {cc} != nil",
         f'replace_pattern({cd}, {separators}, "") where {cc} != nil',
         *write(bounded.format("cc"), replacement, f"{cc} != nil and {longest_ok}"),
@@ -458,5 +482,6 @@ def _luhn_step(source: str, guard: str, write: Writer, replacement: str) -> OTTL
         f"set({cm}, {cc}) where {cc} != nil and not {longest_ok} "
         f"and ({cs} == nil or not {shortest_ok})",
         f'replace_pattern({cm}, "([0-9])", {literal("${1}" + MARK)}) where {cm} != nil',
+        f"set({_MARKED}, true) where {cm} != nil",
         *write(bounded.format("cc"), cm, f"{cm} != nil"),
     ]
