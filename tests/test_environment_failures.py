@@ -105,7 +105,7 @@ def test_stdout_on_dev_full(minimal_repo: Path, args: tuple[str, ...]) -> None:
 
 def test_init_into_dev_null(obsc: ObscRunner) -> None:
     result = obsc("init", "/dev/null", "--obsc-from", "git+https://git.example.com/obsc@v0.1.0")
-    _assert_environment_failure(result, "/dev/null/specs: Not a directory", HINT)
+    _assert_environment_failure(result, "obsc: /dev/null/", ": Not a directory", HINT)
 
 
 def test_disk_full_in_process(
