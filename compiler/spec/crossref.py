@@ -17,6 +17,10 @@ from compiler.spec.paths import spec_path
 from compiler.spec.promql import WINDOW, ratio_query
 from compiler.spec.validate import Parsed, SpecSet, did_you_mean
 
+#: The team `obsc init --from-compose` writes when no label or project names one; a
+#: warning (OBSC331) until a person puts the real team there.
+PLACEHOLDER_TEAM = "team-to-be-named"
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:
@@ -142,6 +146,16 @@ def _check_service(
     spec = parsed.model.spec
     doc = parsed.document
     name = parsed.model.metadata.name
+    if parsed.model.metadata.team == PLACEHOLDER_TEAM:
+        sink.warning(
+            "OBSC331",
+            f"service {name!r} has no team yet: {PLACEHOLDER_TEAM} is the placeholder "
+            "obsc init wrote; its alerts route to the default receiver",
+            doc.location(("metadata", "team")),
+            spec_path(doc, ("metadata", "team")),
+            hint="set metadata.team to the team that owns the service (it labels its alerts "
+            "and dashboards, and the Project's routes match on it)",
+        )
     _check_unique(
         "SLO",
         [Reference(slo.name, doc, ("spec", "slos", i, "name")) for i, slo in enumerate(spec.slos)],
