@@ -61,11 +61,16 @@ def _from_prometheus(client: Client, since: float, scraped: bool) -> Verdict:
     window = format_duration(since)
     found: list[str] = []
     for family, label, meaning in PROBLEMS:
-        query = f'sum by ({label}) (increase({{__name__=~"{family}.+"}}[{window}])) > 0'
-        found.extend(
-            f"{labels.get(label, '?')} {meaning} {value:g} items"
-            for labels, value in instant_query(client, query)
-        )
+        # One counter at a time: increase() drops the name, so over a regex of names (refused
+        # log records, spans, metric points) it would return one label set several times,
+        # which Prometheus refuses ("vector cannot contain metrics with the same labelset").
+        names = instant_query(client, f'group by (__name__) ({{__name__=~"{family}.+"}})')
+        for name in sorted({labels.get("__name__", "") for labels, _ in names} - {""}):
+            query = f"sum by ({label}) (increase({name}[{window}])) > 0"
+            found.extend(
+                f"{labels.get(label, '?')} {meaning} {value:g} items"
+                for labels, value in instant_query(client, query)
+            )
     if found:
         return failed(f"in the last {window}: " + "; ".join(sorted(found)))
     return passed(f"no export failures or refused data in the last {window}")

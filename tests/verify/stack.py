@@ -103,6 +103,11 @@ class FakeStack:
             return [({"__name__": "slo:sli_error:ratio_rate5m", **labels}, self.ratio)]
         if query.startswith('count({__name__=~"otelcol_'):
             return [({}, 42)]
+        if query.startswith("group by (__name__)"):  # the counters of a family, one by one
+            failing = "otelcol_exporter_send_failed_" in query and self.export_failures
+            return (
+                [({"__name__": "otelcol_exporter_send_failed_spans_total"}, 1)] if failing else []
+            )
         if "otelcol_exporter_send_failed_" in query:
             return list(self.export_failures)
         if query.startswith("obsc_verify_probe"):
