@@ -3,8 +3,10 @@
 # outside the repo, as the real-tool tests expect them:
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/apps/python-<sha256 of requirements.txt, 12>/
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/apps/node-<sha256 of package-lock.json, 12>/
-# A virtualenv with the pinned packages from PyPI (pip's own cache makes a rebuild cheap), and
-# node_modules from npm exactly as package-lock.json pins them (`npm ci`).
+#   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/apps/go-<sha256 of go.mod, go.sum, *.go, 12>/bin/
+# A virtualenv with the pinned packages from PyPI (pip's own cache makes a rebuild cheap),
+# node_modules from npm exactly as package-lock.json pins them (`npm ci`), and the Go apps
+# built with the modules go.sum pins, from the Go module proxy (module cache under apps/).
 # Nothing is vendored: the apps' sources are in the repo, their libraries only in the cache.
 # Already installed: nothing to do. tests/frameworks/app_deps.py finds it by the same rule.
 set -euo pipefail
@@ -59,7 +61,38 @@ install_node() {
   echo "apps: installed node-$digest"
 }
 
+go_digest() {
+  local source="$REPO/tests/frameworks/apps/go"
+  (cd "$source" && cat go.mod go.sum $(find . -name '*.go' | LC_ALL=C sort)) | sha256sum | cut -c1-12
+}
+
+install_go() {
+  local source="$REPO/tests/frameworks/apps/go"
+  local digest dir
+  digest=$(go_digest)
+  dir="$TOOLS_DIR/apps/go-$digest"
+  if [[ -f "$dir/.complete" ]]; then
+    echo "apps: go-$digest already installed"
+    return
+  fi
+  rm -rf "$dir.partial"
+  trap 'rm -rf "$dir.partial"' ERR
+  mkdir -p "$dir.partial/bin"
+  (cd "$source" && GOMODCACHE="$TOOLS_DIR/apps/go-mod" GOFLAGS=-mod=readonly GOTOOLCHAIN=local \
+    go build -trimpath -o "$dir.partial/bin/" ./...)
+  touch "$dir.partial/.complete"
+  rm -rf "$dir"
+  mv "$dir.partial" "$dir"
+  trap - ERR
+  echo "apps: installed go-$digest"
+}
+
 install_python
+if command -v go >/dev/null; then
+  install_go
+else
+  echo "apps: go not found: the Go apps' tests will be skipped (fail under CI=true)" >&2
+fi
 if command -v npm >/dev/null; then
   install_node
 else

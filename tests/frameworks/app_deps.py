@@ -3,8 +3,9 @@
 Python apps run with the virtualenv `$OBSC_TOOLS_DIR/apps/python-<digest>/`, where digest is
 the first 12 hex digits of the sha256 of `tests/frameworks/apps/python/requirements.txt`;
 Node apps with `$OBSC_TOOLS_DIR/apps/node-<digest>/node_modules`, digest of
-`tests/frameworks/apps/node/package-lock.json`. A missing one is a missing real tool:
-skipped locally, a failure under CI=true.
+`tests/frameworks/apps/node/package-lock.json`; Go apps' binaries in
+`$OBSC_TOOLS_DIR/apps/go-<digest>/bin`, digest of go.mod, go.sum and the sources. A missing
+one is a missing real tool: skipped locally, a failure under CI=true.
 """
 
 from __future__ import annotations
@@ -20,13 +21,27 @@ APPS: Final = Path(__file__).resolve().parent / "apps"
 INSTALL_HINT: Final = "run scripts/install-app-deps.sh"
 
 
-PINS: Final = {"python": "requirements.txt", "node": "package-lock.json"}
-RUNTIMES: Final = {"python": None, "node": "node"}  # a runtime the machine must have
+RUNTIMES: Final = {"python": None, "node": "node", "go": None}  # what must be on PATH
+
+
+def _pins(language: str) -> bytes:
+    """What the install's name is the digest of (as install-app-deps.sh concatenates it)."""
+    source = APPS / language
+    if language == "python":
+        return (source / "requirements.txt").read_bytes()
+    if language == "node":
+        return (source / "package-lock.json").read_bytes()
+    files = [
+        "go.mod",
+        "go.sum",
+        *sorted(f"./{p.relative_to(source)}" for p in source.rglob("*.go")),
+    ]
+    return b"".join((source / name).read_bytes() for name in files)
 
 
 def installed(language: str) -> Path | None:
-    """Where the `language` apps' libraries are (python, node), None if not installed."""
-    digest = hashlib.sha256((APPS / language / PINS[language]).read_bytes()).hexdigest()[:12]
+    """Where the `language` apps' libraries are (python, node, go), None if not installed."""
+    digest = hashlib.sha256(_pins(language)).hexdigest()[:12]
     where = TOOLS_DIR / "apps" / f"{language}-{digest}"
     runtime = RUNTIMES[language]
     if runtime is not None and shutil.which(runtime) is None:
