@@ -15,6 +15,7 @@ from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import RatioSLI, ServiceDocument
 from compiler.spec.paths import spec_path
 from compiler.spec.promql import WINDOW, ratio_query
+from compiler.spec.secret_variables import check_secret_variables
 from compiler.spec.validate import Parsed, SpecSet, did_you_mean
 
 #: The team `obsc init --from-compose` writes when no label or project names one; a
@@ -68,6 +69,7 @@ def check_references(
         _check_service(service, frameworks, sink)
         _check_reserved_name(service, teams, sink)
     _check_snapshots(specs, frameworks, sink)
+    check_secret_variables(specs, sink)
     if len(specs.projects) == 1:
         _check_project(specs, available_targets, sink)
 

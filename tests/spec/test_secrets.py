@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from compiler.credentials import MASK, mask_secrets
 from compiler.errors import DiagnosticSink
 from compiler.spec.loader import parse_text
 from compiler.spec.secrets import find_literal_secrets
-from tests.conftest import ObscRunner
+from tests.conftest import FIXTURES, ObscRunner
 
 SECRETS = {
     "slack webhook": "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
@@ -206,3 +207,22 @@ def test_runbook_links_with_random_looking_ids_are_not_secrets(url: str) -> None
     sink = DiagnosticSink()
     (doc,) = parse_text(f"spec:\n  runbook: '{url}'\n", "s.yaml", sink)
     assert find_literal_secrets(doc, sink) == set()
+
+
+def test_references_that_would_share_a_variable_are_refused(
+    obsc: ObscRunner, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "secret-refs", repo)
+    framework = repo / "specs" / "frameworks" / "flask-honeycomb.yaml"
+    framework.write_text(
+        framework.read_text().replace(
+            "    env:\n",
+            "    env:\n      OTEL_EXTRA: {secretRef: {name: honeycomb, key: OTLP_headers}}\n",
+        )
+    )
+    result = obsc("--repo", repo, "validate")
+    assert result.code == 2
+    assert "error[OBSC202]" in result.err
+    assert "OBSC_SECRET_HONEYCOMB__OTLP_HEADERS" in result.err
+    assert result.err.count("error[") == 1
