@@ -18,6 +18,7 @@ from compiler.cli.context import Options
 from compiler.cli.detect_cmd import detect_command
 from compiler.cli.diff_cmd import diff_command
 from compiler.cli.explain_cmd import explain_command
+from compiler.cli.import_cmd import import_command
 from compiler.cli.init_cmd import init_command
 from compiler.cli.render_cmd import render_command
 from compiler.cli.rollback_cmd import rollback_command
@@ -59,7 +60,7 @@ def cli(ctx: click.Context, repo: Path, quiet: bool, output: str, debug: bool) -
     \b
     Exit codes: 0 ok, 1 differences found (--check), 2 invalid spec or usage,
     3 policy violation, 4 environment problem (verify: endpoint unreachable),
-    5 verification failed (verify), 70 internal error.
+    5 verification failed (verify), 6 import skipped something (import), 70 internal error.
     """
     ctx.obj = Options(repo=repo, quiet=quiet, output=output, debug=debug)
 
@@ -71,6 +72,7 @@ for _command in (
     diff_command,
     explain_command,
     detect_command,
+    import_command,
     rollback_command,
     schema_command,
     verify_command,
