@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+PROMETHEUS_TOOL = "prometheus"  # the pinned server of tests/realtools.py; one line to switch
 SLOW_SECONDS = 0.5  # the latency SLOs' threshold; /slow takes 0.7 s
 MIX: Mapping[str, int] = {"ok": 120, "fail": 15, "raise": 15, "slow": 10}
 HEALTHY_MIX: Mapping[str, int] = {"ok": 80}

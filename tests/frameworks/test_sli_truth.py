@@ -13,8 +13,6 @@ Each SLI must be within 0.03 of the client's truth, a healthy app's exactly 0.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from tests.frameworks.app_deps import installed, require_installed
 from tests.frameworks.sli_truth_run import (
     HEALTHY_MIX,
     MIX,
+    PROMETHEUS_TOOL,
     PrometheusAPI,
     Truth,
     drive,
@@ -39,10 +38,9 @@ from tests.frameworks.sli_truth_run import (
     running_all,
     warm_up,
 )
-from tests.frameworks.truth_estate import App, write_estate
+from tests.frameworks.truth_estate import App, render_loopback, write_estate
 from tests.realtools import missing_tool, require_tool, tool_path
 
-PROMETHEUS_TOOL: Final = "prometheus"  # the pinned server of tests/realtools.py
 TOLERANCE: Final = 0.03
 SLOS: Final = ("availability", "latency")
 APPS: Final = (
@@ -89,35 +87,15 @@ class Measured:
     missing: dict[str, str] = field(default_factory=dict)  # service -> selector never seen
 
 
-def _obsc(*args: str | Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "compiler.cli", *map(str, args)], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-
-
-def _render(repo: Path, out: Path, ports: Ports, prom: int, apps: dict[str, int]) -> None:
-    """Both environments; the collector's config moved onto loopback."""
-    scraped = ",".join(
-        f"{name}-c=127.0.0.1:{port}"
+def _scrape_targets(apps: dict[str, int]) -> dict[str, int]:
+    """The collector-path service of every scraped app instance, and its port."""
+    return {
+        f"{name}-c": port
         for app in APPS
         if app.scraped
         for name, port in apps.items()
         if name in (app.name, f"{app.name}-h")
-    )
-    loopback = [
-        *ports.settings(),
-        f"--set=collector.prometheusUrl=http://127.0.0.1:{prom}",
-        "--set=collector.lokiUrl=http://127.0.0.1:9",
-        "--set=collector.tempoEndpoint=127.0.0.1:9",
-        "--set=collector.scrapeInterval=1s",
-        f"--set=collector.scrapeTargets={scraped}",
-    ]
-    base = ("--repo", repo, "render", "--no-policies", "--out", out)
-    _obsc(
-        *base, "-e", "viacollector", "-t", "alerts", "-t", "collector", "-t", "compose", *loopback
-    )
-    _obsc(*base, "-e", "direct", "-t", "alerts")
+    }
 
 
 def _sdk_env(out: Path, service: str, ports: Ports) -> dict[str, str]:
@@ -231,7 +209,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
     ports = Ports.pick()
     repo = write_estate(root / "repo", list(APPS), apps)
     out = root / "out"
-    _render(repo, out, ports, prom, apps)
+    render_loopback(repo, out, ports, prom, _scrape_targets(apps))
     services = _services(running_apps, collector is not None)
     rules = [
         out

@@ -9,8 +9,13 @@ successes.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.collector.collector_run import Ports
 
 PROJECT = """apiVersion: obsc.dev/v1
 kind: Project
@@ -81,3 +86,33 @@ def write_estate(root: Path, apps: list[App], ports: dict[str, int]) -> Path:
                 )
             )
     return root
+
+
+def _obsc(*args: str | Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", *map(str, args)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def render_loopback(
+    repo: Path, out: Path, ports: Ports, prometheus: int, scrape_targets: Mapping[str, int]
+) -> None:
+    """Both environments into `out`; the collector's config moved onto loopback.
+
+    It listens on `ports`, remote-writes to the Prometheus on port `prometheus`, and scrapes
+    each of `scrape_targets` (collector-path service -> port on 127.0.0.1) every second.
+    """
+    targets = ",".join(f"{service}=127.0.0.1:{port}" for service, port in scrape_targets.items())
+    loopback = [
+        *ports.settings(),
+        f"--set=collector.prometheusUrl=http://127.0.0.1:{prometheus}",
+        "--set=collector.lokiUrl=http://127.0.0.1:9",
+        "--set=collector.tempoEndpoint=127.0.0.1:9",
+        "--set=collector.scrapeInterval=1s",
+        f"--set=collector.scrapeTargets={targets}",
+    ]
+    base = ("--repo", repo, "render", "--no-policies", "--out", out)
+    targets_c = ("-t", "alerts", "-t", "collector", "-t", "compose")
+    _obsc(*base, "-e", "viacollector", *targets_c, *loopback)
+    _obsc(*base, "-e", "direct", "-t", "alerts")
