@@ -189,3 +189,61 @@ def test_obsc_and_sloth_rules_agree(
         tests = [_tests(s, sloth_id, alerts) for s in scenarios]
         done = _promtool_test(promtool, tmp_path / who, rules, tests)
         assert done.returncode == 0, f"{who}'s rules: {done.stdout}{done.stderr}"
+
+
+# Pyrra's generator is a Go library (with controller-runtime behind its CRD types), too
+# heavy to build here; its rules compute errors/total per its documentation and slo/rules.go,
+# so obsc's rules for the imported examples are checked against that ratio directly.
+PYRRA = FIXTURES / "import" / "pyrra"
+PYRRA_CASES = {  # example -> (sloth_id, input series, the error ratio Pyrra's rules compute)
+    "prometheus-http.yaml": (
+        "prometheus-api-query-prometheus-api-query",
+        {
+            'prometheus_http_requests_total{handler="/api/v1/query",code="200"}': "0+95x420",
+            'prometheus_http_requests_total{handler="/api/v1/query",code="500"}': "0+5x420",
+        },
+        0.05,
+    ),
+    "caddy-response-latency.yaml": (
+        "caddy-response-latency-caddy-response-latency",
+        {
+            'caddy_http_response_duration_seconds_bucket{job="caddy",handler="subroute",'
+            'code="200",le="0.05"}': "0+90x420",
+            'caddy_http_response_duration_seconds_count{job="caddy",handler="subroute",'
+            'code="200"}': "0+100x420",
+        },
+        0.1,
+    ),
+    "prometheus-probe-success.yaml": (
+        "prometheus-blackbox-probe-success-prometheus-blackbox-probe-success",
+        {'probe_success{target="a"}': "1x420", 'probe_success{target="b"}': "0x420"},
+        0.5,
+    ),
+}
+
+
+@pytest.mark.parametrize("example", sorted(PYRRA_CASES))
+def test_obsc_rules_for_pyrra_slos_compute_pyrras_ratio(
+    obsc: ObscRunner, tmp_path: Path, real_tool: Tool, example: str
+) -> None:
+    sloth_id, series, ratio = PYRRA_CASES[example]
+    rules = _obsc_rules(obsc, tmp_path, "pyrra", PYRRA / example)
+    recorded = f'{{__name__=~"slo:sli_error:ratio_rate.+", sloth_id="{sloth_id}"}}'
+    tests = {
+        "interval": "1m",
+        "input_series": [{"series": s, "values": v} for s, v in series.items()],
+        "promql_expr_test": [
+            {  # every window obsc records for this SLO (scaled to its 7d or 4w window) ...
+                "expr": f"count({recorded}) >= bool 4",
+                "eval_time": "7h",
+                "exp_samples": [{"labels": "{}", "value": 1}],
+            },
+            {  # ... is the ratio Pyrra's rules compute
+                "expr": f"count(abs({recorded} - {ratio}) >= 1e-9)",
+                "eval_time": "7h",
+                "exp_samples": [],
+            },
+        ],
+    }
+    done = _promtool_test(real_tool("promtool"), tmp_path / "obsc", rules, [tests])
+    assert done.returncode == 0, done.stdout + done.stderr
