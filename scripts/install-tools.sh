@@ -2,6 +2,8 @@
 # Install the external tools pinned in scripts/tools.versions into a cache outside the repo:
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/<tool>-<version>/bin/<tool>
 # Tools already present there are skipped. tests/realtools.py finds them by the same convention.
+# Debian tools are unpacked first, one after another; the Go builds then run
+# ${OBSC_TOOLS_JOBS:-2} at a time, each logging to its own file, shown whole when it ends.
 # Route per pin: "v..." = Go module tag (go install, or go mod download + go build for modules
 # listed in GO_BUILD_MOD, or the OpenTelemetry Collector Builder for tools listed in
 # OCB_MANIFEST); anything else = Debian package version (apt-get download + dpkg-deb -x;
@@ -16,6 +18,7 @@ TOOLS_DIR="${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}"
 declare -A GO_PKG=(
   [cue]=cuelang.org/go/cmd/cue
   [amtool]=github.com/prometheus/alertmanager/cmd/amtool
+  [alertmanager]=github.com/prometheus/alertmanager/cmd/alertmanager
   [helm]=helm.sh/helm/v3/cmd/helm
   [kubeconform]=github.com/yannh/kubeconform/cmd/kubeconform
 )
@@ -34,17 +37,25 @@ declare -A GO_BUILD_MOD=(
   [dashboard-linter]=github.com/grafana/dashboard-linter
   [lokitool]=github.com/grafana/loki/v3
   [loki]=github.com/grafana/loki/v3
+  # No replace directives, but `exclude` ones, which `go install mod@version` refuses too.
+  [prometheus]=github.com/prometheus/prometheus
 )
-declare -A GO_BUILD_PKG=([dashboard-linter]=. [lokitool]=./cmd/lokitool [loki]=./cmd/loki)
-# Extra -ldflags per go-build tool ({V} is replaced by the version without its "v").
+declare -A GO_BUILD_PKG=([dashboard-linter]=. [lokitool]=./cmd/lokitool [loki]=./cmd/loki
+  [prometheus]=./cmd/prometheus)
+# Extra -ldflags per go-build tool ({V} is replaced by the release version, see
+# release_version, without its "v").
 LOKI_BUILD=github.com/grafana/loki/v3/pkg/util/build
+PROM_VERSION_PKG=github.com/prometheus/common/version
 declare -A GO_BUILD_LDFLAGS=(
   [lokitool]="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
   [loki]="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
+  [prometheus]="-X $PROM_VERSION_PKG.Version={V} -X $PROM_VERSION_PKG.Revision=v{V}"
 )
+GO_BUILD_LDFLAGS[prometheus]+=" -X $PROM_VERSION_PKG.Branch=v{V}"
+GO_BUILD_LDFLAGS[prometheus]+=" -X $PROM_VERSION_PKG.BuildUser=obsc-install-tools"
 # Go tools that read their --version string from prometheus/common/version (set via -ldflags,
 # as upstream's promu does; a plain `go install` would report an empty version).
-declare -A GO_PROM_VERSION=([amtool]=1)
+declare -A GO_PROM_VERSION=([amtool]=1 [alertmanager]=1)
 # Route "builder": OpenTelemetry Collector distributions built by the OpenTelemetry Collector
 # Builder (ocb) from a manifest in scripts/. ocb is `go install`ed at the pin's version (core
 # collector and ocb share release tags) and cached as <tools>/ocb-<version>/bin/builder. The
@@ -60,14 +71,24 @@ declare -A DEB_PKG=(
 )
 
 WORK=""
-STAGE=""
-OCB_STAGE=""
+# Staging dirs are named <tools>/.staging-*.$$: the builds run in subshells, where $$ is still
+# this script's PID, so this one trap removes whatever a failed or interrupted build left.
 cleanup() {
   if [[ -n $WORK ]]; then rm -rf "$WORK"; fi
-  if [[ -n $STAGE ]]; then rm -rf "$STAGE"; fi
-  if [[ -n $OCB_STAGE ]]; then rm -rf "$OCB_STAGE"; fi
+  rm -rf "$TOOLS_DIR"/.staging-*."$$"
 }
 trap cleanup EXIT
+
+# release_version <tool> <pin>: the version the tool reports, without a "v". Prometheus' Go
+# module tags encode release X.Y.Z as v0.(100X+Y).Z (v0.307.3 is Prometheus 3.7.3).
+release_version() {
+  local name=$1 version=${2#v}
+  if [[ $name == prometheus && $version =~ ^0\.([0-9]+)([0-9][0-9])\.([0-9]+)$ ]]; then
+    echo "${BASH_REMATCH[1]}.$((10#${BASH_REMATCH[2]})).${BASH_REMATCH[3]}"
+  else
+    echo "$version"
+  fi
+}
 
 work_dir() {
   if [[ -z $WORK ]]; then WORK=$(mktemp -d "${TMPDIR:-/tmp}/obsc-tools.XXXXXX"); fi
@@ -146,7 +167,7 @@ go_build_module() {
   (
     cd "$src"
     env "${goenv[@]}" GOFLAGS="-mod=mod -modcacherw -trimpath" CGO_ENABLED=0 \
-      "$go" build -ldflags="-s -w ${extra_ldflags//\{V\}/${version#v}}" \
+      "$go" build -ldflags="-s -w ${extra_ldflags//\{V\}/$(release_version "$name" "$version")}" \
       -o "$bindir/$name" "${GO_BUILD_PKG[$name]:-.}"
   ) >>"$log" 2>&1 || {
     cat "$log" >&2
@@ -221,8 +242,7 @@ ocb_builder() {
   if [[ -x $OCB_BIN ]]; then return 0; fi
   go=$(go_bin)
   go_env
-  OCB_STAGE="$TOOLS_DIR/.staging-ocb-$version.$$"
-  local stage=$OCB_STAGE log="$WORK/go-ocb.log"
+  local stage="$TOOLS_DIR/.staging-ocb-$version.$$" log="$WORK/go-ocb.log"
   rm -rf "$stage"
   mkdir -p "$stage/bin"
   (cd "$WORK" && env GOBIN="$stage/bin" "${GO_ENV[@]}" "$go" install "$OCB_PKG@$version") \
@@ -238,7 +258,6 @@ ocb_builder() {
   fi
   rm -rf "$dir"
   mv "$stage" "$dir"
-  OCB_STAGE=""
   echo "ocb $version: installed in $((SECONDS - start)) s (go install $OCB_PKG)"
 }
 
@@ -356,9 +375,11 @@ verify() {
     kubeconform) out=$("$bin" -v 2>&1) ;;
     *) out=$("$bin" --version 2>&1) ;;
   esac
-  if [[ $out != *"${version#v}"* ]]; then
+  local want
+  want=$(release_version "$name" "$version")
+  if [[ $out != *"$want"* ]]; then
     printf '%s\n' "$out" >&2
-    echo "error: $bin does not report version ${version#v}" >&2
+    echo "error: $bin does not report version $want" >&2
     return 1
   fi
 }
@@ -373,45 +394,77 @@ cached() {
   fi
 }
 
+# install_tool <tool> <version>: builds (or unpacks) the tool; `set -e` ends it at the first
+# failing step (never call it in an `if`/`||` context, where bash turns `set -e` off).
 install_tool() {
   local name=$1 version=$2 start=$SECONDS route
   local dest="$TOOLS_DIR/$name-$version"
-  if cached "$name" "$dest"; then
-    echo "$name $version: cached"
-    return 0
-  fi
   if [[ -x $dest/bin/$name ]]; then
     echo "$name $version: built from another manifest than scripts/${OCB_MANIFEST[$name]};" \
       "rebuilding"
   fi
   # Build into a staging dir next to dest and rename, so a failed run never looks "cached".
-  STAGE="$TOOLS_DIR/.staging-$name-$version.$$"
-  rm -rf "$STAGE"
-  mkdir -p "$STAGE/bin"
+  local stage="$TOOLS_DIR/.staging-$name-$version.$$"
+  rm -rf "$stage"
+  mkdir -p "$stage/bin"
   if [[ $version == v* && -n ${OCB_MANIFEST[$name]:-} ]]; then
     route="ocb --config scripts/${OCB_MANIFEST[$name]}"
-    ocb_build "$name" "$version" "$STAGE"
+    ocb_build "$name" "$version" "$stage"
   elif [[ $version == v* && -n ${GO_BUILD_MOD[$name]:-} ]]; then
     route="go mod download + go build"
-    go_build_module "$name" "$version" "$STAGE/bin"
+    go_build_module "$name" "$version" "$stage/bin"
   elif [[ $version == v* ]]; then
     route="go install"
-    go_install "$name" "$version" "$STAGE/bin"
+    go_install "$name" "$version" "$stage/bin"
   else
     route="Debian ${DEB_PKG[$name]:-?}"
-    deb_install "$name" "$version" "$STAGE/bin"
+    deb_install "$name" "$version" "$stage/bin"
   fi
-  verify "$name" "$version" "$STAGE/bin/$name"
+  verify "$name" "$version" "$stage/bin/$name"
   rm -rf "$dest"
-  mv "$STAGE" "$dest"
-  STAGE=""
+  mv "$stage" "$dest"
   echo "$name $version: installed in $((SECONDS - start)) s ($route)"
+}
+
+# run_builds <name=version>...: install_tool for each, OBSC_TOOLS_JOBS (default 2) at a time.
+# Each build's output goes to its own file, printed whole when the build ends, so parallel
+# logs never interleave. After a failure no new build starts; the running ones finish (what
+# they install is cached for the next run) and the function returns 1.
+run_builds() {
+  local jobs=${OBSC_TOOLS_JOBS:-2} failed=0 pid status item limit
+  local -A running=()
+  if ! [[ $jobs =~ ^[1-9][0-9]*$ ]]; then
+    echo "error: OBSC_TOOLS_JOBS must be a positive integer, got '$jobs'" >&2
+    return 1
+  fi
+  # A last, empty item drains the running builds.
+  for item in "$@" ""; do
+    limit=$jobs
+    if [[ -z $item ]] || ((failed)); then limit=1; fi
+    while ((${#running[@]} >= limit)); do
+      if wait -n -p pid "${!running[@]}"; then status=0; else status=$?; fi
+      if ((status == 0)); then
+        cat "$WORK/build-${running[$pid]}.log"
+      else
+        cat "$WORK/build-${running[$pid]}.log" >&2
+        echo "error: installing ${running[$pid]} failed (exit $status)" >&2
+        failed=1
+      fi
+      unset "running[$pid]"
+    done
+    if [[ -z $item ]] || ((failed)); then break; fi
+    (install_tool "${item%%=*}" "${item#*=}") >"$WORK/build-${item%%=*}.log" 2>&1 &
+    running[$!]=${item%%=*}
+  done
+  return "$failed"
 }
 
 main() {
   local lines line name version
+  local -a builds=()
   mapfile -t lines <"$VERSIONS_FILE"
   mkdir -p "$TOOLS_DIR"
+  work_dir
   for line in "${lines[@]}"; do
     line=${line%%#*}
     line=${line//[[:space:]]/}
@@ -424,8 +477,15 @@ main() {
     version=${line#*=}
     # With arguments, install only the tools named (e.g. `install-tools.sh cue`).
     if (($# > 0)) && [[ " $* " != *" $name "* ]]; then continue; fi
-    install_tool "$name" "$version"
+    if cached "$name" "$TOOLS_DIR/$name-$version"; then
+      echo "$name $version: cached"
+    elif [[ $version == v* ]]; then
+      builds+=("$name=$version")
+    else
+      install_tool "$name" "$version" # Debian packages: quick, and they share one download
+    fi
   done
+  run_builds "${builds[@]}"
 }
 
 main "$@"

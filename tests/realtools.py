@@ -7,6 +7,7 @@ Tools live at ``$OBSC_TOOLS_DIR/<tool>-<version>/bin/<tool>`` (default
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, NoReturn
@@ -41,6 +42,18 @@ def read_pins(path: Path = VERSIONS_FILE) -> dict[str, str]:
 
 TOOLS_DIR: Final = tools_dir()
 PINS: Final = read_pins()
+
+
+def release_version(name: str) -> str:
+    """The version tool `name` reports, without a "v" (`release_version` of install-tools.sh).
+
+    Prometheus' Go module tags encode release X.Y.Z as v0.(100X+Y).Z: v0.307.3 is 3.7.3.
+    """
+    version = PINS[name].removeprefix("v")
+    match = re.fullmatch(r"0\.([0-9]+)([0-9]{2})\.([0-9]+)", version)
+    if name == "prometheus" and match:
+        return f"{match[1]}.{int(match[2])}.{match[3]}"
+    return version
 
 
 def tool_path(name: str) -> Path | None:

@@ -6,7 +6,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.realtools import PINS
+from compiler.resolve.stack import DEFAULT_STACK
+from tests.realtools import PINS, release_version
 
 RealTool = Callable[[str], Path]
 
@@ -114,4 +115,15 @@ def test_amtool_check_config(real_tool: RealTool, tmp_path: Path) -> None:
 def test_prometheus_version(real_tool: RealTool) -> None:
     res = run(real_tool("prometheus"), "--version")
     assert res.returncode == 0, res.stderr
-    assert PINS["prometheus"] in res.stdout + res.stderr
+    assert f"prometheus, version {release_version('prometheus')} " in res.stdout + res.stderr
+
+
+def test_alertmanager_version(real_tool: RealTool) -> None:
+    res = run(real_tool("alertmanager"), "--version")
+    assert res.returncode == 0, res.stderr
+    assert f"alertmanager, version {release_version('alertmanager')} " in res.stdout + res.stderr
+
+
+def test_the_tested_servers_are_the_ones_the_stack_pins() -> None:
+    for name in ("prometheus", "alertmanager", "loki"):
+        assert release_version(name) == DEFAULT_STACK[name][1], name
