@@ -39,8 +39,21 @@ class Scenario:
     name: str
     series: dict[str, str]
     error_ratio: float
+    budget: float
     page: bool
     ticket: bool
+
+    def meta(self) -> dict[str, float]:
+        """What the rules Sloth's dashboards read must hold (window 30d)."""
+        burn = self.error_ratio / self.budget
+        return {
+            "slo:objective:ratio": 1 - self.budget,
+            "slo:error_budget:ratio": self.budget,
+            "slo:time_period:days": 30,
+            "slo:current_burn_rate:ratio": burn,
+            "slo:period_burn_rate:ratio": burn,
+            "slo:period_error_budget_remaining:ratio": 1 - burn,
+        }
 
 
 REQUESTS = 'http_request_duration_seconds_count{{job="myservice",code="{code}"}}'
@@ -48,6 +61,7 @@ BURNING = Scenario(  # 2% errors against a 0.1% budget: 20x, pages and tickets
     "burning",
     {REQUESTS.format(code="200"): "0+98x420", REQUESTS.format(code="500"): "0+2x420"},
     0.02,
+    0.001,
     page=True,
     ticket=True,
 )
@@ -55,6 +69,7 @@ HEALTHY = Scenario(  # 0.05% errors: half the budget, no alert
     "healthy",
     {REQUESTS.format(code="200"): "0+9995x420", REQUESTS.format(code="503"): "0+5x420"},
     0.0005,
+    0.001,
     page=False,
     ticket=False,
 )
@@ -62,6 +77,7 @@ WIFI = Scenario(  # satisfaction 90% against a 95% objective: 2x burn, tickets o
     "wifi",
     {'unifipoller_client_satisfaction_ratio{client="laptop"}': "0.9x420"},
     0.1,
+    0.05,
     page=False,
     ticket=True,
 )
@@ -136,6 +152,14 @@ def _tests(scenario: Scenario, sloth_id: str, alerts: str | None) -> dict[str, A
         }
         for window in WINDOWS
     ]
+    expr_tests.extend(
+        {  # the series Sloth's Grafana dashboards read, by the same names and sloth_* labels
+            "expr": f"count(abs({record}{{{selector}}} - {value}) < 1e-6)",
+            "eval_time": at,
+            "exp_samples": [{"labels": "{}", "value": 1}],
+        }
+        for record, value in scenario.meta().items()
+    )
     tiers = (("page", scenario.page), ("ticket", scenario.ticket))
     for severity, fires in tiers if alerts is not None else ():
         selector = str(alerts).format(severity=severity, sloth_id=sloth_id)
