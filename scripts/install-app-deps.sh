@@ -15,86 +15,60 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS_DIR="${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}"
 PYTHON="${OBSC_APPS_PYTHON:-python3}"
 
-install_python() {
-  local requirements="$REPO/tests/frameworks/apps/python/requirements.txt"
-  local digest venv
-  digest=$(sha256sum "$requirements" | cut -c1-12)
-  venv="$TOOLS_DIR/apps/python-$digest"
-  if [[ -f "$venv/.complete" ]]; then
-    echo "apps: python-$digest already installed"
-    return
-  fi
-  rm -rf "$venv.partial"
-  trap 'rm -rf "$venv.partial"' ERR
-  "$PYTHON" -m venv "$venv.partial"
-  "$venv.partial/bin/pip" install --quiet --disable-pip-version-check --no-deps \
-    -r "$requirements"
-  "$venv.partial/bin/pip" check
-  touch "$venv.partial/.complete"
-  rm -rf "$venv"
-  mv "$venv.partial" "$venv"
-  # A virtualenv records its own path in its scripts: moved, they would point at .partial.
-  sed -i "s|$venv.partial|$venv|g" "$venv"/bin/*
-  trap - ERR
-  echo "apps: installed python-$digest"
-}
+APPS="$REPO/tests/frameworks/apps"
 
-install_node() {
-  local source="$REPO/tests/frameworks/apps/node"
-  local digest dir
-  digest=$(sha256sum "$source/package-lock.json" | cut -c1-12)
-  dir="$TOOLS_DIR/apps/node-$digest"
+# install NAME DIGEST BUILD: `BUILD STAGE FINAL` fills STAGE, which then moves to
+# FINAL=$TOOLS_DIR/apps/NAME-DIGEST; a failed build leaves nothing behind.
+install() {
+  local name=$1 digest=$2 build=$3
+  local dir="$TOOLS_DIR/apps/$name-$digest"
   if [[ -f "$dir/.complete" ]]; then
-    echo "apps: node-$digest already installed"
+    echo "apps: $name-$digest already installed"
     return
   fi
   rm -rf "$dir.partial"
-  trap 'rm -rf "$dir.partial"' ERR
   mkdir -p "$dir.partial"
-  cp "$source/package.json" "$source/package-lock.json" "$dir.partial/"
-  (cd "$dir.partial" && npm ci --no-audit --no-fund --loglevel=error \
-    --cache "$TOOLS_DIR/apps/npm-cache")
+  trap "rm -rf '$dir.partial'" ERR
+  "$build" "$dir.partial" "$dir"
   touch "$dir.partial/.complete"
   rm -rf "$dir"
   mv "$dir.partial" "$dir"
   trap - ERR
-  echo "apps: installed node-$digest"
+  echo "apps: installed $name-$digest"
 }
 
-go_digest() {
-  local source="$REPO/tests/frameworks/apps/go"
-  (cd "$source" && cat go.mod go.sum $(find . -name '*.go' | LC_ALL=C sort)) | sha256sum | cut -c1-12
+build_python() {
+  "$PYTHON" -m venv "$1"
+  "$1/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+    -r "$APPS/python/requirements.txt"
+  "$1/bin/pip" check
+  # A virtualenv records its own path in its scripts: point them where it will be.
+  sed -i "s|$1|$2|g" "$1"/bin/*
 }
 
-install_go() {
-  local source="$REPO/tests/frameworks/apps/go"
-  local digest dir
-  digest=$(go_digest)
-  dir="$TOOLS_DIR/apps/go-$digest"
-  if [[ -f "$dir/.complete" ]]; then
-    echo "apps: go-$digest already installed"
-    return
-  fi
-  rm -rf "$dir.partial"
-  trap 'rm -rf "$dir.partial"' ERR
-  mkdir -p "$dir.partial/bin"
-  (cd "$source" && GOMODCACHE="$TOOLS_DIR/apps/go-mod" GOFLAGS=-mod=readonly GOTOOLCHAIN=local \
-    go build -trimpath -o "$dir.partial/bin/" ./...)
-  touch "$dir.partial/.complete"
-  rm -rf "$dir"
-  mv "$dir.partial" "$dir"
-  trap - ERR
-  echo "apps: installed go-$digest"
+build_node() {
+  cp "$APPS/node/package.json" "$APPS/node/package-lock.json" "$1/"
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error --cache "$TOOLS_DIR/apps/npm-cache")
 }
 
-install_python
+build_go() {
+  (cd "$APPS/go" && GOMODCACHE="$TOOLS_DIR/apps/go-mod" GOFLAGS=-mod=readonly \
+    GOTOOLCHAIN=local go build -trimpath -o "$1/bin/" ./...)
+}
+
+digest() {
+  sha256sum | cut -c1-12
+}
+
+install python "$(digest <"$APPS/python/requirements.txt")" build_python
 if command -v go >/dev/null; then
-  install_go
+  install go "$(cd "$APPS/go" && cat go.mod go.sum $(find . -name '*.go' | LC_ALL=C sort) | digest)" \
+    build_go
 else
   echo "apps: go not found: the Go apps' tests will be skipped (fail under CI=true)" >&2
 fi
 if command -v npm >/dev/null; then
-  install_node
+  install node "$(digest <"$APPS/node/package-lock.json")" build_node
 else
   echo "apps: npm not found: the Node apps' tests will be skipped (fail under CI=true)" >&2
 fi
