@@ -32,7 +32,7 @@ from typing import Any
 from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_yaml
 from compiler.output.links import service_dashboard_url
-from targets.alerts.go_template import literal
+from targets.alerts.go_template import with_literal_templates
 from targets.alerts.naming import camel
 
 Rule = dict[str, Any]
@@ -83,18 +83,20 @@ def _annotations(service: ResolvedService) -> dict[str, str]:
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook
-    return {key: literal(value) for key, value in sorted(notes.items())}
+    return dict(sorted(notes.items()))
 
 
 def log_error_rule(service: ResolvedService) -> Rule:
-    """The service's `<Service>LogErrorRate` alert."""
-    return {
-        "alert": log_error_alert(service),
-        "expr": error_rate_expr(service),
-        "for": FOR,
-        "labels": {"service": service.name, "severity": "ticket", "team": service.team},
-        "annotations": _annotations(service),
-    }
+    """The service's `<Service>LogErrorRate` alert (labels and annotations are templates)."""
+    return with_literal_templates(
+        {
+            "alert": log_error_alert(service),
+            "expr": error_rate_expr(service),
+            "for": FOR,
+            "labels": {"service": service.name, "severity": "ticket", "team": service.team},
+            "annotations": _annotations(service),
+        }
+    )
 
 
 def covered(service: ResolvedService) -> bool:

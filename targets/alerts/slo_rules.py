@@ -14,7 +14,7 @@ from typing import Any
 from compiler.model import ResolvedService, ResolvedSLO
 from compiler.output.links import period_suffix, service_dashboard_url
 from targets.alerts import burn
-from targets.alerts.go_template import with_literal_annotations
+from targets.alerts.go_template import with_literal_templates
 from targets.alerts.naming import (
     absent_alert,
     burn_alert,
@@ -172,11 +172,11 @@ def alert_rules(service: ResolvedService, slo: ResolvedSLO) -> list[Rule]:
 
 
 def _group(name: str, rules: list[Rule], interval: str | None) -> dict[str, Any]:
-    """A rule group as the rule file holds it: annotations are Go templates there."""
+    """A rule group as the rule file holds it: alert labels and annotations are templates."""
     group: dict[str, Any] = {"name": name}
     if interval:
         group["interval"] = interval
-    group["rules"] = [with_literal_annotations(rule) for rule in rules]
+    group["rules"] = [with_literal_templates(rule) for rule in rules]
     return group
 
 
