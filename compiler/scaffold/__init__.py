@@ -159,6 +159,11 @@ def _onboard_repository(
             _write_new(root, rel, text, source)
             statuses[rel] = "created"
     notes: dict[str, tuple[str, ...]] = {}
+    if statuses["specs/project.yaml"] == "kept" and onboarding.compose_file is not None:
+        notes["specs/project.yaml"] = (
+            f"kept as a person wrote it: set spec.compose.file to {onboarding.compose_file!r} "
+            "and list the compose target (with collector, alerts, grafana) in an environment",
+        )
     for service in write_services(root, onboarding):
         statuses[service.path] = service.status
         notes[service.path] = service.notes

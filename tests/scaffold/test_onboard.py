@@ -227,3 +227,18 @@ def test_specs_from_kubernetes_manifests(obsc: ObscRunner, tmp_path: Path, with_
     render = obsc("--repo", root, "render")
     assert render.code == 0, render.err
     assert (root / "rendered/prod/helm/obs-stack/Chart.yaml").is_file()
+
+
+def test_onboarding_an_existing_repository_keeps_its_project(
+    obsc: ObscRunner, tmp_path: Path
+) -> None:
+    """A Project written by plain `obsc init` is kept; the output says what to add to it."""
+    root = _copy(tmp_path, "flask-ctfd")
+    assert obsc("init", root, *SOURCE).code == 0
+    project = (root / "specs/project.yaml").read_bytes()
+    outcome = _init(obsc, root, "--from-compose", root / "docker-compose.yml")
+    assert outcome["statuses"]["specs/project.yaml"] == "kept"
+    assert (root / "specs/project.yaml").read_bytes() == project
+    (note,) = outcome["notes"]["specs/project.yaml"]
+    assert "set spec.compose.file to 'docker-compose.yml'" in note
+    assert outcome["statuses"]["specs/services/ctfd.yaml"] == "created"
