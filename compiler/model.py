@@ -127,6 +127,42 @@ class Exporter(ModelNode):
     path: str
 
 
+class InputSeries(ModelNode):
+    """One input series of a promtool test (promtool's notation)."""
+
+    series: str
+    values: str
+
+
+class OwnAlertTest(ModelNode):
+    """How an own alert is tested: series under which it fires, and (derived) ones it must not.
+
+    `derived` tests come from the expression (a comparison of one selector with a constant);
+    otherwise `firing` is the spec's example and `quiet` is empty. `labels` are those the
+    expression's result carries (the alert's labels besides the rule's own).
+    """
+
+    derived: bool
+    firing: tuple[InputSeries, ...]
+    quiet: tuple[InputSeries, ...]
+    labels: tuple[tuple[str, str], ...]
+
+
+class OwnAlert(ModelNode):
+    """An alert of the service's own; `name` is the rendered alert name (`<Service><Name>`)."""
+
+    name: str
+    expr: str
+    for_: str | None
+    for_seconds: float
+    severity: Literal["page", "ticket"]
+    labels: tuple[tuple[str, str], ...]
+    summary: str
+    description: str | None
+    runbook: str | None
+    test: OwnAlertTest
+
+
 class ResolvedService(ModelNode):
     """A service as it runs in one environment."""
 
@@ -146,6 +182,7 @@ class ResolvedService(ModelNode):
     instrumentation: Instrumentation
     exporter: Exporter | None
     slos: tuple[ResolvedSLO, ...]
+    alerts: tuple[OwnAlert, ...] = ()
     waivers: tuple[tuple[str, str], ...] = ()
 
 

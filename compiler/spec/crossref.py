@@ -13,6 +13,7 @@ from compiler.errors import DiagnosticSink, Location
 from compiler.frameworks import FrameworkEntry
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import RatioSLI, ServiceDocument
+from compiler.spec.own_alerts import check_own_alerts
 from compiler.spec.paths import spec_path
 from compiler.spec.promql import WINDOW, ratio_query
 from compiler.spec.secret_variables import check_secret_variables
@@ -163,6 +164,15 @@ def _check_service(
         [Reference(slo.name, doc, ("spec", "slos", i, "name")) for i, slo in enumerate(spec.slos)],
         sink,
     )
+    _check_unique(
+        "alert",
+        [
+            Reference(alert.name, doc, ("spec", "alerts", i, "name"))
+            for i, alert in enumerate(spec.alerts)
+        ],
+        sink,
+    )
+    check_own_alerts(parsed.model, doc, [slo.name for slo in spec.slos], sink)
     if spec.framework is not None:
         ref = Reference(spec.framework, doc, ("spec", "framework"))
         _check_known("OBSC305", "framework", ref, frameworks, sink)

@@ -488,6 +488,56 @@ class SLOSpec(SpecModel):
     alerting: SLOAlerting = Field(default_factory=SLOAlerting)
 
 
+AlertLabelName = Annotated[str, Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")]
+
+
+class ExampleSeries(SpecModel):
+    """One input series of a promtool test, in promtool's notation."""
+
+    series: Annotated[str, Field(min_length=1)] = Field(
+        description='A series with its labels, e.g. queue_depth{service="orders", queue="in"}.'
+    )
+    values: Annotated[str, Field(min_length=1)] = Field(
+        description="Samples one minute apart in promtool's expanding notation, e.g. 0+100x40."
+    )
+
+
+class OwnAlertExample(SpecModel):
+    """An example under which the alert's expression is true from the first sample on.
+
+    Needed when obsc cannot derive one from the expression (anything but a comparison of
+    one selector with a constant). The generated promtool test feeds `series` and expects
+    the alert pending just before `for` has elapsed and firing just after.
+    """
+
+    series: Annotated[list[ExampleSeries], Field(min_length=1)]
+    labels: dict[AlertLabelName, str] = Field(
+        default_factory=dict,
+        description="Labels the expression's result carries (the alert has them besides "
+        "obsc's and `labels`); none for an aggregation without `by`.",
+    )
+
+
+class OwnAlert(SpecModel):
+    """An alert of the service's own, beside its SLO alerts.
+
+    It is named `<Service><Name>` in CamelCase (as the SLO alerts), carries the service's
+    `service`, `team` and `severity` labels, and gets a generated promtool test.
+    """
+
+    name: DnsLabel
+    expr: Annotated[str, Field(min_length=1)] = Field(description="PromQL, e.g. queue_depth > 1e4.")
+    for_: Duration | None = Field(default=None, alias="for")
+    severity: Literal["page", "ticket"]
+    labels: dict[AlertLabelName, str] = Field(default_factory=dict)
+    summary: Annotated[str, Field(min_length=1)]
+    description: str | None = None
+    runbook: RunbookUrl | None = Field(
+        default=None, description="Defaults to the service's runbook."
+    )
+    test: OwnAlertExample | None = None
+
+
 class ServiceOverride(SpecModel):
     """Per-environment overrides of a service; they win over everything else."""
 
@@ -519,6 +569,9 @@ class ServiceSpec(SpecModel):
     sampling: Fraction | None = None
     runbook: RunbookUrl | None = None
     slos: list[SLOSpec] = Field(default_factory=list)
+    alerts: list[OwnAlert] = Field(
+        default_factory=list, description="The service's own alerts, beside its SLO alerts."
+    )
     environments: dict[str, ServiceOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
 

@@ -1,6 +1,7 @@
 """The `alerts` target: SLO rules with generated promtool tests, Alertmanager and Loki rules.
 
-Files (see docs/contracts.md): `rules/<service>.rules.yaml`, `tests/<service>.test.yaml`,
+Files (see docs/contracts.md): `rules/<service>.rules.yaml` (SLO rules and the service's own
+alerts, own_alerts.py), `tests/<service>.test.yaml`,
 `alertmanager.yaml`, `loki/rules.yaml`, and the collector's health rules with their test,
 `rules/obsc.stack.rules.yaml` and `tests/obsc.stack.test.yaml` (stack.py).
 """
@@ -13,6 +14,7 @@ from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_yaml
 from targets.alerts.alertmanager import alertmanager_config, render_alertmanager
 from targets.alerts.loki import render_loki_rules
+from targets.alerts.own_alerts import own_alert_groups, own_alert_tests
 from targets.alerts.settings import HELP, parse_webhook, webhook_receivers
 from targets.alerts.slo_rules import service_rule_groups
 from targets.alerts.slo_tests import service_test_file
@@ -35,14 +37,18 @@ def service_context(_model: EnvironmentModel) -> None:
 
 
 def service_files(_context: None, service: ResolvedService) -> RenderedFiles:
-    """One service's SLO rules, and the promtool test of its SLOs."""
-    groups = service_rule_groups(service)
+    """One service's SLO rules and own alerts, and the promtool test of both."""
+    groups = service_rule_groups(service) + own_alert_groups(service)
     if not groups:
         return {}
     rule_file = f"rules/{service.name}.rules.yaml"
     files = {rule_file: dump_yaml({"groups": groups})}
     test = service_test_file(service, f"../{rule_file}")
+    own_tests = own_alert_tests(service)
+    if test is None and own_tests:
+        test = {"rule_files": [f"../{rule_file}"], "evaluation_interval": "1m", "tests": []}
     if test is not None:
+        test["tests"] = [*test["tests"], *own_tests]
         files[f"tests/{service.name}.test.yaml"] = dump_yaml(test)
     return files
 

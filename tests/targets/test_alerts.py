@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from compiler.model import EnvironmentModel
 from compiler.pipeline import load_estate
 from targets.alerts import burn, render_alerts
+from targets.alerts.own_alerts import own_alert_tests
 from targets.alerts.slo_tests import SCENARIOS
 from targets.alerts.slo_tests import testable as can_be_tested
 from tests.conftest import ROOT, ObscRunner
@@ -213,6 +214,7 @@ def test_each_service_test_file_holds_every_scenario_of_its_testable_slos() -> N
             if can_be_tested(slo)
             for scenario in SCENARIOS
         ]
+        expected += [t["name"] for t in own_alert_tests(service)]  # after the SLOs'
         raw = files.get(f"tests/{service.name}.test.yaml")
         names = [t["name"] for t in YAML(typ="safe").load(raw)["tests"]] if raw else []
         assert names == expected, service.name

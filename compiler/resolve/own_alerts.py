@@ -1,0 +1,57 @@
+"""A service's own alerts as the model carries them: named, labelled, and with their test.
+
+The spec checks (compiler/spec/own_alerts.py) have run: every expression parses, and an
+alert without an example series has an expression a test can be derived from.
+"""
+
+from __future__ import annotations
+
+from compiler.model import InputSeries, OwnAlert, OwnAlertTest
+from compiler.spec.models import OwnAlert as OwnAlertSpec
+from compiler.spec.models import ServiceDocument
+from compiler.spec.own_alerts import alert_name, derive_test
+from compiler.spec.types import duration_seconds
+from compiler.spec.validate import Parsed
+
+#: Minutes of input beyond `for`: the test looks one evaluation after `for` has elapsed.
+_EXTRA_STEPS = 10
+
+
+def own_alerts(parsed: Parsed[ServiceDocument], runbook: str | None) -> tuple[OwnAlert, ...]:
+    """The service's own alerts; `runbook` (the service's, resolved) is their default."""
+    service = parsed.model.metadata.name
+    return tuple(
+        OwnAlert(
+            name=alert_name(service, alert.name),
+            expr=alert.expr.strip(),
+            for_=alert.for_,
+            for_seconds=duration_seconds(alert.for_) if alert.for_ else 0.0,
+            severity=alert.severity,
+            labels=tuple(sorted(alert.labels.items())),
+            summary=alert.summary,
+            description=alert.description,
+            runbook=alert.runbook or runbook,
+            test=_test(alert),
+        )
+        for alert in parsed.model.spec.alerts
+    )
+
+
+def _test(alert: OwnAlertSpec) -> OwnAlertTest:
+    if alert.test is not None:
+        return OwnAlertTest(
+            derived=False,
+            firing=tuple(InputSeries(series=s.series, values=s.values) for s in alert.test.series),
+            quiet=(),
+            labels=tuple(sorted(alert.test.labels.items())),
+        )
+    derived = derive_test(alert.expr)
+    if derived is None:  # OBSC325 was reported; nothing to test against
+        return OwnAlertTest(derived=True, firing=(), quiet=(), labels=())
+    steps = int((duration_seconds(alert.for_) if alert.for_ else 0) // 60) + _EXTRA_STEPS
+    return OwnAlertTest(
+        derived=True,
+        firing=(InputSeries(series=derived.series, values=f"{derived.firing_value}x{steps}"),),
+        quiet=(InputSeries(series=derived.series, values=f"{derived.quiet_value}x{steps}"),),
+        labels=derived.labels,
+    )
