@@ -40,6 +40,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from targets.collector.redaction import MARKER
 from tests.collector.collector_run import (
     Ports,
     attr,
@@ -574,6 +575,7 @@ def test_dropped_attributes_and_identity(exported: Exported) -> None:
     strings = set(_strings(exported.logs)) | set(_strings(exported.traces))
     strings |= set(_strings(exported.metrics))
     assert "hunter2" not in strings and "user.password" not in strings
+    assert MARKER not in strings  # the first look's mark never leaves the processor
     for doc in exported.metrics:
         for rm in doc["resourceMetrics"]:
             res = _attrs(rm["resource"])
