@@ -25,6 +25,7 @@ from compiler.spec.types import (
     Port,
     Regex,
     RunbookUrl,
+    UrlPath,
 )
 
 API_VERSION = "obsc.dev/v1"
@@ -416,7 +417,7 @@ class MetricsSpec(SpecModel):
     """How the service exposes Prometheus metrics; unset fields come from the framework."""
 
     enabled: bool | None = None
-    path: Annotated[str, Field(pattern=r"^/[^\s]*$")] | None = None
+    path: UrlPath | None = None
     port: Port | None = None
     histogram_buckets: (
         Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)] | None
@@ -639,7 +640,7 @@ class FrameworkMetrics(SpecModel):
 
     source: Literal["exporter", "otel", "spans"]
     exporter: str | None = None
-    path: Annotated[str, Field(pattern=r"^/[^\s]*$")] | None = None
+    path: UrlPath | None = None
     port: Port | None = None
     requests: RequestMetrics | None = None
     duration: DurationMetrics | None = None
@@ -711,7 +712,7 @@ class ExporterSpec(SpecModel):
     name: str
     image: ImageRef
     port: Port
-    path: Annotated[str, Field(pattern=r"^/[^\s]*$")] = "/metrics"
+    path: UrlPath = "/metrics"
 
 
 class FrameworkSpec(SpecModel):

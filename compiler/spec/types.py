@@ -162,6 +162,9 @@ def check_label_matchers(value: str) -> str:
 
 
 _HTTP_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
+# Control characters (C0, DEL, C1) are refused by the Go YAML readers the path passes
+# through (the collector hands its Prometheus receiver's config to Prometheus as YAML).
+_URL_PATH = re.compile(r"^/[^\s\x00-\x1f\x7f-\x9f]*$")
 _HOST_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
 _IMAGE_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 # A container image reference as Docker and Kubernetes parse it (distribution/reference):
@@ -180,6 +183,17 @@ def check_http_url(value: str) -> str:
         raise PydanticCustomError(
             "http_url",
             "must be an http:// or https:// URL without spaces or control characters",
+            {},
+        )
+    return value
+
+
+def check_url_path(value: str) -> str:
+    """A path Prometheus scrapes (`/metrics`)."""
+    if not _URL_PATH.match(value):
+        raise PydanticCustomError(
+            "url_path",
+            "must be a URL path starting with '/', without spaces or control characters",
             {},
         )
     return value
@@ -212,6 +226,9 @@ RunbookUrl = Annotated[
     str,
     AfterValidator(check_http_url),
     Field(json_schema_extra={"pattern": _HTTP_URL.pattern, "description": "http(s) URL."}),
+]
+UrlPath = Annotated[
+    str, AfterValidator(check_url_path), Field(json_schema_extra={"pattern": _URL_PATH.pattern})
 ]
 ImageRef = Annotated[
     str,
