@@ -103,7 +103,11 @@ class Processes:
         self.running: dict[str, Process] = {}
 
     def start(
-        self, name: str, argv: Sequence[str | Path], env: Mapping[str, str] | None = None
+        self,
+        name: str,
+        argv: Sequence[str | Path],
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
     ) -> Process:
         log = self.logs / f"{name}.log"
         with log.open("wb") as out:
@@ -113,6 +117,7 @@ class Processes:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env={**os.environ, **(env or {})},
+                cwd=cwd,
                 start_new_session=True,  # its own process group, stopped as one
             )
         process = Process(name, popen, log)

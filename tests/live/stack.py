@@ -33,7 +33,7 @@ ENV = "dev"
 SERVICE = "checkout"
 TEAM = "payments"
 INTERVAL = "2s"
-APP = Path(__file__).resolve().parent / "app" / "checkout.py"
+APP_MODULE = "tests.live.app.checkout"
 # Container paths in the overlay's `command:` flags, and what stands for them here.
 CONTAINER_PATH_FLAGS = ("--config.file", "-config.file", "--storage.tsdb.path", "--storage.path")
 
@@ -221,7 +221,8 @@ class LiveStack:
         env["OTEL_BSP_SCHEDULE_DELAY"] = "500"
         env["OTEL_BLRP_SCHEDULE_DELAY"] = "500"
         instrument = Path(sys.executable).parent / "opentelemetry-instrument"
-        self.processes.start("app", [instrument, sys.executable, APP, str(self.ports.app)], env=env)
+        argv: list[str | Path] = [instrument, sys.executable, "-m", APP_MODULE, str(self.ports.app)]
+        self.processes.start("app", argv, env=env, cwd=ROOT)
         self.processes.wait_ready("app", f"{self.app}/metrics", self.deadline, 60)
 
     def traces(self) -> Iterator[dict[str, Any]]:

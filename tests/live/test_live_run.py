@@ -39,7 +39,7 @@ from ruamel.yaml import YAML
 
 from compiler.resolve.stack import DEFAULT_STACK
 from tests.conftest import ROOT
-from tests.live.app.checkout import CARD, EMAIL, ORDER_TOKEN
+from tests.live.app.pii import CARD, EMAIL, ORDER_TOKEN
 from tests.live.processes import Deadline, get_json
 from tests.live.stack import ENV, SERVICE, TEAM, LiveStack
 from tests.live.traffic import Traffic
@@ -84,6 +84,8 @@ class Live:
         except json.JSONDecodeError:
             raise AssertionError(f"verify printed no JSON:\n{done.stdout}\n{done.stderr}") from None
         assert "Traceback" not in done.stderr, done.stderr
+        # A usage error (exit 2, e.g. a stale rendered tree) has no checks: fail at once.
+        assert "checks" in report, f"verify exited {done.returncode}: {report.get('error')}"
         return done.returncode, report, seconds
 
 

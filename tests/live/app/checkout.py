@@ -12,7 +12,7 @@ which sends its traces and logs by OTLP to the collector. It also counts
 logs one JSON line holding PII of the kinds checkout's `pii-strict` policy masks: an email
 address, a card number (a valid Luhn one) and an order token.
 
-Run: `opentelemetry-instrument python checkout.py PORT`.
+Run from the repository root: `opentelemetry-instrument python -m tests.live.app.checkout PORT`.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from flask import Flask, request
 from prometheus_client import Counter
 from prometheus_flask_exporter import PrometheusMetrics  # type: ignore[import-untyped]
 
-# Planted PII; tests/live asserts that none of it reaches Loki unmasked.
-EMAIL = "jane.doe@example.com"
-CARD = "4111 1111 1111 1111"
-ORDER_TOKEN = "ord_Q7fK2mX9pL4vR8sT1wY6zB3n"
+from tests.live.app.pii import CARD, EMAIL, ORDER_TOKEN
+
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5)  # checkout's metrics.histogramBuckets
 
 app = Flask("checkout")
