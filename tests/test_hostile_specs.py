@@ -120,6 +120,7 @@ _NASTY = [
     "%s%n",
     "\\x",
     "é日本🙂",
+    "\x7f\x85\x1b[0m",
     "a,b=c",
     "...",
 ]
@@ -668,6 +669,8 @@ _SHAPES: list[tuple[str, Any]] = [
     ("framework.error_selector", 'code=~"5.."} or vector(0) or up{a="b"'),
     ("framework.error_selector", 'code=~"5..",service="other"'),
     ("slo.comment", " # {{window}}"),
+    ("service.metrics_path", "/metrics\x7f"),
+    ("framework.exporter_path", "/\x85x"),
 ]
 
 

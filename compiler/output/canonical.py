@@ -12,7 +12,9 @@ sort_keys=True, ensure_ascii=False)` gives, and by the standard library otherwis
 agree on structure, key order and string escaping, and differ only in floats that Python
 writes with an exponent (`1e-05`, `1e+16`), which orjson writes as `0.00001` and `1e16`.
 Output where such a float could appear (a number token with `e`, or `0.0000`) is re-encoded by
-`json`, so the bytes are always the standard library's (tests/output/test_canonical.py).
+`json`, so the bytes are always the standard library's (tests/output/test_canonical.py),
+except that characters YAML refuses or reads as line breaks (DEL, C1 controls, U+2028,
+U+2029, U+FFFE, U+FFFF) are escaped.
 The standard library's indenting encoder is pure Python and was 40% of a render's time;
 this is about four times faster.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 from compiler.output.yaml_emitter import emit
@@ -41,9 +44,28 @@ def _float_scanners() -> tuple[Any, Any]:
     return re2.compile(_QUICK), re2.compile(_PRECISE)
 
 
+# Characters JSON may hold raw but YAML may not, as UTF-8: DEL, the C1 controls and U+FFFE,
+# U+FFFF (not printable), and NEL, U+2028, U+2029 (line breaks to YAML 1.1 readers such as
+# Go's). Inside a JSON document they can only be part of a string.
+_NOT_YAML_PRINTABLE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]|\xe2\x80[\xa8\xa9]")
+
+
+def _yaml_embeddable(encoded: bytes) -> bytes:
+    """JSON with the characters YAML refuses written as `\\uXXXX` escapes (the same data).
+
+    Rendered JSON is embedded in YAML as text (a dashboard in a Helm ConfigMap), and Go's
+    YAML readers refuse those characters even inside a block scalar.
+    """
+    if not any(lead in encoded for lead in (b"\x7f", b"\xc2", b"\xe2", b"\xef")):
+        return encoded
+    return _NOT_YAML_PRINTABLE.sub(
+        lambda match: f"\\u{ord(match.group().decode()):04x}".encode(), encoded
+    )
+
+
 def _stdlib_json(data: Any) -> bytes:
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
+    return _yaml_embeddable((text + "\n").encode("utf-8"))
 
 
 def dump_json(data: Any) -> bytes:
@@ -64,7 +86,7 @@ def dump_json(data: Any) -> bytes:
     # standard library encodes it (raising on NaN). Both steps run in C.
     if orjson.loads(encoded) != data:
         return _stdlib_json(data)
-    return encoded
+    return _yaml_embeddable(encoded)
 
 
 def dump_yaml(data: Any) -> bytes:

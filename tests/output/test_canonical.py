@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
 from compiler.output.canonical import dump_json, dump_yaml
 
@@ -47,9 +49,24 @@ _JSON = st.recursive(
 @settings(max_examples=1000, deadline=None)
 @given(_JSON)
 def test_json_bytes_are_the_standard_librarys(data: object) -> None:
-    """orjson is a speed-up only: the bytes are always json.dumps(indent=2, sort_keys=True)."""
+    """orjson is a speed-up only: the bytes are always json.dumps(indent=2, sort_keys=True),
+    with the characters YAML refuses escaped."""
     expected = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    expected = _NOT_IN_YAML.sub(lambda match: f"\\u{ord(match.group()):04x}", expected)
     assert dump_json(data) == (expected + "\n").encode("utf-8")
+
+
+_NOT_IN_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_json_embeds_in_yaml(text: str) -> None:
+    """A dashboard's JSON is embedded in a Helm ConfigMap as a block scalar: YAML readers
+    (Go's, and ruamel's, which checks the same characters) must take it whatever it holds."""
+    document = dump_json({"title": text}).decode("utf-8")
+    embedded = "data: |\n" + "".join(f"  {line}\n" for line in document.split("\n")[:-1])
+    assert json.loads(YAML(typ="safe", pure=True).load(embedded)["data"]) == {"title": text}
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), {1: "int key"}, 2**70])
