@@ -164,7 +164,11 @@ class OwnAlert(ModelNode):
 
 
 class ResolvedService(ModelNode):
-    """A service as it runs in one environment."""
+    """A service as it runs in one environment.
+
+    `alert_labels` are the `metadata.labels` the Project propagates to every alert of the
+    service (`alerting.propagateLabels`), under their Prometheus label names.
+    """
 
     name: str
     team: str
@@ -183,6 +187,7 @@ class ResolvedService(ModelNode):
     exporter: Exporter | None
     slos: tuple[ResolvedSLO, ...]
     alerts: tuple[OwnAlert, ...] = ()
+    alert_labels: tuple[tuple[str, str], ...] = ()
     waivers: tuple[tuple[str, str], ...] = ()
 
 
@@ -257,6 +262,7 @@ class Alerting(ModelNode):
     default_receiver: str | None
     email: EmailSettings | None = None
     stack_team: str | None = None
+    grafana_url: str | None = None
 
 
 class StackComponent(ModelNode):

@@ -51,9 +51,13 @@ def dashboard_url(uid: str) -> str:
     return f"/d/{uid}"
 
 
-def service_dashboard_url(service: str) -> str:
-    """The path of a service's dashboard, for alert annotations."""
-    return dashboard_url(service_dashboard_uid(service))
+def service_dashboard_url(service: str, grafana_url: str | None = None) -> str:
+    """A service's dashboard, for alert annotations.
+
+    Absolute under Grafana's base URL (`alerting.grafanaUrl`, without a trailing `/`),
+    else the path alone.
+    """
+    return (grafana_url or "") + dashboard_url(service_dashboard_uid(service))
 
 
 def period_suffix(window: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from compiler.model import InputSeries, OwnAlert, OwnAlertTest
 from compiler.spec.models import OwnAlert as OwnAlertSpec
 from compiler.spec.models import ServiceDocument
-from compiler.spec.own_alerts import alert_name, derive_test
+from compiler.spec.own_alerts import alert_label_name, alert_name, derive_test
 from compiler.spec.types import duration_seconds
 from compiler.spec.validate import Parsed
 
@@ -55,3 +55,11 @@ def _test(alert: OwnAlertSpec) -> OwnAlertTest:
         quiet=(InputSeries(series=derived.series, values=f"{derived.quiet_value}x{steps}"),),
         labels=derived.labels,
     )
+
+
+def propagated_labels(
+    keys: list[str], parsed: Parsed[ServiceDocument]
+) -> tuple[tuple[str, str], ...]:
+    """The service's `metadata.labels` of `keys`, under their Prometheus label names."""
+    labels = parsed.model.metadata.labels
+    return tuple(sorted((alert_label_name(key), labels[key]) for key in keys if key in labels))

@@ -60,6 +60,7 @@ def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
         default_receiver=alerting.default_receiver,
         email=_resolve_email(alerting.email),
         stack_team=alerting.stack_team,
+        grafana_url=alerting.grafana_url.rstrip("/") if alerting.grafana_url else None,
     )
 
 

@@ -13,7 +13,7 @@ from compiler.errors import DiagnosticSink, Location
 from compiler.frameworks import FrameworkEntry
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import RatioSLI, ServiceDocument
-from compiler.spec.own_alerts import check_own_alerts
+from compiler.spec.own_alerts import check_alert_links, check_own_alerts
 from compiler.spec.paths import spec_path
 from compiler.spec.promql import WINDOW, ratio_query
 from compiler.spec.secret_variables import check_secret_variables
@@ -357,6 +357,8 @@ def _check_project(
             spec.alerting.default_receiver, doc, ("spec", "alerting", "defaultReceiver")
         )
         _check_known("OBSC304", "receiver", ref, receiver_names, sink)
+
+    check_alert_links(project.model, doc, sink)
 
     for service in specs.services:
         _check_service_references(service, env_names, policy_names, sink)

@@ -337,6 +337,17 @@ class Alerting(SpecModel):
         "alerts carry `team: <stackTeam>`, so the routes send them like that team's own alerts. "
         "Without it they carry no team label and go to the default receiver.",
     )
+    propagate_labels: list[Annotated[str, Field(min_length=1, max_length=63)]] = Field(
+        default_factory=list,
+        description="Keys of a Service's `metadata.labels` that every alert of the service "
+        "carries (SLO, own, metrics-absent and log alerts); a character a Prometheus label "
+        "name cannot hold becomes `_` (pci-scope -> pci_scope).",
+    )
+    grafana_url: EndpointUrl | None = Field(
+        default=None,
+        description="Grafana's external base URL, e.g. https://grafana.example.com: alerts' "
+        "dashboard_url is absolute with it, a path a pager cannot open without it.",
+    )
 
     @model_validator(mode="after")
     def _email_needs_smtp(self) -> Alerting:

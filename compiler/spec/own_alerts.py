@@ -14,13 +14,14 @@ true.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler.errors import DiagnosticSink
 from compiler.spec.loader import Document, PathKey
-from compiler.spec.models import OwnAlert, ServiceDocument
+from compiler.spec.models import OwnAlert, ProjectDocument, ServiceDocument
 from compiler.spec.paths import spec_path
 
 if TYPE_CHECKING:
@@ -44,6 +45,12 @@ _LARGEST_EXACT = 1e15  # beyond this, c + 1 is not a distinct, plainly written f
 def camel(name: str) -> str:
     """`queue-depth` -> `QueueDepth` (as targets/alerts/naming.py names alerts)."""
     return "".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
+def alert_label_name(key: str) -> str:
+    """A `metadata.labels` key as an alert label name: `pci-scope` -> `pci_scope`."""
+    name = re.sub(r"[^a-zA-Z0-9_]", "_", key)
+    return "_" + name if name[:1].isdigit() else name
 
 
 def alert_name(service: str, alert: str) -> str:
@@ -199,3 +206,39 @@ def _check_labels(alert: OwnAlert, doc: Document, base: PathKey, sink: Diagnosti
                 hint="remove it; obsc adds service, team and severity "
                 f"({', '.join(sorted(RESERVED_LABELS))} are reserved)",
             )
+
+
+def check_alert_links(project: ProjectDocument, doc: Document, sink: DiagnosticSink) -> None:
+    """Propagated labels must not replace obsc's; dashboard links want Grafana's base URL."""
+    alerting = project.spec.alerting
+    seen: dict[str, str] = {}
+    for index, key in enumerate(alerting.propagate_labels):
+        name = alert_label_name(key)
+        path: PathKey = ("spec", "alerting", "propagateLabels", index)
+        clash = "obsc sets it on every alert" if name in RESERVED_LABELS else None
+        if name in seen:
+            clash = f"so does {seen[name]!r}"
+        seen.setdefault(name, key)
+        if clash is not None:
+            sink.error(
+                "OBSC327",
+                f"propagated label {key!r} would be the alert label {name!r}: {clash}",
+                doc.location(path),
+                spec_path(doc, path),
+                hint="propagate another label; service, team and severity are obsc's "
+                f"({', '.join(sorted(RESERVED_LABELS))} are reserved)",
+            )
+    # Only alerts that reach a person need a link that opens: with no receiver, every alert
+    # stays in Alertmanager's own UI (a fresh `obsc init` estate).
+    renders_alerts = any("alerts" in env.targets for env in project.spec.environments)
+    if renders_alerts and alerting.receivers and alerting.grafana_url is None:
+        path = ("spec", "alerting")
+        sink.warning(
+            "OBSC332",
+            "alerts link to their dashboard by a path (dashboard_url: /d/obsc-<service>) "
+            "that a pager or chat message cannot open: the Project names no Grafana URL",
+            doc.location(path),
+            spec_path(doc, path),
+            hint="set spec.alerting.grafanaUrl to Grafana's external base URL, e.g. "
+            "https://grafana.example.com",
+        )

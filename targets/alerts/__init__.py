@@ -31,20 +31,20 @@ def shared_files(model: EnvironmentModel) -> RenderedFiles:
     }
 
 
-def service_context(_model: EnvironmentModel) -> None:
-    """A service's rules and tests depend on nothing but the service."""
-    return None
+def service_context(model: EnvironmentModel) -> str | None:
+    """Besides the service, its rules and tests depend on Grafana's base URL (links)."""
+    return model.alerting.grafana_url
 
 
-def service_files(_context: None, service: ResolvedService) -> RenderedFiles:
+def service_files(grafana_url: str | None, service: ResolvedService) -> RenderedFiles:
     """One service's SLO rules and own alerts, and the promtool test of both."""
-    groups = service_rule_groups(service) + own_alert_groups(service)
+    groups = service_rule_groups(service, grafana_url) + own_alert_groups(service, grafana_url)
     if not groups:
         return {}
     rule_file = f"rules/{service.name}.rules.yaml"
     files = {rule_file: dump_yaml({"groups": groups})}
-    test = service_test_file(service, f"../{rule_file}")
-    own_tests = own_alert_tests(service)
+    test = service_test_file(service, f"../{rule_file}", grafana_url)
+    own_tests = own_alert_tests(service, grafana_url)
     if test is None and own_tests:
         test = {"rule_files": [f"../{rule_file}"], "evaluation_interval": "1m", "tests": []}
     if test is not None:

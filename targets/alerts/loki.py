@@ -71,7 +71,7 @@ def error_rate_expr(service: ResolvedService) -> str:
     return f"({errors} / {total}) > {THRESHOLD} and {total} >= {MIN_LINES}"
 
 
-def _annotations(service: ResolvedService) -> dict[str, str]:
+def _annotations(service: ResolvedService, grafana_url: str | None) -> dict[str, str]:
     notes = {
         "summary": f"{service.name}: more than {THRESHOLD:.0%} of log lines are errors",
         "description": (
@@ -79,22 +79,31 @@ def _annotations(service: ResolvedService) -> dict[str, str]:
             f"{service.name} ({service.logs_format} logs) had level error, critical or fatal, "
             f'for {FOR}. Query: {{service_name="{service.name}"}} | {error_filter()}'
         ),
-        "dashboard_url": service_dashboard_url(service.name),
+        "dashboard_url": service_dashboard_url(service.name, grafana_url),
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook
     return dict(sorted(notes.items()))
 
 
-def log_error_rule(service: ResolvedService) -> Rule:
+def log_error_rule(service: ResolvedService, grafana_url: str | None = None) -> Rule:
     """The service's `<Service>LogErrorRate` alert (labels and annotations are templates)."""
     return with_literal_templates(
         {
             "alert": log_error_alert(service),
             "expr": error_rate_expr(service),
             "for": FOR,
-            "labels": {"service": service.name, "severity": "ticket", "team": service.team},
-            "annotations": _annotations(service),
+            "labels": dict(
+                sorted(
+                    {
+                        **dict(service.alert_labels),
+                        "service": service.name,
+                        "severity": "ticket",
+                        "team": service.team,
+                    }.items()
+                )
+            ),
+            "annotations": _annotations(service, grafana_url),
         }
     )
 
@@ -107,7 +116,10 @@ def covered(service: ResolvedService) -> bool:
 def loki_rule_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
     """One group per application service, in the model's (name) order."""
     return [
-        {"name": f"obsc-logs-{service.name}", "rules": [log_error_rule(service)]}
+        {
+            "name": f"obsc-logs-{service.name}",
+            "rules": [log_error_rule(service, model.alerting.grafana_url)],
+        }
         for service in model.services
         if covered(service)
     ]

@@ -29,11 +29,16 @@ def group_name(service: ResolvedService) -> str:
 
 def _labels(service: ResolvedService, alert: OwnAlert) -> dict[str, str]:
     own = {"service": service.name, "team": service.team, "severity": alert.severity}
-    return dict(sorted({**dict(alert.labels), **own}.items()))
+    return dict(sorted({**dict(service.alert_labels), **dict(alert.labels), **own}.items()))
 
 
-def _annotations(service: ResolvedService, alert: OwnAlert) -> dict[str, str]:
-    notes = {"summary": alert.summary, "dashboard_url": service_dashboard_url(service.name)}
+def _annotations(
+    service: ResolvedService, alert: OwnAlert, grafana_url: str | None
+) -> dict[str, str]:
+    notes = {
+        "summary": alert.summary,
+        "dashboard_url": service_dashboard_url(service.name, grafana_url),
+    }
     if alert.description:
         notes["description"] = alert.description
     if alert.runbook:
@@ -41,21 +46,25 @@ def _annotations(service: ResolvedService, alert: OwnAlert) -> dict[str, str]:
     return dict(sorted(notes.items()))
 
 
-def own_rule(service: ResolvedService, alert: OwnAlert) -> Rule:
+def own_rule(service: ResolvedService, alert: OwnAlert, grafana_url: str | None) -> Rule:
     """The alerting rule as the rule file holds it (labels and annotations as templates)."""
     rule: Rule = {"alert": alert.name, "expr": alert.expr}
     if alert.for_:
         rule["for"] = alert.for_
     rule["labels"] = {k: literal(v) for k, v in _labels(service, alert).items()}
-    rule["annotations"] = {k: literal(v) for k, v in _annotations(service, alert).items()}
+    rule["annotations"] = {
+        k: literal(v) for k, v in _annotations(service, alert, grafana_url).items()
+    }
     return rule
 
 
-def own_alert_groups(service: ResolvedService) -> list[dict[str, Any]]:
+def own_alert_groups(
+    service: ResolvedService, grafana_url: str | None = None
+) -> list[dict[str, Any]]:
     """The service's own-alert group, or none when it has no own alerts."""
     if not service.alerts:
         return []
-    rules = [own_rule(service, alert) for alert in service.alerts]
+    rules = [own_rule(service, alert, grafana_url) for alert in service.alerts]
     return [{"name": group_name(service), "rules": rules}]
 
 
@@ -67,7 +76,9 @@ def _inputs(series: tuple[InputSeries, ...]) -> list[dict[str, str]]:
     return [{"series": s.series, "values": s.values} for s in series]
 
 
-def own_alert_tests(service: ResolvedService) -> list[dict[str, Any]]:
+def own_alert_tests(
+    service: ResolvedService, grafana_url: str | None = None
+) -> list[dict[str, Any]]:
     """The promtool test cases of the service's own alerts."""
     tests: list[dict[str, Any]] = []
     for alert in service.alerts:
@@ -77,7 +88,7 @@ def own_alert_tests(service: ResolvedService) -> list[dict[str, Any]]:
             "exp_labels": dict(
                 sorted({**dict(alert.test.labels), **_labels(service, alert)}.items())
             ),
-            "exp_annotations": _annotations(service, alert),
+            "exp_annotations": _annotations(service, alert, grafana_url),
         }
         after = _for_minutes(alert) + 1
         checks: list[dict[str, Any]] = []

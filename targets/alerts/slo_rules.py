@@ -114,7 +114,9 @@ def _tier_condition(service: ResolvedService, slo: ResolvedSLO, tier: burn.Tier)
     )
 
 
-def _annotations(service: ResolvedService, slo: ResolvedSLO, severity: str) -> dict[str, str]:
+def _annotations(
+    service: ResolvedService, slo: ResolvedSLO, severity: str, grafana_url: str | None
+) -> dict[str, str]:
     tiers = [t for t in burn.TIERS if t.severity == severity]
     pace = " or ".join(f"{burn.clean(burn.factor(slo, t))}x over {t.long}" for t in tiers)
     notes = {
@@ -123,15 +125,21 @@ def _annotations(service: ResolvedService, slo: ResolvedSLO, severity: str) -> d
             f"The {slo.name} SLO of {service.name} ({burn.clean(burn.objective_ratio(slo) * 100)}%"
             f" over {slo.window}) is spending its error budget at more than {pace}."
         ),
-        "dashboard_url": service_dashboard_url(service.name),
+        "dashboard_url": service_dashboard_url(service.name, grafana_url),
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook
     return dict(sorted(notes.items()))
 
 
-def alert_rules(service: ResolvedService, slo: ResolvedSLO) -> list[Rule]:
-    """Page and ticket burn-rate alerts (each optional), and the budget-exhausted ticket."""
+def alert_rules(
+    service: ResolvedService, slo: ResolvedSLO, grafana_url: str | None = None
+) -> list[Rule]:
+    """Page and ticket burn-rate alerts (each optional), and the budget-exhausted ticket.
+
+    They carry the service's propagated labels (`alert_labels`) besides the SLO's identity;
+    `grafana_url` makes their dashboard link absolute.
+    """
     rules: list[Rule] = []
     sel = selector(service, slo)
     knobs = slo.alerting
@@ -148,8 +156,10 @@ def alert_rules(service: ResolvedService, slo: ResolvedSLO) -> list[Rule]:
         rule: Rule = {"alert": burn_alert(service, slo), "expr": expr}
         if tier_knobs.for_:
             rule["for"] = tier_knobs.for_
-        rule["labels"] = _labels(identity(service, slo), {"severity": severity})
-        rule["annotations"] = _annotations(service, slo, severity)
+        rule["labels"] = _labels(
+            dict(service.alert_labels), identity(service, slo), {"severity": severity}
+        )
+        rule["annotations"] = _annotations(service, slo, severity, grafana_url)
         rules.append(rule)
     if knobs.budget_exhausted:
         rules.append(
@@ -158,7 +168,9 @@ def alert_rules(service: ResolvedService, slo: ResolvedSLO) -> list[Rule]:
                 "expr": (
                     f"max(slo:period_error_budget_remaining:ratio{sel} <= 0) without (sloth_window)"
                 ),
-                "labels": _labels(identity(service, slo), {"severity": "ticket"}),
+                "labels": _labels(
+                    dict(service.alert_labels), identity(service, slo), {"severity": "ticket"}
+                ),
                 "annotations": {
                     "summary": f"{service.name} {slo.name}: error budget exhausted",
                     "description": (
@@ -190,7 +202,9 @@ def absent_metric(service: ResolvedService) -> str:
     return "up"
 
 
-def service_rule_groups(service: ResolvedService) -> list[dict[str, Any]]:
+def service_rule_groups(
+    service: ResolvedService, grafana_url: str | None = None
+) -> list[dict[str, Any]]:
     """Every rule group of a service: three per SLO (as Sloth), and the absent alert."""
     groups = []
     for slo in service.slos:
@@ -198,7 +212,7 @@ def service_rule_groups(service: ResolvedService) -> list[dict[str, Any]]:
         sid = sloth_id(service, slo)
         groups.append(_group(f"obsc-slo-sli-recordings-{sid}", sli_rules(service, slo), interval))
         groups.append(_group(f"obsc-slo-meta-recordings-{sid}", meta_rules(service, slo), interval))
-        alerts = alert_rules(service, slo)
+        alerts = alert_rules(service, slo, grafana_url)
         if alerts:
             groups.append(_group(f"obsc-slo-alerts-{sid}", alerts, interval))
     if service.metrics.enabled:
@@ -206,7 +220,10 @@ def service_rule_groups(service: ResolvedService) -> list[dict[str, Any]]:
             "alert": absent_alert(service),
             "expr": f'absent_over_time({absent_metric(service)}{{service="{service.name}"}}[15m])',
             "for": "5m",
-            "labels": {"service": service.name, "severity": "ticket", "team": service.team},
+            "labels": _labels(
+                dict(service.alert_labels),
+                {"service": service.name, "severity": "ticket", "team": service.team},
+            ),
             "annotations": {
                 "summary": f"{service.name}: no metrics for 15 minutes",
                 "description": (

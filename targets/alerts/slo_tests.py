@@ -169,12 +169,19 @@ def testable(slo: ResolvedSLO) -> bool:
     return burn.error_budget(slo) * 20 <= 1
 
 
-def service_test_file(service: ResolvedService, rule_file: str) -> dict[str, Any] | None:
+def service_test_file(
+    service: ResolvedService, rule_file: str, grafana_url: str | None = None
+) -> dict[str, Any] | None:
     """The promtool test document of a service: every scenario of each testable SLO.
 
     None when no SLO of the service can be tested (see `testable`).
     """
-    tests = [test for slo in service.slos if testable(slo) for test in slo_tests(service, slo)]
+    tests = [
+        test
+        for slo in service.slos
+        if testable(slo)
+        for test in slo_tests(service, slo, grafana_url)
+    ]
     if not tests:
         return None
     return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
@@ -202,14 +209,18 @@ def _healthy_values(service: ResolvedService, slo: ResolvedSLO, minutes: int) ->
     ]
 
 
-def slo_tests(service: ResolvedService, slo: ResolvedSLO) -> list[dict[str, Any]]:
+def slo_tests(
+    service: ResolvedService, slo: ResolvedSLO, grafana_url: str | None = None
+) -> list[dict[str, Any]]:
     """The promtool test cases of one SLO: one per scenario."""
     gate = slo.alerting.min_requests_per_second
     total = max(Decimal(10), Decimal(repr(gate)) * 2 if gate else Decimal(10))
     budget = burn.error_budget(slo)
     from targets.alerts.slo_rules import alert_rules  # the annotations are the rules' own
 
-    rules = {(r["alert"], r["labels"]["severity"]): r for r in alert_rules(service, slo)}
+    rules = {
+        (r["alert"], r["labels"]["severity"]): r for r in alert_rules(service, slo, grafana_url)
+    }
     tests = []
     for scenario in SCENARIOS:
         bad = total * budget * scenario.burn

@@ -120,6 +120,8 @@ def test_sloth_compatible_names_and_labels() -> None:
         assert name in names, name
     page = rules["CheckoutAvailabilityErrorBudgetBurn/availability/page"]
     assert page["labels"] == {
+        "domain": "commerce",  # propagated from metadata.labels (alerting.propagateLabels)
+        "pci_scope": "true",
         "service": "checkout",
         "severity": "page",
         "slo": "availability",
@@ -131,7 +133,7 @@ def test_sloth_compatible_names_and_labels() -> None:
     annotations = page["annotations"]
     assert isinstance(annotations, dict)
     assert annotations["runbook_url"] == "https://runbooks.example.com/checkout"
-    assert annotations["dashboard_url"] == "/d/obsc-checkout"
+    assert annotations["dashboard_url"] == "https://grafana.example.com/d/obsc-checkout"
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,7 @@ def test_one_alert_per_application_service(env: str) -> None:
     for group, service in zip(groups, apps, strict=True):
         (rule,) = group["rules"]
         assert rule["labels"] == {
+            **dict(service.alert_labels),  # the Project's propagateLabels
             "service": service.name,
             "severity": "ticket",
             "team": service.team,
@@ -90,7 +91,9 @@ def test_one_alert_per_application_service(env: str) -> None:
         annotations = rule["annotations"]
         assert {"summary", "description", "dashboard_url"} <= set(annotations)
         assert annotations.get("runbook_url") == service.runbook
-        assert annotations["dashboard_url"] == f"/d/obsc-{service.name}"
+        assert annotations["dashboard_url"] == (
+            f"https://grafana.example.com/d/obsc-{service.name}"  # the Project's grafanaUrl
+        )
 
 
 def test_alert_names_are_camel_case() -> None:
