@@ -140,6 +140,8 @@ def test_healthy_traffic_pages_nobody(live: Live) -> None:
         assert live.query(f'ALERTS{{service="{SERVICE}", severity="page"}}') == []
         time.sleep(1)
     assert [float(s["value"][1]) for s in live.query(ratio)] == [0.0]
+    names = live.query(f'count by (__name__) ({{service="{SERVICE}"}})')
+    live.notes["checkout's series in Prometheus"] = sorted(s["metric"]["__name__"] for s in names)
     alerts = get_json(f"{live.stack.alertmanager}/api/v2/alerts")
     assert [a for a in alerts if a["labels"].get("service") == SERVICE] == []
     assert live.webhook.notifications(service=SERVICE) == []
