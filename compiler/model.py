@@ -188,6 +188,7 @@ class ResolvedService(ModelNode):
     slos: tuple[ResolvedSLO, ...]
     alerts: tuple[OwnAlert, ...] = ()
     alert_labels: tuple[tuple[str, str], ...] = ()
+    depends_on: tuple[str, ...] = ()
     waivers: tuple[tuple[str, str], ...] = ()
 
 

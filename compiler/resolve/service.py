@@ -97,6 +97,7 @@ def build_service(
         exporter=exporter,
         slos=tuple(slos),
         alerts=own_alerts(parsed, _value(chains, "runbook")),
+        depends_on=tuple(sorted(set(parsed.model.spec.depends_on))),
         waivers=tuple(sorted((w.rule, w.reason) for w in parsed.model.spec.waivers)),
     )
 

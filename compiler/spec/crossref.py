@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from compiler.errors import DiagnosticSink, Location
 from compiler.frameworks import FrameworkEntry
+from compiler.spec.dependencies import check_dependencies
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import RatioSLI, ServiceDocument
 from compiler.spec.own_alerts import check_alert_links, check_own_alerts
@@ -65,6 +66,7 @@ def check_references(
         ],
         sink,
     )
+    check_dependencies(specs, sink)
     teams = {p.model.metadata.team for p in specs.services}
     for service in specs.services:
         _check_service(service, frameworks, sink)

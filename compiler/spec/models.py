@@ -584,6 +584,12 @@ class ServiceSpec(SpecModel):
     alerts: list[OwnAlert] = Field(
         default_factory=list, description="The service's own alerts, beside its SLO alerts."
     )
+    depends_on: list[DnsLabel] = Field(
+        default_factory=list,
+        description="Services this one needs: while a page alert of one of them fires, the "
+        "page alerts of this service's SLOs are inhibited (the dependency's page is the "
+        "cause to fix). A cycle is an error.",
+    )
     environments: dict[str, ServiceOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
 

@@ -24,15 +24,27 @@ receiver's own `secretRef` if it has one, else the relay's.
 
 A page inhibits the tickets of the same service and SLO, so one incident does not notify
 twice (alerts without an `slo` label, such as MetricsAbsent, are never inhibited by a page).
+A page of a service inhibits the SLO page alerts of the services that depend on it
+(`dependsOn`): the dependency's team gets the page, its dependants' teams do not get one
+for the same cause. Each environment has its own Alertmanager, fed by that environment's
+Prometheus only, so "the same environment" needs no `equal` label.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from compiler.model import Alerting, EmailSettings, EnvironmentModel, Receiver, Route, SecretRef
+from compiler.model import (
+    Alerting,
+    EmailSettings,
+    EnvironmentModel,
+    Receiver,
+    ResolvedService,
+    Route,
+    SecretRef,
+)
 from compiler.output.canonical import dump_yaml
 from targets.alerts.go_template import literal
 
@@ -168,15 +180,35 @@ def root_route(alerting: Alerting) -> Config:
     return root
 
 
-def inhibit_rules() -> list[Config]:
-    """A page silences the tickets of the same service and SLO."""
-    return [
+def inhibit_rules(services: Sequence[ResolvedService] = ()) -> list[Config]:
+    """A page silences the tickets of the same service and SLO.
+
+    A dependency's page silences the SLO pages of the services that depend on it
+    (`dependsOn`): one rule per dependency.
+    """
+    rules: list[Config] = [
         {
             "source_matchers": [matcher("severity", "page")],
             "target_matchers": [matcher("severity", "ticket")],
             "equal": ["service", "slo"],
         }
     ]
+    dependants: dict[str, list[str]] = {}
+    for service in services:
+        for dependency in service.depends_on:
+            dependants.setdefault(dependency, []).append(service.name)
+    for dependency, names in sorted(dependants.items()):
+        rules.append(
+            {
+                "source_matchers": [matcher("service", dependency), matcher("severity", "page")],
+                "target_matchers": [
+                    f"service=~{_quote('|'.join(sorted(names)))}",
+                    matcher("severity", "page"),
+                    'slo=~".+"',  # SLO alerts only: an own page alert still pages
+                ],
+            }
+        )
+    return rules
 
 
 def receivers(alerting: Alerting) -> list[Config]:
@@ -194,7 +226,7 @@ def alertmanager_config(model: EnvironmentModel) -> Config:
     return {
         "global": {"resolve_timeout": RESOLVE_TIMEOUT},
         "route": root_route(alerting),
-        "inhibit_rules": inhibit_rules(),
+        "inhibit_rules": inhibit_rules(model.services),
         "receivers": receivers(alerting),
     }
 

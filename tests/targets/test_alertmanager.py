@@ -327,7 +327,7 @@ def test_secrets_appear_only_as_mounted_file_paths(env: str) -> None:
 
 def test_a_page_inhibits_the_tickets_of_the_same_service_and_slo() -> None:
     config = _load(render_alertmanager(_models()["prod"]))
-    assert config["inhibit_rules"] == [
+    assert config["inhibit_rules"][:1] == [  # then one per dependency: test_dependencies.py
         {
             "source_matchers": ['severity="page"'],
             "target_matchers": ['severity="ticket"'],
