@@ -260,6 +260,10 @@ def test_verify_names_the_missing_signals_of_a_stopped_service(live: Live) -> No
     assert code == 5, json.dumps(report, indent=1)
     ours = [f for f in _failures(report) if f["subject"] == f"service/{SERVICE}"]
     live.notes["verify failures for the stopped app"] = ours
+    live.notes["after the stop: up"] = live.query(f'up{{service="{SERVICE}"}}')
+    live.notes["after the stop: flask_http_request_total"] = live.query(
+        f'flask_http_request_total{{service="{SERVICE}"}}'
+    )
     assert {f["check"] for f in ours} & {"metrics", "logs", "traces", "slo-ratio"}, ours
     assert all(f["detail"] for f in ours)
     components = [f for f in _failures(report) if f["subject"].startswith("component/")]
