@@ -23,12 +23,16 @@ def _manifests(root: Path) -> list[Path]:
 def test_every_gitops_manifest_conforms(
     real_tool: Tool, rendered_estates: dict[str, Path], k8s_schemas: Path
 ) -> None:
+    checked = 0
     for root in rendered_estates.values():
         manifests = _manifests(root)
-        assert manifests
+        if not manifests:  # an estate without the gitops target (e.g. secret-refs)
+            continue
+        checked += 1
         result = kubeconform(real_tool("kubeconform"), k8s_schemas, manifests)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "Invalid: 0, Errors: 0, Skipped: 0" in result.stdout, result.stdout
+    assert checked == 2  # the example estate (Argo CD) and the Flux estate
 
 
 def test_argocd_application_syncs_the_environments_chart(
