@@ -89,6 +89,18 @@ class Live:
         return done.returncode, report, seconds
 
 
+def _rule_errors(base: str) -> list[str]:
+    """Rules whose last evaluation failed (Prometheus' or the Loki ruler's rules API): what
+    promtool's static checks cannot see, such as duplicate label sets at run time."""
+    groups = get_json(base)["data"]["groups"]
+    return [
+        f"{group['name']}/{rule['name']}: {rule.get('lastError')}"
+        for group in groups
+        for rule in group["rules"]
+        if rule.get("health") == "err"
+    ]
+
+
 def _failures(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in report["checks"] if c["status"] == "fail"]
 
@@ -140,6 +152,7 @@ def test_healthy_traffic_pages_nobody(live: Live) -> None:
         assert live.query(f'ALERTS{{service="{SERVICE}", severity="page"}}') == []
         time.sleep(1)
     assert [float(s["value"][1]) for s in live.query(ratio)] == [0.0]
+    assert _rule_errors(f"{live.stack.prometheus}/api/v1/rules") == []
     names = live.query(f'count by (__name__) ({{service="{SERVICE}"}})')
     live.notes["checkout's series in Prometheus"] = sorted(s["metric"]["__name__"] for s in names)
     alerts = get_json(f"{live.stack.alertmanager}/api/v2/alerts")
@@ -222,6 +235,8 @@ def test_an_error_burst_pages_the_payments_pager(live: Live) -> None:
     firing = f'ALERTS{{alertname="{PAGE_ALERT}", severity="page", alertstate="firing"}}'
     live.deadline.wait_for("the page alert firing in Prometheus", lambda: live.query(firing), 90)
     live.figures["burst to firing (s)"] = time.monotonic() - burst
+    assert _rule_errors(f"{live.stack.prometheus}/api/v1/rules") == []
+    assert _rule_errors(f"{live.stack.loki}/prometheus/api/v1/rules") == []
     pages = live.deadline.wait_for(
         "the page at the webhook",
         lambda: live.webhook.notifications(alertname=PAGE_ALERT, severity="page"),
