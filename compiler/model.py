@@ -231,6 +231,24 @@ class Receiver(ModelNode):
     secret_ref: SecretRef | None
 
 
+class TimeIntervalModel(ModelNode):
+    """One of Alertmanager's time intervals, fields as the spec gives them (empty: any)."""
+
+    times: tuple[tuple[str, str], ...]
+    weekdays: tuple[str, ...]
+    days_of_month: tuple[str, ...]
+    months: tuple[str, ...]
+    years: tuple[str, ...]
+    location: str | None
+
+
+class NamedTimeInterval(ModelNode):
+    """A named set of time intervals that routes mute or activate on."""
+
+    name: str
+    time_intervals: tuple[TimeIntervalModel, ...]
+
+
 class Route(ModelNode):
     """A route of the Alertmanager tree."""
 
@@ -241,6 +259,8 @@ class Route(ModelNode):
     group_wait: str | None
     group_interval: str | None
     repeat_interval: str | None
+    mute_time_intervals: tuple[str, ...] = ()
+    active_time_intervals: tuple[str, ...] = ()
 
 
 class EmailSettings(ModelNode):
@@ -264,6 +284,7 @@ class Alerting(ModelNode):
     email: EmailSettings | None = None
     stack_team: str | None = None
     grafana_url: str | None = None
+    time_intervals: tuple[NamedTimeInterval, ...] = ()
 
 
 class StackComponent(ModelNode):

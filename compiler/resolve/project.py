@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler import model
-from compiler.spec.models import EmailSettings, ProjectSpec, SecretRef
+from compiler.spec.models import EmailSettings, ProjectSpec, SecretRef, TimeIntervalSpec
 
 
 def resolve_redaction_policies(spec: ProjectSpec) -> tuple[model.RedactionPolicy, ...]:
@@ -51,6 +51,8 @@ def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
             group_wait=route.group_wait,
             group_interval=route.group_interval,
             repeat_interval=route.repeat_interval,
+            mute_time_intervals=tuple(route.mute_time_intervals),
+            active_time_intervals=tuple(route.active_time_intervals),
         )
         for route in alerting.routes
     )
@@ -61,6 +63,13 @@ def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
         email=_resolve_email(alerting.email),
         stack_team=alerting.stack_team,
         grafana_url=alerting.grafana_url.rstrip("/") if alerting.grafana_url else None,
+        time_intervals=tuple(
+            model.NamedTimeInterval(
+                name=named.name,
+                time_intervals=tuple(_time_interval(t) for t in named.time_intervals),
+            )
+            for named in alerting.time_intervals
+        ),
     )
 
 
@@ -89,4 +98,15 @@ def resolve_gitops(spec: ProjectSpec) -> model.GitOps | None:
         repo_url=spec.gitops.repo_url,
         revision=spec.gitops.revision,
         namespace=spec.gitops.namespace,
+    )
+
+
+def _time_interval(spec: TimeIntervalSpec) -> model.TimeIntervalModel:
+    return model.TimeIntervalModel(
+        times=tuple((t.start_time, t.end_time) for t in spec.times or ()),
+        weekdays=tuple(spec.weekdays or ()),
+        days_of_month=tuple(spec.days_of_month or ()),
+        months=tuple(spec.months or ()),
+        years=tuple(spec.years or ()),
+        location=spec.location,
     )

@@ -351,9 +351,26 @@ def _check_project(
         if env.redaction is not None:
             ref = Reference(env.redaction, doc, ("spec", "environments", i, "redaction"))
             _check_known("OBSC303", "redaction policy", ref, policy_names, sink)
+    _check_unique(
+        "time interval",
+        [
+            Reference(t.name, doc, ("spec", "alerting", "timeIntervals", i, "name"))
+            for i, t in enumerate(spec.alerting.time_intervals)
+        ],
+        sink,
+    )
+    interval_names = [t.name for t in spec.alerting.time_intervals]
     for i, route in enumerate(spec.alerting.routes):
         ref = Reference(route.receiver, doc, ("spec", "alerting", "routes", i, "receiver"))
         _check_known("OBSC304", "receiver", ref, receiver_names, sink)
+        for field, names in (
+            ("muteTimeIntervals", route.mute_time_intervals),
+            ("activeTimeIntervals", route.active_time_intervals),
+        ):
+            for j, name in enumerate(names):
+                ref = Reference(name, doc, ("spec", "alerting", "routes", i, field, j))
+                hint = "define it under the Project's alerting.timeIntervals"
+                _check_known("OBSC333", "time interval", ref, interval_names, sink, hint)
     if spec.alerting.default_receiver is not None:
         ref = Reference(
             spec.alerting.default_receiver, doc, ("spec", "alerting", "defaultReceiver")

@@ -13,6 +13,15 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from compiler.spec.time_intervals import (
+    DaysOfMonth,
+    Months,
+    TimeOfDay,
+    TimeZone,
+    Weekdays,
+    Years,
+    minutes,
+)
 from compiler.spec.types import (
     DnsLabel,
     Duration,
@@ -273,6 +282,44 @@ class Receiver(SpecModel):
         return self
 
 
+class TimeRange(SpecModel):
+    """A time of day range, `startTime` before `endTime` (`HH:MM`, up to 24:00)."""
+
+    start_time: TimeOfDay
+    end_time: TimeOfDay
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> TimeRange:
+        if minutes(self.start_time) >= minutes(self.end_time):
+            raise PydanticCustomError(
+                "time_interval",
+                "startTime {start} must be before endTime {end} (a range over midnight is "
+                "two ranges: the evening and the morning)",
+                {"start": self.start_time, "end": self.end_time},
+            )
+        return self
+
+
+class TimeIntervalSpec(SpecModel):
+    """One of Alertmanager's time intervals: the times that match every field given."""
+
+    times: list[TimeRange] | None = None
+    weekdays: list[Weekdays] | None = None
+    days_of_month: list[DaysOfMonth] | None = None
+    months: list[Months] | None = None
+    years: list[Years] | None = None
+    location: TimeZone | None = Field(
+        default=None, description="IANA time zone of the times, e.g. Europe/Berlin (UTC)."
+    )
+
+
+class NamedTimeInterval(SpecModel):
+    """A named set of time intervals (Alertmanager's format) that routes refer to."""
+
+    name: DnsLabel
+    time_intervals: Annotated[list[TimeIntervalSpec], Field(min_length=1)]
+
+
 class Route(SpecModel):
     """A route of the Alertmanager tree: alerts whose labels match go to `receiver`."""
 
@@ -283,6 +330,14 @@ class Route(SpecModel):
     group_wait: Duration | None = None
     group_interval: Duration | None = None
     repeat_interval: Duration | None = None
+    mute_time_intervals: list[DnsLabel] = Field(
+        default_factory=list,
+        description="Names of `alerting.timeIntervals` during which this route sends nothing.",
+    )
+    active_time_intervals: list[DnsLabel] = Field(
+        default_factory=list,
+        description="Names of `alerting.timeIntervals` outside which this route sends nothing.",
+    )
 
 
 class EmailSettings(SpecModel):
@@ -336,6 +391,11 @@ class Alerting(SpecModel):
         description="The team that owns the observability stack itself: the collector-health "
         "alerts carry `team: <stackTeam>`, so the routes send them like that team's own alerts. "
         "Without it they carry no team label and go to the default receiver.",
+    )
+    time_intervals: list[NamedTimeInterval] = Field(
+        default_factory=list,
+        description="Named time intervals (Alertmanager's format) for routes' "
+        "muteTimeIntervals and activeTimeIntervals: maintenance windows, working hours.",
     )
     propagate_labels: list[Annotated[str, Field(min_length=1, max_length=63)]] = Field(
         default_factory=list,

@@ -41,6 +41,7 @@ _CODE_BY_TYPE = {
     "identifier": "OBSC105",
     "duration": "OBSC106",
     "regex": "OBSC107",
+    "time_interval": "OBSC109",
     "literal_error": "OBSC108",
     "union_tag_invalid": "OBSC108",
     "union_tag_not_found": "OBSC101",

@@ -166,9 +166,32 @@ def route_config(route: Route) -> Config:
     ):
         if value is not None:
             config[key] = value
+    if route.mute_time_intervals:
+        config["mute_time_intervals"] = list(route.mute_time_intervals)
+    if route.active_time_intervals:
+        config["active_time_intervals"] = list(route.active_time_intervals)
     if route.continue_:
         config["continue"] = True
     return config
+
+
+def time_intervals(alerting: Alerting) -> list[Config]:
+    """The Project's named time intervals in Alertmanager's shape (unset fields left out)."""
+    entries = []
+    for named in alerting.time_intervals:
+        intervals = []
+        for interval in named.time_intervals:
+            entry: Config = {}
+            if interval.times:
+                entry["times"] = [{"start_time": a, "end_time": b} for a, b in interval.times]
+            for key in ("weekdays", "days_of_month", "months", "years"):
+                if getattr(interval, key):
+                    entry[key] = list(getattr(interval, key))
+            if interval.location is not None:
+                entry["location"] = interval.location
+            intervals.append(entry)
+        entries.append({"name": named.name, "time_intervals": intervals})
+    return entries
 
 
 def root_route(alerting: Alerting) -> Config:
@@ -228,6 +251,7 @@ def alertmanager_config(model: EnvironmentModel) -> Config:
         "route": root_route(alerting),
         "inhibit_rules": inhibit_rules(model.services),
         "receivers": receivers(alerting),
+        **({"time_intervals": time_intervals(alerting)} if alerting.time_intervals else {}),
     }
 
 
