@@ -149,7 +149,10 @@ class OwnAlertTest(ModelNode):
 
 
 class OwnAlert(ModelNode):
-    """An alert of the service's own; `name` is the rendered alert name (`<Service><Name>`)."""
+    """An alert of the service's own; `name` is the rendered alert name (`<Service><Name>`).
+
+    `runbook` is the alert's own, else the service's (`runbook_from_service`).
+    """
 
     name: str
     expr: str
@@ -160,6 +163,7 @@ class OwnAlert(ModelNode):
     summary: str
     description: str | None
     runbook: str | None
+    runbook_from_service: bool = False
     test: OwnAlertTest
 
 

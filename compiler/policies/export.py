@@ -74,6 +74,17 @@ class ExportReceiver(ExportNode):
     paging: bool
 
 
+class ExportAlert(ExportNode):
+    """An own alert of the service (`spec.alerts`).
+
+    `runbook` is the alert's own, null when it only has the service's.
+    """
+
+    name: str
+    severity: str
+    runbook: str | None
+
+
 class ExportService(ExportNode):
     """One service in one environment."""
 
@@ -91,6 +102,7 @@ class ExportService(ExportNode):
     metrics: ExportMetrics
     redaction: ExportRedaction
     slos: list[ExportSLO]
+    alerts: list[ExportAlert]
     pageReceiver: ExportReceiver
     ticketReceiver: ExportReceiver
     waivers: dict[str, str]
@@ -192,6 +204,14 @@ def _service(model: EnvironmentModel, service: ResolvedService) -> ExportService
                 ),
             )
             for slo in service.slos
+        ],
+        alerts=[
+            ExportAlert(
+                name=alert.name,
+                severity=alert.severity,
+                runbook=None if alert.runbook_from_service else alert.runbook,
+            )
+            for alert in service.alerts
         ],
         pageReceiver=_receiver(model, {**base, "severity": "page"}),
         ticketReceiver=_receiver(model, {**base, "severity": "ticket"}),

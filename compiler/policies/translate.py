@@ -31,6 +31,7 @@ _WRITTEN: dict[str, PathKey] = {
     "tier": ("metadata", "tier"),
     "labels": ("metadata", "labels"),
     "slos": ("spec", "slos"),
+    "alerts": ("spec", "alerts"),
     "waivers": ("spec", "waivers"),
 }
 
@@ -82,6 +83,8 @@ def locate(
     written = _WRITTEN.get(field, ("metadata", "name"))
     if field == "labels" and len(rest) > 1:
         written = (*written, rest[1])
+    if field == "alerts" and len(rest) > 1 and rest[1].isdigit():
+        written = (*written, int(rest[1]), "name")
     return Target(document.key_location(written), spec_path(document, written), name)
 
 

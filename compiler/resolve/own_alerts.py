@@ -31,6 +31,7 @@ def own_alerts(parsed: Parsed[ServiceDocument], runbook: str | None) -> tuple[Ow
             summary=alert.summary,
             description=alert.description,
             runbook=alert.runbook or runbook,
+            runbook_from_service=alert.runbook is None,
             test=_test(alert),
         )
         for alert in parsed.model.spec.alerts

@@ -89,6 +89,15 @@ VIOLATIONS = [
         f"{SERVICE}:7:43",
     ),
     ("slo-window-range", SERVICE, "window: 28d", "window: 120d", f"{SERVICE}:20:15"),
+    (  # a page alert without a runbook of its own (the service's does not count)
+        "tier1-own-page-alert-runbook",
+        SERVICE,
+        "  environments:\n",
+        "  alerts:\n"
+        "    - {name: queue-backlog, expr: 'queue_depth > 1000', severity: page, summary: Q}\n"
+        "  environments:\n",
+        f"{SERVICE}:23:8",
+    ),
 ]
 
 

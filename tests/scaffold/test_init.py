@@ -45,7 +45,7 @@ def new_repo(
 def test_scaffold_validates_and_renders(obsc: ObscRunner, new_repo: Path) -> None:
     validate = obsc("--repo", new_repo, "validate")
     assert validate.code == 0, validate.err
-    assert "policies: 9 rules in 9 files passed" in validate.err
+    assert "policies: 10 rules in 10 files passed" in validate.err
     assert obsc("--repo", new_repo, "render").code == 0
     rendered = tree_bytes(new_repo / "rendered")
     assert "prod/alerts/rules/example-api.rules.yaml" in rendered
