@@ -15,7 +15,7 @@ from compiler.resolve import layers
 from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
 from compiler.resolve.layers import LayerInput
 from compiler.resolve.metric_names import platform_of
-from compiler.resolve.own_alerts import propagated_labels
+from compiler.resolve.own_alerts import own_alerts, propagated_labels
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.retention import check_retention
 from compiler.resolve.service import build_service, exporter_name_fits
@@ -82,7 +82,9 @@ def resolve_estate(
             )
             if resolved is not None:
                 labels = propagated_labels(spec.alerting.propagate_labels, base.service)
-                services.append(resolved.model_copy(update={"alert_labels": labels}))
+                alerts = own_alerts(base.service, resolved.runbook, env.name)
+                update = {"alert_labels": labels, "alerts": alerts}
+                services.append(resolved.model_copy(update=update))
         environments[env.name] = EnvironmentModel(
             environment=env.name,
             targets=tuple(env.targets),

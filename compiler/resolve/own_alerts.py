@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from compiler.model import InputSeries, OwnAlert, OwnAlertTest
 from compiler.spec.models import OwnAlert as OwnAlertSpec
-from compiler.spec.models import ServiceDocument
+from compiler.spec.models import OwnAlertOverride, ServiceDocument
 from compiler.spec.own_alerts import alert_label_name, alert_name, derive_test
 from compiler.spec.types import duration_seconds
 from compiler.spec.validate import Parsed
@@ -17,9 +17,16 @@ from compiler.spec.validate import Parsed
 _EXTRA_STEPS = 10
 
 
-def own_alerts(parsed: Parsed[ServiceDocument], runbook: str | None) -> tuple[OwnAlert, ...]:
-    """The service's own alerts; `runbook` (the service's, resolved) is their default."""
+def own_alerts(
+    parsed: Parsed[ServiceDocument], runbook: str | None, environment: str
+) -> tuple[OwnAlert, ...]:
+    """The service's own alerts in `environment`, its overrides applied.
+
+    `runbook` (the service's, resolved) is their default.
+    """
     service = parsed.model.metadata.name
+    override = parsed.model.spec.environments.get(environment)
+    changes = override.alerts if override is not None else {}
     return tuple(
         OwnAlert(
             name=alert_name(service, alert.name),
@@ -34,8 +41,23 @@ def own_alerts(parsed: Parsed[ServiceDocument], runbook: str | None) -> tuple[Ow
             runbook_from_service=alert.runbook is None,
             test=_test(alert),
         )
-        for alert in parsed.model.spec.alerts
+        for alert in (_overridden(a, changes.get(a.name)) for a in parsed.model.spec.alerts)
+        if alert is not None
     )
+
+
+def _overridden(alert: OwnAlertSpec, change: OwnAlertOverride | None) -> OwnAlertSpec | None:
+    """The alert with an environment's override applied; None when it is switched off."""
+    if change is None:
+        return alert
+    if change.enabled is False:
+        return None
+    updates: dict[str, object] = {}
+    if change.for_ is not None:
+        updates["for_"] = change.for_
+    if change.severity is not None:
+        updates["severity"] = change.severity
+    return alert.model_copy(update=updates)
 
 
 def _test(alert: OwnAlertSpec) -> OwnAlertTest:

@@ -24,7 +24,6 @@ from compiler.model import (
     TierAlerting,
 )
 from compiler.resolve.metric_names import Platform, arrived_metrics
-from compiler.resolve.own_alerts import own_alerts
 from compiler.resolve.sli import availability_queries, latency_queries, ratio_queries
 from compiler.spec.models import EnvValue, RatioSLI, ServiceDocument, SLOSpec
 from compiler.spec.paths import spec_path
@@ -96,7 +95,6 @@ def build_service(
         ),
         exporter=exporter,
         slos=tuple(slos),
-        alerts=own_alerts(parsed, _value(chains, "runbook")),
         depends_on=tuple(sorted(set(parsed.model.spec.depends_on))),
         waivers=tuple(sorted((w.rule, w.reason) for w in parsed.model.spec.waivers)),
     )

@@ -404,3 +404,9 @@ def _check_service_references(
         _check_known("OBSC306", "environment", ref, env_names, sink)
         if override.redaction is not None:
             check_policy(override.redaction, ("spec", "environments", env_name, "redaction"))
+        alert_names = [alert.name for alert in spec.alerts]
+        for alert in override.alerts:
+            path: PathKey = ("spec", "environments", env_name, "alerts", alert)
+            ref = Reference(alert, doc, path, at_key=True)
+            hint = "name an alert of the service's spec.alerts"
+            _check_known("OBSC334", "alert", ref, alert_names, sink, hint)

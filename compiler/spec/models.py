@@ -610,6 +610,14 @@ class OwnAlert(SpecModel):
     test: OwnAlertExample | None = None
 
 
+class OwnAlertOverride(SpecModel):
+    """An own alert as one environment has it: switched off, or with another `for`/severity."""
+
+    enabled: bool | None = None
+    for_: Duration | None = Field(default=None, alias="for")
+    severity: Literal["page", "ticket"] | None = None
+
+
 class ServiceOverride(SpecModel):
     """Per-environment overrides of a service; they win over everything else."""
 
@@ -620,6 +628,10 @@ class ServiceOverride(SpecModel):
     redaction: DnsLabel | None = None
     sampling: Fraction | None = None
     runbook: RunbookUrl | None = None
+    alerts: dict[DnsLabel, OwnAlertOverride] = Field(
+        default_factory=dict,
+        description="Own alerts (`spec.alerts`, by name) as this environment has them.",
+    )
 
 
 class Waiver(SpecModel):

@@ -157,3 +157,35 @@ def test_reserved_alert_names_are_those_obsc_gives(minimal_repo: Path) -> None:
     assert {absent_alert(service), log_error_alert(service)} == {
         own_alert_name(service.name, "") + suffix for suffix in SERVICE_ALERT_SUFFIXES
     }
+
+
+def test_an_environment_overrides_an_alert_or_switches_it_off(
+    real_tool: Tool, minimal_repo: Path, tmp_path: Path
+) -> None:
+    service = minimal_repo / "specs" / "services" / "api.yaml"
+    override = (
+        "    dev: {alerts: {queue-depth-high: {for: 5m, severity: ticket}, "
+        "dead-letters: {enabled: false}}}\n"
+    )
+    text = service.read_text().replace("  environments:\n", ALERTS + "  environments:\n", 1)
+    service.write_text(
+        text.replace("    prod: {sampling: 0.05}\n", "    prod: {sampling: 0.05}\n" + override)
+    )
+    models = load_estate(minimal_repo).resolved.environments
+    files = render_alerts(models["dev"])
+    groups = YAML(typ="safe").load(files["rules/api.rules.yaml"])["groups"]
+    (own,) = [g["rules"] for g in groups if g["name"] == "obsc-alerts-api"]
+    assert [(r["alert"], r["for"], r["labels"]["severity"]) for r in own] == [
+        ("ApiQueueDepthHigh", "5m", "ticket")
+    ]
+    prod = YAML(typ="safe").load(render_alerts(models["prod"])["rules/api.rules.yaml"])
+    (prod_own,) = [g["rules"] for g in prod["groups"] if g["name"] == "obsc-alerts-api"]
+    assert [r["alert"] for r in prod_own] == ["ApiQueueDepthHigh", "ApiDeadLetters"]
+    root = write_tree(files, tmp_path)
+    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+    tests = YAML(typ="safe").load(files["tests/api.test.yaml"])["tests"]
+    fired = [
+        c for t in tests if "ApiQueueDepthHigh: fires" in t["name"] for c in t["alert_rule_test"]
+    ]
+    assert [c["eval_time"] for c in fired] == ["4m", "6m"]  # around the dev `for` of 5m
