@@ -93,14 +93,21 @@ def _retention(client: Client, window: tuple[str, float]) -> Verdict:
 
 
 def _metrics(client: Client, service: ServiceExpectation) -> Verdict:
+    # A scraped service whose every target is down has stopped, even though series it
+    # pushed (OTLP metrics, remote-written without staleness markers) stay visible for
+    # Prometheus' 5m lookback: `up` is the truth for what is scraped.
+    ups = instant_query(client, f'up{{service="{service.name}"}}')
+    if ups and all(value == 0 for _, value in ups):
+        return failed(
+            f"the scrape target of service={service.name!r} is down (up == 0): is the "
+            "service running and listening on its metrics port?"
+        )
     own = f'{{service="{service.name}", __name__!~"{NOT_FROM_THE_SERVICE}"}}'
     samples = instant_query(client, f"count({own})")
     if samples and samples[0][1] > 0:
         return passed(f"{samples[0][1]:g} series with service={service.name!r} in the last 5m")
-    ups = instant_query(client, f'up{{service="{service.name}"}}')
-    down = " (its scrape target is down: up == 0)" if ups and ups[0][1] == 0 else ""
     return failed(
-        f"no metrics with service={service.name!r} in the last 5m{down}: is the service "
+        f"no metrics with service={service.name!r} in the last 5m: is the service "
         "running, and scraped or sending OTLP to the collector?"
     )
 

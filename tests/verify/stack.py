@@ -38,6 +38,8 @@ class FakeStack:
 
     env_dir: Path
     services_with_metrics: set[str] = field(default_factory=set)
+    # services whose scrape targets are down (up == 0) while their pushed series linger
+    services_down: set[str] = field(default_factory=set)
     services_with_logs: set[str] = field(default_factory=set)
     services_with_traces: set[str] = field(default_factory=set)
     ratio: str = "0.001"
@@ -93,7 +95,9 @@ class FakeStack:
             found = named is not None and named.group(1) in self.services_with_metrics
             return [({}, 12)] if found else []
         if query.startswith("up{"):
-            return []
+            named = _SERVICE.search(query)
+            down = named is not None and named.group(1) in self.services_down
+            return [({"service": named.group(1) if named else ""}, 0)] if down else []
         if query.startswith("slo:sli_error:ratio_rate5m"):
             slo_id = _SLO_ID.search(query)
             service = slo_id.group(1).split("-")[0] if slo_id else ""

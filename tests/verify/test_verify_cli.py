@@ -219,6 +219,20 @@ def test_a_service_without_metrics_fails_naming_it(
     assert any('__name__!~"slo:.*|ALERTS|' in q for q in queries)
 
 
+def test_a_stopped_scraped_service_fails_although_pushed_series_linger(
+    obsc: ObscRunner, repo: Path, stack: FakeStack
+) -> None:
+    """Found in the live run: series the SDK pushed stay visible for Prometheus' 5m
+    lookback after the app stops; its scrape target's `up == 0` says it is gone."""
+    stack.services_down.add("api")  # api still has (pushed) series in services_with_metrics
+    result, data = run_verify(obsc, repo, *stack.flags("prometheus"))
+    assert result.code == 5
+    metrics = check(data, "service/api", "metrics")
+    assert metrics["status"] == "fail"
+    assert "scrape target of service='api' is down (up == 0)" in metrics["detail"]
+    assert check(data, "service/db", "metrics")["status"] == "pass"
+
+
 def test_missing_logs_and_traces_fail_per_service(
     obsc: ObscRunner, repo: Path, stack: FakeStack
 ) -> None:
