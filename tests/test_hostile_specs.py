@@ -163,6 +163,9 @@ SAFE: dict[str, Any] = {
     "service.runbook": "https://wiki.example.com/api",
     "service.env_runbook": "https://wiki.example.com/api-prod",
     "service.metrics_path": "/metrics",
+    "alert.summary": "Queue too deep",
+    "alert.description": "The consumer lags",
+    "alert.label.value": "queue",
     "slo.name": "orders",
     "slo.description": "Orders placed",
     "slo.comment": "",
@@ -186,6 +189,9 @@ ALERT_FIELDS = {
     "slo.name",
     "service.runbook",
     "service.env_runbook",
+    "alert.summary",
+    "alert.description",
+    "alert.label.value",
 }
 HOSTILE_FIELDS = "hostile"
 
@@ -318,6 +324,17 @@ def _service(v: dict[str, Any]) -> dict[str, Any]:
                         "total": "sum(rate(orders_total[{{window}}]))" + comment,
                     },
                 },
+            ],
+            "alerts": [
+                {
+                    "name": "queue-depth",
+                    "expr": "queue_depth > 10",
+                    "for": "5m",
+                    "severity": "page",
+                    "summary": v["alert.summary"],
+                    "description": v["alert.description"],
+                    "labels": {"component": v["alert.label.value"]},
+                }
             ],
             "environments": {"prod": {"runbook": v["service.env_runbook"]}},
         },
