@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from pathlib import Path
 from typing import Any
 
+from tests.collector.collector_run import free_ports
 from tests.conftest import ObscRunner, Run
 from tests.verify.fakes import FakeServer, Reply, prom_success, serving
 from tests.verify.stack import FakeStack
@@ -27,12 +27,6 @@ def check(data: dict[str, Any], subject: str, name: str) -> dict[str, str]:
     ]
     assert len(found) == 1, f"{subject} {name}: {found}"
     return found[0]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_a_healthy_stack_passes_with_the_json_shape(
@@ -95,7 +89,7 @@ def test_table_output(obsc: ObscRunner, repo: Path, stack: FakeStack) -> None:
 def test_unreachable_endpoint_exits_4_and_names_it(
     obsc: ObscRunner, repo: Path, stack: FakeStack
 ) -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
+    dead = f"http://127.0.0.1:{free_ports(1)[0]}"
     result, data = run_verify(obsc, repo, *stack.flags("prometheus", "tempo"), "--loki", dead)
     assert result.code == 4 and data["exitCode"] == 4 and data["ok"] is False
     loki = check(data, "component/loki", "reachable")
@@ -365,7 +359,7 @@ def test_probe_as_a_chosen_service_without_policy(
 def test_a_probe_that_cannot_be_sent_does_not_wait(
     obsc: ObscRunner, repo: Path, stack: FakeStack
 ) -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
+    dead = f"http://127.0.0.1:{free_ports(1)[0]}"
     result, data = run_verify(obsc, repo, *stack.flags("loki"), "--probe", "--collector", dead)
     assert result.code == 4
     assert "connection refused" in check(data, "probe", "probe-send")["detail"]

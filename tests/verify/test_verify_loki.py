@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import subprocess
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -21,16 +19,12 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from tests.collector.collector_run import free_ports
 from tests.conftest import ObscRunner
+from tests.verify.processes import running_binary
 
 Tool = Callable[[str], Path]
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _on_loopback(value: Any, workdir: Path) -> Any:
@@ -50,9 +44,9 @@ def _on_loopback(value: Any, workdir: Path) -> Any:
 def _loki(binary: Path, env_dir: Path, workdir: Path) -> Iterator[str]:
     yaml = YAML(typ="safe")
     config = _on_loopback(yaml.load((env_dir / "compose" / "loki.yaml").read_bytes()), workdir)
-    port = _free_port()
+    port, grpc_port = free_ports(2)
     config["server"].update(
-        {"http_listen_port": port, "grpc_listen_port": _free_port(), "http_listen_address":
+        {"http_listen_port": port, "grpc_listen_port": grpc_port, "http_listen_address":
          "127.0.0.1", "grpc_listen_address": "127.0.0.1"}
     )  # fmt: skip
     config["ruler"]["alertmanager_url"] = "http://127.0.0.1:9"
@@ -61,26 +55,10 @@ def _loki(binary: Path, env_dir: Path, workdir: Path) -> Iterator[str]:
     with (workdir / "loki.yaml").open("w") as out:
         yaml.dump(config, out)
     log = workdir / "loki.log"
-    process = subprocess.Popen(
-        [str(binary), f"-config.file={workdir / 'loki.yaml'}"],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/ready", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError(log.read_text()[-2000:]) from None
-                time.sleep(0.5)
+    command = [str(binary), f"-config.file={workdir / 'loki.yaml'}"]
+    with running_binary(command, log, f"{url}/ready", limit=60, poll=0.5):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _push(url: str, service: str, body: str) -> None:

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import subprocess
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.collector.collector_run import free_ports
 from tests.conftest import ObscRunner
+from tests.verify.processes import running_binary
 
 Tool = Callable[[str], Path]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -35,35 +28,19 @@ def _prometheus(binary: Path, workdir: Path, *flags: str) -> Iterator[str]:
     (workdir / "prometheus.yml").write_text(
         "global:\n  evaluation_interval: 15s\nrule_files:\n  - rules/*.rules.yaml\n"
     )
-    port = _free_port()
+    (port,) = free_ports(1)
     log = workdir / "prometheus.log"
-    process = subprocess.Popen(
-        [
-            str(binary),
-            f"--config.file={workdir / 'prometheus.yml'}",
-            f"--storage.tsdb.path={workdir / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--web.enable-lifecycle",
-            *flags,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
+    command = [
+        str(binary),
+        f"--config.file={workdir / 'prometheus.yml'}",
+        f"--storage.tsdb.path={workdir / 'tsdb'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--web.enable-lifecycle",
+        *flags,
+    ]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/ready", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError(log.read_text()[-2000:]) from None
-                time.sleep(0.2)
+    with running_binary(command, log, f"{url}/-/ready", limit=30, poll=0.2):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _prometheus_checks(obsc: ObscRunner, repo: Path, url: str) -> dict[str, dict[str, Any]]:
