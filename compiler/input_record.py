@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from compiler.errors import Diagnostic, Location, ObscError, Severity
 from compiler.output.render_cache import cache_dir, compiler_fingerprint
@@ -87,13 +87,13 @@ def _field(data: object, key: str, kind: type[T]) -> T:
 
 def _strings(data: object, key: str) -> list[str]:
     values = _field(data, key, list)
-    if not all(isinstance(v, str) for v in values):
+    if not _is_strings(values):
         raise _BadRecord(f"{key!r} is not a list of strings")
     return values
 
 
 def _stat_of(value: object) -> tuple[int, int, int, int]:
-    if not (isinstance(value, list) and len(value) == 4 and all(type(v) is int for v in value)):
+    if not _shaped(value, (int, int, int, int)):
         raise _BadRecord("a file stat is not four integers")
     return (value[0], value[1], value[2], value[3])
 
@@ -140,7 +140,7 @@ def _report(data: object) -> PolicyReport:
     )
 
 
-def _shaped(value: object, kinds: tuple[type, ...]) -> bool:
+def _shaped(value: object, kinds: tuple[type, ...]) -> TypeGuard[list[Any]]:
     return (
         isinstance(value, list)
         and len(value) == len(kinds)

@@ -45,16 +45,14 @@ declare -A GO_BUILD_PKG=([dashboard-linter]=. [lokitool]=./cmd/lokitool [loki]=.
 # Extra -ldflags per go-build tool ({V} is replaced by the release version, see
 # release_version, without its "v").
 LOKI_BUILD=github.com/grafana/loki/v3/pkg/util/build
+LOKI_LDFLAGS="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
+# The version string of tools that read it from prometheus/common/version (set via -ldflags,
+# as upstream's promu does; a plain `go install` would report an empty version). {V} as above.
 PROM_VERSION_PKG=github.com/prometheus/common/version
-declare -A GO_BUILD_LDFLAGS=(
-  [lokitool]="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
-  [loki]="-X $LOKI_BUILD.Version={V} -X $LOKI_BUILD.Revision=v{V} -X $LOKI_BUILD.Branch=v{V}"
-  [prometheus]="-X $PROM_VERSION_PKG.Version={V} -X $PROM_VERSION_PKG.Revision=v{V}"
-)
-GO_BUILD_LDFLAGS[prometheus]+=" -X $PROM_VERSION_PKG.Branch=v{V}"
-GO_BUILD_LDFLAGS[prometheus]+=" -X $PROM_VERSION_PKG.BuildUser=obsc-install-tools"
-# Go tools that read their --version string from prometheus/common/version (set via -ldflags,
-# as upstream's promu does; a plain `go install` would report an empty version).
+PROM_LDFLAGS="-X $PROM_VERSION_PKG.Version={V} -X $PROM_VERSION_PKG.Revision=v{V}"
+PROM_LDFLAGS+=" -X $PROM_VERSION_PKG.Branch=v{V} -X $PROM_VERSION_PKG.BuildUser=obsc-install-tools"
+declare -A GO_BUILD_LDFLAGS=([lokitool]=$LOKI_LDFLAGS [loki]=$LOKI_LDFLAGS [prometheus]=$PROM_LDFLAGS)
+# Go-install tools whose -ldflags are PROM_LDFLAGS.
 declare -A GO_PROM_VERSION=([amtool]=1 [alertmanager]=1)
 # Route "builder": OpenTelemetry Collector distributions built by the OpenTelemetry Collector
 # Builder (ocb) from a manifest in scripts/. ocb is `go install`ed at the pin's version (core
@@ -115,9 +113,7 @@ go_install() {
   fi
   go=$(go_bin)
   if [[ -n ${GO_PROM_VERSION[$name]:-} ]]; then
-    local v=github.com/prometheus/common/version
-    ldflags="-X $v.Version=${version#v} -X $v.Revision=$version -X $v.Branch=$version"
-    ldflags+=" -X $v.BuildUser=obsc-install-tools"
+    ldflags="${PROM_LDFLAGS//\{V\}/$(release_version "$name" "$version")}"
   fi
   if [[ -n ${GO_INSTALL_LDFLAGS[$name]:-} ]]; then
     ldflags="${GO_INSTALL_LDFLAGS[$name]//\{V\}/$version}"
