@@ -44,7 +44,8 @@ SCENARIOS = (
 )
 
 
-def _series(metric: str, labels: dict[str, str]) -> str:
+def series_name(metric: str, labels: dict[str, str]) -> str:
+    """A promtool input series name: the metric and its labels, sorted."""
     inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     return f"{metric}{{{inner}}}"
 
@@ -96,11 +97,11 @@ def _inputs(
         metric = service.metrics.request_metric
         series = [
             {
-                "series": _series(metric, {**base, **good_labels}),
+                "series": series_name(metric, {**base, **good_labels}),
                 "values": _counter(per_minute_total - per_minute_bad, steps),
             },
             {
-                "series": _series(metric, {**base, **bad_labels}),
+                "series": series_name(metric, {**base, **bad_labels}),
                 "values": _counter(per_minute_bad, steps),
             },
         ]
@@ -110,18 +111,18 @@ def _inputs(
         metric = service.metrics.duration_metric
         return [
             {
-                "series": _series(f"{metric}_count", base),
+                "series": series_name(f"{metric}_count", base),
                 "values": _counter(per_minute_total, steps),
             },
             {
-                "series": _series(f"{metric}_bucket", {**base, "le": _le_value(service, slo)}),
+                "series": series_name(f"{metric}_bucket", {**base, "le": _le_value(service, slo)}),
                 "values": _counter(per_minute_total - per_minute_bad, steps),
             },
         ]
     ids = identity(service, slo)
     return [
-        {"series": _series("slo:sli_total:rate5m", ids), "values": _gauge(total, steps)},
-        {"series": _series("slo:sli_bad:rate5m", ids), "values": _gauge(bad, steps)},
+        {"series": series_name("slo:sli_total:rate5m", ids), "values": _gauge(total, steps)},
+        {"series": series_name("slo:sli_bad:rate5m", ids), "values": _gauge(bad, steps)},
     ]
 
 

@@ -27,6 +27,7 @@ from compiler.output.collector_metrics import (
     receiver_counter,
 )
 from targets.alerts import stack_rules
+from targets.alerts.slo_tests import series_name
 from targets.alerts.stack_rules import StackAlert, stack_alerts
 
 Series = dict[str, str]
@@ -54,8 +55,7 @@ def _labels(**labels: str) -> dict[str, str]:
 
 
 def _series(metric: str, labels: dict[str, str], values: str) -> Series:
-    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    return {"series": f"{metric}{{{inner}}}", "values": values}
+    return {"series": series_name(metric, labels), "values": values}
 
 
 def _counter(per_minute: int) -> str:

@@ -119,6 +119,11 @@ class MapField:
     guard: str | None = None
     flatten: bool = True
 
+    @property
+    def json(self) -> str:
+        """The map as one JSON string, to match against."""
+        return f'Concat([{self.path}], "")'
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
@@ -133,8 +138,7 @@ class Context:
 
     def record(self) -> str:
         """All of the context's text in one string (maps as JSON), for the trigger."""
-        paths = dict.fromkeys([t.path for t in self.texts] + [m.path for m in self.maps])
-        return f'Concat([{", ".join(paths)}], "\\n")'
+        return _lines([t.path for t in self.texts] + [m.path for m in self.maps])
 
     def values(self) -> str:
         """The same without the keys of attribute maps (their values as a JSON list).
@@ -142,9 +146,12 @@ class Context:
         Shorter, so cheaper to scan; a log body may be a string, which Values refuses.
         """
         paths = [t.path for t in self.texts]
-        paths += [m.path if m.guard else f"Values({m.path})" for m in self.maps]
-        paths = list(dict.fromkeys(paths))
-        return f'Concat([{", ".join(paths)}], "\\n")'
+        return _lines(paths + [m.path if m.guard else f"Values({m.path})" for m in self.maps])
+
+
+def _lines(paths: list[str]) -> str:
+    """The OTTL string of `paths` (each once, in order), one per line."""
+    return f'Concat([{", ".join(dict.fromkeys(paths))}], "\\n")'
 
 
 def _nonempty(path: str) -> Text:
@@ -355,7 +362,7 @@ def _redaction(combined: Combined, context: Context) -> OTTLStatements:
     any_trigger = literal(trigger(combined))
     for m in context.maps:
         if m.flatten:
-            json = f'Concat([{m.path}], "")'
+            json = m.json
             out.append(
                 f"flatten({m.path}) where IsMatch({json}, {any_trigger}) "
                 f"and IsMatch({json}, {literal(_NESTED)})"
@@ -434,7 +441,7 @@ def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
         ]
     for m in context.maps:
         guard = _when(flag, m.guard)
-        json = f'Concat([{m.path}], "")'
+        json = m.json
         if m.flatten:
             out.append(
                 f"stringify_all({m.path}) where {guard} and IsMatch({json}, {literal(_INT_CARD)})"
