@@ -11,6 +11,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 # Each: what it is, the pattern, and an optional second look at the match (fewer false
 # positives than a looser pattern: "Basic authentication" is prose, "Basic dXNlcjpw" is not).
@@ -211,11 +212,17 @@ def name_words(name: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(name)]
 
 
+_OTLP_HEADERS = re.compile(r"OTEL_EXPORTER_OTLP_((TRACES|METRICS|LOGS)_)?HEADERS")
+
+
 def is_otlp_headers_variable(name: str) -> bool:
     """OTEL_EXPORTER_OTLP_HEADERS and its per-signal forms: where vendors' API keys go."""
-    return re.fullmatch(r"OTEL_EXPORTER_OTLP_((TRACES|METRICS|LOGS)_)?HEADERS", name) is not None
+    return _OTLP_HEADERS.fullmatch(name) is not None
 
 
+# Cached: the spec check asks this of every field name of every document, and an estate of
+# thousands of services repeats the same few hundred names.
+@lru_cache(maxsize=4096)
 def is_credential_name(name: str) -> bool:
     """Whether a field or variable called `name` holds a credential by its name."""
     if is_otlp_headers_variable(name):
@@ -255,6 +262,7 @@ def is_literal_regex(regex: str) -> bool:
     return _REGEX_SYNTAX.search(regex) is None
 
 
+@lru_cache(maxsize=4096)  # every mapping key of every document; keys repeat across services
 def looks_like_secret_name(name: str) -> bool:
     """A mapping key or name that is itself a credential (not one that names a credential)."""
     return bool(describe_secret(name)) or looks_like_opaque_token(name)

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import DiagnosticSink, Location
+from compiler.spec.files import MAX_INPUT_BYTES
 
 # A spec document that expands to more nodes than this is refused: real specs have a few
 # hundred; an alias bomb would otherwise expand to billions.
 MAX_NODES_PER_DOCUMENT = 50_000
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = MAX_INPUT_BYTES  # the limit read_input applies to every input file
 # Specs nest a few levels deep (a user Framework perhaps ten); deeper documents are refused.
 MAX_NESTING = 100
 # libyaml's composer recurses in C: about 25,000 nested collections overflow an 8 MiB stack
