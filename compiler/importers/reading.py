@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from compiler.detect.observation import service_name
 from compiler.errors import DiagnosticSink, Location
 from compiler.importers import MALFORMED
 from compiler.spec.loader import Document, PathKey, load_bytes
 
 _SLOTH_WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")
-_DNS = re.compile(r"[^a-z0-9-]+")
 
 
 def read_documents(paths: Sequence[Path], sink: DiagnosticSink) -> list[Document]:
@@ -120,8 +120,7 @@ def sloth_window(query: str) -> str:
 
 def dns_name(raw: str) -> str:
     """A name as obsc's specs accept it: lower-case letters, digits and `-`."""
-    name = re.sub(r"-{2,}", "-", _DNS.sub("-", raw.strip().lower())).strip("-")
-    return name[:63].strip("-") or "imported"
+    return service_name(raw, fallback="imported")
 
 
 def percent(value: float) -> float:
