@@ -74,7 +74,8 @@ def edited_by_hand(content: bytes) -> bool:
     return hashlib.sha256(body).hexdigest() != match.group(1)
 
 
-def _write(path: Path, content: bytes) -> None:
+def write_replacing(path: Path, content: bytes) -> None:
+    """Write `content` to `path` through a temporary file renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(content)
@@ -104,6 +105,6 @@ def write_snapshots(
             else:
                 status = "updated"
         if status in ("created", "updated", "overwritten"):
-            _write(path, content)
+            write_replacing(path, content)
         results.append(WriteResult(detection.service, path, status))
     return results
