@@ -242,8 +242,16 @@ def _csproj(observation: Observation, text: str, origin: str) -> None:
 
 
 def _cargo(observation: Observation, text: str, origin: str) -> None:
+    """`[dependencies]`, and a workspace root's `[workspace.dependencies]`.
+
+    Workspace members inherit those with `dep.workspace = true`, so the root names the
+    server crate.
+    """
     data = tomllib.loads(text)
     _toml_table(observation, data.get("dependencies"), origin)
+    workspace = data.get("workspace")
+    if isinstance(workspace, dict):
+        _toml_table(observation, workspace.get("dependencies"), origin)
 
 
 def _procfile(observation: Observation, text: str, origin: str) -> None:

@@ -86,7 +86,10 @@ def test_pom_with_a_doctype_is_not_expanded(tmp_path: Path) -> None:
 
 
 def test_rust_without_a_known_framework_is_generic_rust(tmp_path: Path) -> None:
-    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n[dependencies]\naxum = "0.7"\n')
+    """Rocket is not in the database: the answer is generic, with the language."""
+    (tmp_path / "Cargo.toml").write_text(
+        '[package]\nname = "x"\n[dependencies]\nrocket = "0.5"\ntokio = "1"\n'
+    )
     (detection,) = detect("source", tmp_path)
     assert (detection.framework, detection.language) == ("generic", "rust")
 
