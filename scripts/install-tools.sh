@@ -21,6 +21,7 @@ declare -A GO_PKG=(
   [alertmanager]=github.com/prometheus/alertmanager/cmd/alertmanager
   [helm]=helm.sh/helm/v3/cmd/helm
   [kubeconform]=github.com/yannh/kubeconform/cmd/kubeconform
+  [kustomize]=sigs.k8s.io/kustomize/kustomize/v5
 )
 # Extra -ldflags per go-install tool ({V} is replaced by the version with its "v"): the version
 # string upstream's Makefile injects (a plain `go install` reports "v3.22" / "development").
@@ -367,7 +368,7 @@ verify() {
     return 0
   fi
   case $name in
-    cue | lokitool | helm) out=$("$bin" version 2>&1) ;;
+    cue | lokitool | helm | kustomize) out=$("$bin" version 2>&1) ;;
     kubeconform) out=$("$bin" -v 2>&1) ;;
     *) out=$("$bin" --version 2>&1) ;;
   esac
