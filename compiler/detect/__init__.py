@@ -110,7 +110,12 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
                 f"{best.name}: {m.evidence} (weight {m.signature.weight:g})" for m in best.matches
             )
         if observation.languages:
-            evidence.append(f"language {observation.languages[0]} from its dependency files")
+            first = observation.languages[0]
+            evidence.append(
+                observation.language_reasons.get(
+                    first, f"language {first} from its dependency files"
+                )
+            )
     worker_matters = chosen is None or chosen.category == "application"
     if (
         worker
@@ -127,6 +132,8 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
         if spec is not None:
             exporter = f"{spec.name} ({spec.image}, port {spec.port}, {spec.path})"
             evidence.append(f"scrape with {exporter}")
+    if observation.application_sources and (chosen is None or chosen.category == "application"):
+        evidence.append(observation.application_sources)
     evidence.extend(observation.notes)
     return Detection(
         service=observation.name,

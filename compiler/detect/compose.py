@@ -48,17 +48,32 @@ def _labels(value: object) -> dict[str, str]:
     return {}
 
 
-def _build(observation: Observation, spec: dict[str, Any], base: Path) -> tuple[list[str], str]:
-    """Scan the build context; return the Dockerfile's ENTRYPOINT+CMD words and base image."""
-    build = spec.get("build")
+def _build_spec(build: object) -> tuple[str, str, str | None] | None:
+    """The build's (context, dockerfile, target), or None when the service is not built."""
     if isinstance(build, str):
-        context, dockerfile = build, "Dockerfile"
-    elif isinstance(build, dict):
-        context = str(build.get("context", "."))
-        dockerfile = str(build.get("dockerfile", "Dockerfile"))
-    else:
+        return build, "Dockerfile", None
+    if isinstance(build, dict):
+        target = build.get("target")
+        return (
+            str(build.get("context", ".")),
+            str(build.get("dockerfile", "Dockerfile")),
+            str(target) if isinstance(target, str | int) and str(target) else None,
+        )
+    return None
+
+
+def _build(observation: Observation, spec: dict[str, Any], base: Path) -> tuple[list[str], str]:
+    """Scan the build context; return the built stage's ENTRYPOINT+CMD words and image.
+
+    `build.target` names the stage compose builds: its image, instructions and command are
+    the evidence (with those of the stages it is built FROM), not the Dockerfile's last
+    stage, which is what runs only when no target is given.
+    """
+    built = _build_spec(spec.get("build"))
+    if built is None:
         _mounted_source(observation, spec, base)
         return [], ""
+    context, dockerfile, target = built
     if "://" in context or context.startswith("git@"):
         observation.notes.append(f"build context {context} is remote: not read")
         return [], ""
@@ -67,18 +82,30 @@ def _build(observation: Observation, spec: dict[str, Any], base: Path) -> tuple[
         observation.notes.append(f"build context {context} does not exist: not read")
         return [], ""
     observation.absorb_source(scan_source(root, observation.name, observation.source, context))
-    parsed = parse_dockerfile(text_or_empty(root / dockerfile))
+    parsed = parse_dockerfile(text_or_empty(root / dockerfile), target)
     clean = PurePosixPath(context).as_posix()
     prefix = "" if clean == "." else f"{clean}/"
+    if parsed.missing_target:
+        observation.notes.append(
+            f"build target {parsed.missing_target} is not a stage of {prefix}{dockerfile}: "
+            "its last stage was read"
+        )
+    elif target and parsed.base_image:
+        observation.notes.append(
+            f"build target {target}: stage {parsed.selected} of {prefix}{dockerfile} "
+            f"(image {parsed.base_image}) is the evidence, not the other stages"
+        )
     for name, version, language in parsed.packages:
         observation.add_dependency(name, version, f"{prefix}{dockerfile} (RUN)")
-        observation.add_language(language)
+        observation.add_language(language, f"language {language} from {prefix}{dockerfile} (RUN)")
     for port in parsed.ports:
         observation.add_port(port)
     for name in parsed.env:
         observation.add_env(name)
     for key, value in parsed.labels.items():
         observation.labels.setdefault(key, value)
+    observation.files.update(parsed.copies)
+    observation.build_images.extend(parsed.builder_images)
     words = [*parsed.entrypoint, *parsed.cmd]
     return words, parsed.base_image or ""
 

@@ -19,21 +19,49 @@ _SEPARATORS = re.compile(r"&&|\|\||;|\|")
 
 
 @dataclass
-class Dockerfile:
-    """The facts of one Dockerfile that detection uses."""
+class Stage:
+    """One `FROM` of a Dockerfile and the instructions under it."""
 
-    base_images: list[str] = field(default_factory=list)
+    name: str
+    image: str
+    parent: str | None = None
+    entrypoint: list[str] | None = None
+    cmd: list[str] | None = None
+    ports: list[str] = field(default_factory=list)
+    env: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    packages: list[tuple[str, str, str]] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)
+    copied_from: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Dockerfile:
+    """The facts of the stage that is built (the last one unless a target is named).
+
+    A stage built `FROM` an earlier stage inherits that stage's image, instructions and
+    command, so the facts are those of the chain from its first stage to the selected one;
+    the other stages of a multi-stage build are not evidence, except that the images of
+    stages it copies from (`COPY --from=build`) hint at the language it was built from.
+    """
+
+    stages: list[Stage] = field(default_factory=list)
+    selected: str | None = None
+    missing_target: str | None = None
+    base_image: str | None = None
     entrypoint: list[str] = field(default_factory=list)
     cmd: list[str] = field(default_factory=list)
     ports: list[str] = field(default_factory=list)
     env: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     packages: list[tuple[str, str, str]] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)
+    builder_images: list[str] = field(default_factory=list)
 
     @property
-    def base_image(self) -> str | None:
-        """The image of the final stage (the one that runs)."""
-        return self.base_images[-1] if self.base_images else None
+    def base_images(self) -> list[str]:
+        """Every stage's image, in order (earlier stages resolved to their images)."""
+        return [stage.image for stage in self.stages]
 
     @property
     def command(self) -> str:
@@ -104,10 +132,50 @@ def _packages(run: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def parse_dockerfile(text: str) -> Dockerfile:
-    """Parse a Dockerfile's instructions; anything unrecognised is ignored."""
-    result = Dockerfile()
-    stages: dict[str, str] = {}
+def _copy_sources(argument: str) -> tuple[str | None, list[str]]:
+    """A COPY/ADD's `--from` stage (or None) and its source paths in the build context."""
+    words = _words(argument)
+    origin = None
+    paths = []
+    for word in words:
+        if word.startswith("--from="):
+            origin = word.split("=", 1)[1].lower()
+        elif not word.startswith("--"):
+            paths.append(word)
+    sources = [
+        p.removeprefix("./").rstrip("/") or "."
+        for p in paths[:-1]
+        if "://" not in p and not p.startswith("$")
+    ]
+    return origin, sources
+
+
+def _instruction(stage: Stage, instruction: str, argument: str) -> None:
+    if instruction == "CMD":
+        stage.cmd = _words(argument)
+    elif instruction == "ENTRYPOINT":
+        stage.entrypoint = _words(argument)
+        stage.cmd = stage.cmd if stage.cmd is not None else []  # the base's CMD is reset
+    elif instruction == "EXPOSE":
+        stage.ports.extend(argument.split())
+    elif instruction == "ENV":
+        stage.env.extend(k for k, _ in _key_values(argument) if k)
+    elif instruction == "LABEL":
+        stage.labels.update((k, v) for k, v in _key_values(argument) if k)
+    elif instruction == "RUN":
+        stage.packages.extend(_packages(" ".join(_words(argument)) if argument else ""))
+    elif instruction in ("COPY", "ADD"):
+        origin, sources = _copy_sources(argument)
+        if origin is not None:
+            stage.copied_from.append(origin)
+        else:
+            stage.copies.extend(sources)
+
+
+def parse_stages(text: str) -> list[Stage]:
+    """Every stage of a Dockerfile; anything unrecognised is ignored."""
+    stages: list[Stage] = []
+    by_name: dict[str, Stage] = {}
     for line in _logical_lines(text):
         instruction, _, argument = line.partition(" ")
         instruction = instruction.upper()
@@ -116,21 +184,71 @@ def parse_dockerfile(text: str) -> Dockerfile:
             words = [w for w in argument.split() if not w.startswith("--")]
             if not words:
                 continue
-            image = stages.get(words[0].lower(), words[0])
-            if len(words) >= 3 and words[1].lower() == "as":
-                stages[words[2].lower()] = image
-            result.base_images.append(image)
-            result.entrypoint, result.cmd = [], []
-        elif instruction == "CMD":
-            result.cmd = _words(argument)
-        elif instruction == "ENTRYPOINT":
-            result.entrypoint = _words(argument)
-        elif instruction == "EXPOSE":
-            result.ports.extend(argument.split())
-        elif instruction == "ENV":
-            result.env.extend(k for k, _ in _key_values(argument) if k)
-        elif instruction == "LABEL":
-            result.labels.update((k, v) for k, v in _key_values(argument) if k)
-        elif instruction == "RUN":
-            result.packages.extend(_packages(" ".join(_words(argument)) if argument else ""))
+            parent = by_name.get(words[0].lower())
+            alias = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else ""
+            stage = Stage(
+                name=alias or str(len(stages)),
+                image=parent.image if parent else words[0],
+                parent=parent.name if parent else None,
+            )
+            stages.append(stage)
+            by_name[stage.name] = stage
+            by_name.setdefault(str(len(stages) - 1), stage)
+        elif stages:
+            _instruction(stages[-1], instruction, argument)
+    return stages
+
+
+def _chain(stages: list[Stage], selected: Stage) -> list[Stage]:
+    """The selected stage and the stages it is built FROM, first stage first."""
+    by_name = {stage.name: stage for stage in stages}
+    chain = [selected]
+    while chain[-1].parent is not None and chain[-1].parent in by_name:
+        parent = by_name[chain[-1].parent]
+        if parent in chain:
+            break
+        chain.append(parent)
+    return chain[::-1]
+
+
+def _builders(stages: list[Stage], chain: list[Stage]) -> list[str]:
+    """Images of the stages the chain copies from (`COPY --from=build`), not in the chain."""
+    by_name = {stage.name: stage for stage in stages}
+    by_name.update({str(index): stage for index, stage in enumerate(stages)})
+    images: list[str] = []
+    for stage in chain:
+        for origin in stage.copied_from:
+            builder = by_name.get(origin)
+            if builder is not None and builder not in chain and builder.image not in images:
+                images.append(builder.image)
+    return images
+
+
+def parse_dockerfile(text: str, target: str | None = None) -> Dockerfile:
+    """The facts of the stage `target` (compose's `build.target`), or of the last stage."""
+    stages = parse_stages(text)
+    result = Dockerfile(stages=stages)
+    if not stages:
+        return result
+    selected = stages[-1]
+    if target:
+        named = [s for s in stages if s.name == target.lower()]
+        if named:
+            selected = named[0]
+        else:
+            result.missing_target = target
+    chain = _chain(stages, selected)
+    result.selected = selected.name
+    result.base_image = selected.image
+    for stage in chain:
+        if stage.entrypoint is not None:
+            result.entrypoint = stage.entrypoint
+        if stage.cmd is not None:
+            result.cmd = stage.cmd
+        result.ports.extend(p for p in stage.ports if p not in result.ports)
+        result.env.extend(e for e in stage.env if e not in result.env)
+        result.labels.update(stage.labels)
+        result.packages.extend(stage.packages)
+        result.copies.extend(c for c in stage.copies if c not in result.copies)
+    result.builder_images = _builders(stages, chain)
     return result

@@ -44,7 +44,13 @@ class Observation:
     dependencies: dict[str, Dependency] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
     languages: list[str] = field(default_factory=list)
+    language_reasons: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Why the service is built from application code (a manifest, its sources), or "":
+    # such a service is an application unless its image says otherwise.
+    application_sources: str = ""
+    # Images of the build stages the built stage copies from: language hints only.
+    build_images: list[str] = field(default_factory=list)
 
     def add_port(self, port: object) -> None:
         """Record a container port given as an int or a string like `8080/tcp`."""
@@ -64,10 +70,12 @@ class Observation:
         if command and command not in self.commands:
             self.commands.append(command)
 
-    def add_language(self, language: str) -> None:
-        """Record a language hint, first one wins ties."""
+    def add_language(self, language: str, reason: str = "") -> None:
+        """Record a language hint, first one wins ties; `reason` words the evidence."""
         if language not in self.languages:
             self.languages.append(language)
+            if reason:
+                self.language_reasons[language] = reason
 
     def add_dependency(self, name: str, version: str, origin: str) -> None:
         """Record a declared package; the first declaration of a name is kept."""
@@ -81,5 +89,6 @@ class Observation:
             self.dependencies.setdefault(key, dep)
         self.files |= other.files
         for language in other.languages:
-            self.add_language(language)
+            self.add_language(language, other.language_reasons.get(language, ""))
         self.notes.extend(other.notes)
+        self.application_sources = self.application_sources or other.application_sources

@@ -7,7 +7,11 @@ candidate wins only when it is confident (>= THRESHOLD) and clearly ahead of the
 (by MARGIN); otherwise the answer is `generic` with the language, because a wrong
 confident answer costs more than an honest "don't know". Infrastructure (postgres,
 redis, ...) is scored the same way but needs its image or its server command: a client's
-POSTGRES_PASSWORD or port 5432 alone does not make a service a database.
+POSTGRES_PASSWORD or port 5432 alone does not make a service a database. A server command
+is a program word (`postgres -c ...`, `/usr/bin/redis-server`), never a word inside a URL
+or an option (`--database-url postgres://db`). A service built from application sources
+is an application unless its image is the infrastructure's: what its command mentions
+is what it talks to, not what it is.
 """
 
 from __future__ import annotations
@@ -131,7 +135,34 @@ def _image(signature: Signature, observation: Observation) -> Match | None:
     return None
 
 
-def match_signature(signature: Signature, observation: Observation) -> Match | None:
+def _program(word: str) -> str | None:
+    """The program a command word names (`/usr/bin/redis-server'` -> redis-server).
+
+    None for an option, a URL, an assignment or a host:port.
+    """
+    word = word.strip("'\"();&|")
+    if not word or word.startswith("-") or any(c in word for c in ":=@"):
+        return None
+    return word.rsplit("/", 1)[-1]
+
+
+def _server_command(wanted: str, observation: Observation) -> bool:
+    """Whether a command runs `wanted`: its first word as a program, the rest following."""
+    needle = wanted.lower().split()
+    for command in observation.commands:
+        words = command.lower().split()
+        for position, word in enumerate(words):
+            if (
+                _program(word) == needle[0]
+                and words[position + 1 : position + len(needle)] == (needle[1:])
+            ):
+                return True
+    return False
+
+
+def match_signature(
+    signature: Signature, observation: Observation, infrastructure: bool = False
+) -> Match | None:
     """The evidence for one signature, or None when the observation does not show it."""
     kind, wanted = signature.type, signature.match
     if kind == "dependency":
@@ -142,6 +173,10 @@ def match_signature(signature: Signature, observation: Observation) -> Match | N
         return Match(signature, f"env {wanted} is set")
     if kind == "port" and wanted.isdigit() and int(wanted) in observation.ports:
         return Match(signature, f"port {wanted}")
+    if kind == "command" and infrastructure:
+        if _server_command(wanted, observation):
+            return Match(signature, f"command runs `{wanted}`")
+        return None
     if kind == "command" and any(wanted.lower() in c.lower() for c in observation.commands):
         return Match(signature, f"command contains `{wanted}`")
     if kind == "file" and wanted in observation.files:
@@ -154,15 +189,21 @@ def match_signature(signature: Signature, observation: Observation) -> Match | N
 def score_framework(document: FrameworkDocument, observation: Observation) -> Candidate:
     """Noisy-or of the weights of every signature the observation shows."""
     spec = document.spec
-    matches = [m for s in spec.detection if (m := match_signature(s, observation)) is not None]
+    infrastructure = spec.category == "infrastructure"
+    matches = [
+        m
+        for s in spec.detection
+        if (m := match_signature(s, observation, infrastructure)) is not None
+    ]
     remaining = 1.0
     for match in matches:
         remaining *= 1.0 - match.signature.weight
     score = 1.0 - remaining
-    if spec.category == "infrastructure" and not any(
-        m.signature.type in ("image", "command") for m in matches
-    ):
-        score = 0.0  # a client's env or port is not the server itself
+    # the evidence an infrastructure entry needs: its image, or its server command when
+    # the service is not built from application code
+    own = ("image",) if observation.application_sources else ("image", "command")
+    if infrastructure and not any(m.signature.type in own for m in matches):
+        score = 0.0  # a client's env, port or command line is not the server itself
     matches.sort(key=lambda m: (-m.signature.weight, m.evidence))
     return Candidate(document.metadata.name, spec.category, spec.language, score, matches)
 
@@ -196,14 +237,20 @@ def rank(frameworks: list[FrameworkDocument], observation: Observation) -> list[
 
 
 def best_language(observation: Observation, candidates: list[Candidate]) -> str:
-    """Language from dependency files, then the base image, then the leading candidate."""
+    """The language a generic service is written in.
+
+    From dependency files or sources, then the base image, the images it was built from,
+    then the leading candidate.
+    """
     if observation.languages:
         return observation.languages[0]
-    for image in observation.images:
+    for image in [*observation.images, *observation.build_images]:
         language = image_language(image)
         if language:
             return language
     for candidate in candidates:
-        if candidate.score > 0 and candidate.language != "other":
+        # a port alone (8080, 3000) is shared by frameworks of many languages
+        telling = any(m.signature.type != "port" for m in candidate.matches)
+        if candidate.score > 0 and candidate.language != "other" and telling:
             return candidate.language
     return "other"

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
+from compiler.detect.languages import source_language
 from compiler.detect.observation import Observation
 from compiler.spec.files import UnreadableInput, read_input
 
@@ -311,8 +312,10 @@ def scan_source(root: Path, name: str, source: str, display: str = "") -> Observ
     observation = Observation(name=name, source=source)
     clean = PurePosixPath(display).as_posix() if display else "."
     prefix = "" if clean == "." else f"{clean}/"
+    sized: list[tuple[str, int]] = []
     for relative in _walk(root):
         observation.files.add(relative)
+        sized.append((relative, _size(root / relative)))
         if "/" in relative:
             continue
         for pattern, parser, language in _MANIFESTS:
@@ -332,9 +335,32 @@ def scan_source(root: Path, name: str, source: str, display: str = "") -> Observ
                 observation.notes.append(f"{origin}: could not be parsed ({reason})")
                 break
             if language:
-                observation.add_language(language)
+                observation.add_language(language, f"language {language} from {origin}")
             break
+    _languages_from_sources(observation, sized, prefix)
     return observation
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _languages_from_sources(
+    observation: Observation, sized: list[tuple[str, int]], prefix: str
+) -> None:
+    """Without a manifest naming a language, the files say it; either way it is an app."""
+    if not observation.languages:
+        found = source_language(sized)
+        if found is not None:
+            observation.add_language(found.language, found.evidence)
+    if observation.languages:
+        language = observation.languages[0]
+        reason = observation.language_reasons.get(language, f"language {language}")
+        where = f" in {prefix.rstrip('/')}" if prefix else ""
+        observation.application_sources = f"built from application sources{where} ({reason})"
 
 
 def observe_source(root: Path) -> Observation:
@@ -357,6 +383,7 @@ def observe_source(root: Path) -> Observation:
         parsed = parse_dockerfile(text_or_empty(dockerfile))
         if parsed.base_image:
             observation.images.append(parsed.base_image)
+        observation.build_images.extend(parsed.builder_images)
         if parsed.command:
             observation.commands = [parsed.command, *observation.commands]
         for port in parsed.ports:
