@@ -21,6 +21,7 @@ from compiler.cli.explain_cmd import explain_command
 from compiler.cli.import_cmd import import_command
 from compiler.cli.init_cmd import init_command
 from compiler.cli.render_cmd import render_command
+from compiler.cli.report_cmd import report_command
 from compiler.cli.rollback_cmd import rollback_command
 from compiler.cli.schema_cmd import schema_command
 from compiler.cli.validate_cmd import validate_command
@@ -76,6 +77,7 @@ for _command in (
     rollback_command,
     schema_command,
     verify_command,
+    report_command,
 ):
     cli.add_command(_command)
 

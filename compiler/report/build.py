@@ -1,0 +1,113 @@
+"""`build_report`: gather every fact, draw the pictures, fill the page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from markupsafe import Markup
+
+from compiler.model import EnvironmentModel, ResolvedEstate
+from compiler.report.changes import ChangeFacts, changes
+from compiler.report.charts import burn_chart, moved_chart
+from compiler.report.diagrams import pipeline_diagram, route_tree
+from compiler.report.overview import by_team, service_rows, snapshot_confidence
+from compiler.report.page import render_page
+from compiler.report.pipelines import signal_pipelines
+from compiler.report.policies import policy_facts
+from compiler.report.redaction import coverage
+from compiler.report.rendered import ALERTMANAGER, COLLECTOR, RenderedTree, open_tree
+from compiler.report.routing import routing
+from compiler.report.slos import SLOFacts, environment_slos
+from compiler.report.view import EnvironmentView, ReportView, TeamSLOs
+
+
+def build_report(
+    repo: Path,
+    environments: Sequence[str] = (),
+    against: str | None = None,
+    rendered: Path | None = None,
+    with_policies: bool = True,
+) -> str:
+    """The report page of `repo` (every environment unless some are named)."""
+    from compiler.pipeline import load_estate
+    from compiler.version import __version__
+
+    estate = load_estate(repo)
+    resolved = estate.resolved
+    names = _environments(resolved, environments)
+    tree = open_tree(rendered or repo / "rendered")
+    confidence = snapshot_confidence(repo)
+    views = tuple(_environment(resolved, resolved.environments[n], tree, confidence) for n in names)
+    change_facts = changes(repo, resolved, names, against) if against else None
+    first = resolved.environments[names[0]]
+    view = ReportView(
+        project=first.project,
+        version=__version__,
+        input_digest=resolved.input_digest,
+        rendered=str(tree.root),
+        stale=tree.input_digest != resolved.input_digest,
+        environments=views,
+        policies=policy_facts(repo, estate, names, with_policies),
+        changes=change_facts,
+        moved=_moved_charts(change_facts),
+    )
+    return render_page(view)
+
+
+def _environments(resolved: ResolvedEstate, asked: Sequence[str]) -> list[str]:
+    from compiler.errors import UsageError
+    from compiler.spec.validate import did_you_mean
+
+    known = list(resolved.environments)
+    for name in asked:
+        if name not in resolved.environments:
+            hint = did_you_mean(name, known)
+            raise UsageError(
+                f"unknown environment {name!r} (known: {', '.join(known)}){hint and '; ' + hint}"
+            )
+    return list(dict.fromkeys(asked)) or known
+
+
+def _environment(
+    resolved: ResolvedEstate,
+    model: EnvironmentModel,
+    tree: RenderedTree,
+    confidence: dict[str, float],
+) -> EnvironmentView:
+    env = model.environment
+    teams = by_team(service_rows(resolved, model, confidence))
+    manager = tree.document(env, ALERTMANAGER)
+    team_names = sorted({s.team for s in model.services} | {model.alerting.stack_team or ""} - {""})
+    routes = routing(manager, team_names) if manager else None
+    collector = tree.document(env, COLLECTOR)
+    groups = signal_pipelines(collector) if collector else []
+    return EnvironmentView(
+        name=env,
+        targets=model.targets,
+        teams=tuple(teams),
+        slos=tuple(_team_slos(environment_slos(model))),
+        routing=routes,
+        route_tree=route_tree(routes.root) if routes else None,
+        coverage=coverage(model),
+        pipelines=tuple((g, pipeline_diagram(g)) for g in groups),
+    )
+
+
+def _team_slos(slos: list[SLOFacts]) -> list[TeamSLOs]:
+    """SLOs by team, each with its chart."""
+    teams: dict[str, list[tuple[SLOFacts, Markup]]] = {}
+    for slo in slos:
+        teams.setdefault(slo.team, []).append((slo, burn_chart(slo)))
+    return [TeamSLOs(team, tuple(teams[team])) for team in sorted(teams)]
+
+
+def _moved_charts(facts: ChangeFacts | None) -> dict[str, Markup]:
+    if facts is None:
+        return {}
+    return {
+        f"{env.environment}/{move.key}": moved_chart(move.key, move.before, move.after)
+        for env in facts.environments
+        for move in env.slos
+        if move.before is not None and move.after is not None
+    }
