@@ -101,6 +101,16 @@ def missing_tool(msg: str) -> NoReturn:
     pytest.skip(msg)
 
 
+CHROMIUM: Final = Path("/usr/bin/chromium")  # Debian's package (scripts/install-tools.sh)
+
+
+def require_chromium() -> Path:
+    """Debian's Chromium for browser tests; missing, it fails under CI=true and skips otherwise."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    missing_tool(f"chromium not installed at {CHROMIUM}; {INSTALL_HINT}")
+
+
 @pytest.fixture
 def real_tool() -> Callable[[str], Path]:
     """Return ``get(name) -> Path``; a missing tool fails under CI=true and skips otherwise."""
