@@ -39,6 +39,22 @@ from compiler.cli.report import print_json, say
     metavar="DIR",
     help="A source directory (dependency manifests, Dockerfile, entry points).",
 )
+@click.option(
+    "--namespace",
+    "-n",
+    "namespaces",
+    multiple=True,
+    metavar="NAME",
+    help="With --k8s: only workloads of this namespace (repeatable). Workloads without "
+    "metadata.namespace are always read: they go wherever they are applied.",
+)
+@click.option(
+    "--all-namespaces",
+    "-A",
+    "all_namespaces",
+    is_flag=True,
+    help="With --k8s: workloads of every namespace (the default without --namespace).",
+)
 @click.option("--write", is_flag=True, help="Write snapshots/<service>.yaml into the repo.")
 @click.option("--force", is_flag=True, help="With --write: overwrite hand-edited snapshots.")
 def detect_command(
@@ -46,6 +62,8 @@ def detect_command(
     inspect: Path | None,
     k8s: Path | None,
     source: Path | None,
+    namespaces: tuple[str, ...],
+    all_namespaces: bool,
     write: bool,
     force: bool,
 ) -> None:
@@ -57,10 +75,17 @@ def detect_command(
     language. Infrastructure (postgres, redis, ...) is named with the exporter to scrape.
     Environment variable values are never read into the output.
 
+    Compose services are read from the stage `build.target` builds and from the sources
+    of their build context. Kubernetes input may be manifests, `kubectl get -o yaml`
+    output or `helm template` output; workloads labelled `obsc.dev/ignore: "true"` are
+    left out (compose services too), and `prometheus.io/*` annotations are reported.
+
     \b
     Examples:
       obsc detect --compose docker-compose.yml
       obsc -o json detect --k8s deploy/
+      kubectl get deploy,sts -A -o yaml > cluster.yaml
+      obsc detect --k8s cluster.yaml --namespace shop
       obsc detect --source ./app --write
     """
     from compiler.detect import InputKind, detect
@@ -77,9 +102,13 @@ def detect_command(
         raise UsageError("give exactly one of --compose, --inspect, --k8s or --source")
     if force and not write:
         raise UsageError("--force only makes sense with --write")
+    if (namespaces or all_namespaces) and k8s is None:
+        raise UsageError("--namespace and --all-namespaces only make sense with --k8s")
+    if namespaces and all_namespaces:
+        raise UsageError("give --namespace or --all-namespaces, not both")
     opts = options()
     kind, path = given[0]
-    detections = detect(kind, path)
+    detections = detect(kind, path, namespaces=frozenset(namespaces))
     results = []
     if write:
         from compiler.detect.snapshots import write_snapshots
@@ -98,7 +127,12 @@ def detect_command(
         return
     for d in detections:
         version = f" {d.version}" if d.version else ""
-        say(f"{d.service}: {d.framework}{version} ({d.language}) confidence {d.confidence:g}", opts)
+        where = f" [namespace {d.namespace}]" if d.namespace else ""
+        say(
+            f"{d.service}{where}: {d.framework}{version} ({d.language}) "
+            f"confidence {d.confidence:g}",
+            opts,
+        )
         for line in d.evidence:
             say(f"  - {line}", opts)
     for result in results:

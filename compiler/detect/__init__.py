@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from compiler.detect.assumptions import exporter_warnings
+from compiler.detect.assumptions import exporter_warnings, scrape_warnings
 from compiler.detect.observation import Observation
 from compiler.detect.scoring import (
     GENERIC,
@@ -43,6 +43,9 @@ class Detection:
     exporter: str | None = None
     candidates: list[tuple[str, float]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    namespace: str | None = None
+    scrape_port: int | None = None
+    scrape_path: str | None = None
 
     def as_json(self) -> dict[str, object]:
         """The `--output json` object."""
@@ -60,6 +63,12 @@ class Detection:
             "exporter": self.exporter,
             "candidates": [{"framework": n, "confidence": c} for n, c in self.candidates],
             "warnings": self.warnings,
+            "namespace": self.namespace,
+            "scrape": (
+                {"port": self.scrape_port, "path": self.scrape_path}
+                if self.scrape_port is not None or self.scrape_path is not None
+                else None
+            ),
         }
 
 
@@ -135,6 +144,9 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
     if observation.application_sources and (chosen is None or chosen.category == "application"):
         evidence.append(observation.application_sources)
     evidence.extend(observation.notes)
+    warnings = exporter_warnings(observation, by_name[chosen.name]) if chosen else []
+    if chosen is not None:
+        warnings.extend(scrape_warnings(observation, by_name[chosen.name]))
     return Detection(
         service=observation.name,
         framework=framework,
@@ -148,12 +160,20 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
         ports=list(observation.ports),
         exporter=exporter,
         candidates=[(c.name, _round(c.score)) for c in scored[:5]],
-        warnings=exporter_warnings(observation, by_name[chosen.name]) if chosen else [],
+        warnings=warnings,
+        namespace=observation.namespace,
+        scrape_port=observation.scrape_port,
+        scrape_path=observation.scrape_path,
     )
 
 
-def observe(kind: InputKind, path: Path) -> list[Observation]:
-    """The Observations of one input; bad input raises UsageError/SpecError (exit 2)."""
+def observe(
+    kind: InputKind, path: Path, namespaces: frozenset[str] = frozenset()
+) -> list[Observation]:
+    """The Observations of one input; bad input raises UsageError/SpecError (exit 2).
+
+    `namespaces` keeps the Kubernetes workloads of those namespaces (empty: all of them).
+    """
     if kind == "compose":
         from compiler.detect.compose import observe_compose
 
@@ -163,9 +183,9 @@ def observe(kind: InputKind, path: Path) -> list[Observation]:
 
         observations = observe_inspect(path)
     elif kind == "k8s":
-        from compiler.detect.kubernetes import observe_kubernetes
+        from compiler.detect.kubernetes import Namespaces, observe_kubernetes
 
-        observations = observe_kubernetes(path)
+        observations = observe_kubernetes(path, Namespaces(namespaces))
     else:
         from compiler.detect.source import observe_source
 
@@ -195,9 +215,12 @@ def builtin_frameworks() -> list[FrameworkDocument]:
 
 
 def detect(
-    kind: InputKind, path: Path, frameworks: list[FrameworkDocument] | None = None
+    kind: InputKind,
+    path: Path,
+    frameworks: list[FrameworkDocument] | None = None,
+    namespaces: frozenset[str] = frozenset(),
 ) -> list[Detection]:
     """Detect every service of an input, sorted by service name."""
     database = builtin_frameworks() if frameworks is None else frameworks
-    detections = [decide(o, database) for o in observe(kind, path)]
+    detections = [decide(o, database) for o in observe(kind, path, namespaces)]
     return sorted(detections, key=lambda d: d.service)

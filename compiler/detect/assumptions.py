@@ -1,4 +1,4 @@
-"""Where a project's declared exporter contradicts what the framework database assumes.
+"""Where what a service declares contradicts what the framework database assumes.
 
 A framework's `metrics.assumes` names the exporter package and the lowest release whose
 metrics are as the database describes them; a dependency file that declares an older one
@@ -56,3 +56,23 @@ def exporter_warnings(observation: Observation, framework: FrameworkDocument) ->
         f"{dependency.origin} declares {declared}, older than {assumed.version}, which the "
         f"{framework.metadata.name} metrics assume{setup}"
     ]
+
+
+def scrape_warnings(observation: Observation, framework: FrameworkDocument) -> list[str]:
+    """Where the prometheus.io annotations point Prometheus away from the exporter."""
+    metrics = framework.spec.metrics
+    name = framework.metadata.name
+    if framework.spec.category != "application" or metrics.source != "exporter":
+        return []
+    warnings = []
+    if observation.scrape_path and metrics.path and observation.scrape_path != metrics.path:
+        warnings.append(
+            f"prometheus.io/path is {observation.scrape_path}, but the {name} exporter "
+            f"({metrics.exporter or 'its metrics'}) serves {metrics.path}"
+        )
+    if metrics.port and observation.scrape_port and observation.scrape_port != metrics.port:
+        warnings.append(
+            f"prometheus.io/port is {observation.scrape_port}, but the {name} metrics are "
+            f"served on port {metrics.port}"
+        )
+    return warnings

@@ -6,9 +6,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from compiler.detect.dockerfile import parse_dockerfile
-from compiler.detect.inputs import display_path, load_yaml_documents, shape_error, text_or_empty
+from compiler.detect.inputs import (
+    display_path,
+    load_yaml_documents,
+    nothing_left_error,
+    shape_error,
+    text_or_empty,
+)
 from compiler.detect.observation import Observation, service_name
 from compiler.detect.source import scan_source
+
+IGNORE_LABEL = "obsc.dev/ignore"
 
 
 def _words(value: object) -> list[str]:
@@ -170,8 +178,15 @@ def observe_compose(path: Path) -> list[Observation]:
     base = path.resolve().parent
     observations = []
     for raw_name in sorted(services, key=str):
-        spec = services[raw_name]
-        observations.append(
-            observe_service(str(raw_name), spec if isinstance(spec, dict) else {}, base, source)
+        spec = services[raw_name] if isinstance(services[raw_name], dict) else {}
+        if _labels(spec.get("labels")).get(IGNORE_LABEL, "").strip().lower() == "true":
+            continue  # opted out, as Kubernetes workloads do with the same label
+        observations.append(observe_service(str(raw_name), spec, base, source))
+    if not observations:
+        raise nothing_left_error(
+            path,
+            "compose file",
+            f"every service is labelled {IGNORE_LABEL}: nothing to detect",
+            f"remove the {IGNORE_LABEL} label from the services to detect",
         )
     return observations

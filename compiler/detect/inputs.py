@@ -64,6 +64,12 @@ def shape_error(path: Path, what: str, message: str, hint: str) -> SpecError:
     return SpecError(f"{what} {path} is not usable", [diagnostic])
 
 
+def nothing_left_error(path: Path, what: str, message: str, hint: str) -> SpecError:
+    """OBSC501: the input has services, but the filters and opt-out labels left none."""
+    diagnostic = Diagnostic("OBSC501", message, Location(str(path), 1, 1), hint=hint)
+    return SpecError(f"{what} {path}: nothing to detect", [diagnostic])
+
+
 def text_or_empty(path: Path) -> str:
     """A small text file's contents, or "" when it is missing or unreadable."""
     try:

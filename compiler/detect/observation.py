@@ -51,6 +51,10 @@ class Observation:
     application_sources: str = ""
     # Images of the build stages the built stage copies from: language hints only.
     build_images: list[str] = field(default_factory=list)
+    namespace: str | None = None
+    # Where the prometheus.io annotations tell Prometheus to scrape, when they do.
+    scrape_port: int | None = None
+    scrape_path: str | None = None
 
     def add_port(self, port: object) -> None:
         """Record a container port given as an int or a string like `8080/tcp`."""
