@@ -1,75 +1,17 @@
-"""The name a scraped Prometheus metric has once it reaches Prometheus through the collector.
+"""Metric names as each platform stores them: the framework database's names, resolved.
 
-On the compose platform the collector's `prometheus` receiver scrapes the services and its
-`prometheus_remote_write` exporter sends the series on; on Kubernetes Prometheus scrapes
-them itself (PodMonitors) and the names are the exporter's own. The collector's round trip
-is not the identity, and no setting of the pinned release (v0.159.0) makes it one for both
-scraped and OTLP metrics (docs/contracts.md, "Metric names"), so obsc renders each name as
-it arrives on the environment's path.
-
-The conversion, as open-telemetry/opentelemetry-collector-contrib v0.159.0 and
-prometheus/otlptranslator v1.0.0 (`normalizeName`, metric_namer.go) do it with the
-exporter's default `add_metric_suffixes: true`: the name is cut into tokens at every
-character other than a letter, digit or colon (so `__` becomes `_`); a declared unit
-(OpenMetrics `# UNIT`) the tokens lack is appended; a counter loses every `total` token and
-gets one `_total` at the end (`django_http_responses_total_by_status_total` arrives as
-`django_http_responses_by_status_total`, `jobs` as `jobs_total`); a histogram's base name is
-converted and `_bucket`, `_count` and `_sum` appended again.
+The rule itself (which platform an environment takes, and what the collector's remote
+write makes of a name) is compiler/output/metric_names.py, shared with the collector target.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Literal
-
 from compiler.model import ResolvedMetrics
+from compiler.output.metric_names import MetricKind, Platform, platform_of, remote_written_name
+from compiler.spec.models import FrameworkSpec
 
-Platform = Literal["compose", "kubernetes"]
-MetricKind = Literal["counter", "histogram"]
-
-_TOKEN_SEPARATOR = re.compile(r"[^a-zA-Z0-9:]+")
-_HISTOGRAM_SERIES = ("_bucket", "_count", "_sum")
-# The unit words of OpenMetrics `# UNIT` lines the database's exporters could declare, as
-# the name suffix the exporter appends (otlptranslator's unit map, seconds and bytes).
-_UNIT_SUFFIX = {
-    "seconds": "seconds",
-    "s": "seconds",
-    "milliseconds": "milliseconds",
-    "ms": "milliseconds",
-    "bytes": "bytes",
-    "By": "bytes",
-}
-
-
-def platform_of(targets: tuple[str, ...]) -> Platform:
-    """Kubernetes when the environment is deployed with helm or gitops, else compose.
-
-    The collector target decides its platform the same way (targets/collector, `platform_of`).
-    """
-    return "kubernetes" if {"helm", "gitops"} & set(targets) else "compose"
-
-
-def _tokens(name: str) -> list[str]:
-    return [token for token in _TOKEN_SEPARATOR.split(name) if token]
-
-
-def _with_unit(tokens: list[str], unit: str | None) -> list[str]:
-    suffix = _UNIT_SUFFIX.get(unit or "")
-    return [*tokens, suffix] if suffix and suffix not in tokens else tokens
-
-
-def remote_written_name(name: str, kind: MetricKind, unit: str | None = None) -> str:
-    """The name series `name` of a scraped metric of `kind` has after the collector.
-
-    For a histogram, `name` is one of its series (`<base>_bucket`, `_count`, `_sum`) or its
-    base name; a counter's `name` is the series name (`..._total`).
-    """
-    if kind == "histogram":
-        series = next((s for s in _HISTOGRAM_SERIES if name.endswith(s) and name != s), "")
-        base = name[: len(name) - len(series)]
-        return "_".join(_with_unit(_tokens(base), unit)) + series
-    tokens = [token for token in _with_unit(_tokens(name), unit) if token != "total"]
-    return "_".join([*tokens, "total"])
+# Platform and platform_of are imported from here by the resolver too
+__all__ = ["Platform", "arrived_metrics", "counter_renames", "platform_of"]
 
 
 def arrived_metrics(metrics: ResolvedMetrics, platform: Platform) -> ResolvedMetrics:
@@ -89,3 +31,14 @@ def arrived_metrics(metrics: ResolvedMetrics, platform: Platform) -> ResolvedMet
     if duration is not None:
         duration = remote_written_name(duration, "histogram")
     return metrics.model_copy(update={"request_metric": request, "duration_metric": duration})
+
+
+def counter_renames(framework: FrameworkSpec, platform: Platform) -> dict[str, str]:
+    """The exporter counters a framework's alerts use, to the names they arrive under.
+
+    Empty where nothing is renamed: Kubernetes, or a name the conversion keeps.
+    """
+    if framework.exporter is None or platform != "compose":
+        return {}
+    renamed = {name: remote_written_name(name, "counter") for name in framework.exporter.counters}
+    return {name: new for name, new in renamed.items() if new != name}

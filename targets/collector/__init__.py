@@ -23,13 +23,15 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel, RedactionPolicy, ResolvedService
 from compiler.output.canonical import dump_yaml
+from compiler.output.metric_names import Platform
+from compiler.output.metric_names import platform_of as deployment_platform
 from targets.base import RenderedFiles, RendererFn, Target
 from targets.collector.expansion import escaped
 from targets.collector.ottl import literal
 from targets.collector.pipelines import Group, groups, percent, service_matches
 from targets.collector.receivers import file_log_receiver, otlp_receiver, prometheus_receiver
 from targets.collector.redaction import transform_config
-from targets.collector.settings import HELP, CollectorSettings, Platform, parse_settings
+from targets.collector.settings import HELP, CollectorSettings, parse_settings
 
 CONFIG_FILE = "config.yaml"
 SIGNALS = ("logs", "metrics", "traces")
@@ -41,10 +43,14 @@ BACKEND_EXPORTERS = {
 
 
 def platform_of(model: EnvironmentModel, settings: CollectorSettings) -> Platform:
-    """Kubernetes when the environment is deployed with helm or gitops, else compose."""
+    """The platform `--set collector.platform` names, else the one the model's names assume.
+
+    The default is the resolver's (compiler/output/metric_names.py): the rules select each
+    metric under the name it has on that platform's path.
+    """
     if settings.platform is not None:
         return settings.platform
-    return "kubernetes" if {"helm", "gitops"} & set(model.targets) else "compose"
+    return deployment_platform(model.targets)
 
 
 def collector_config(model: EnvironmentModel, settings: CollectorSettings) -> dict[str, object]:

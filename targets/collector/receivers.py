@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from compiler.errors import UsageError
 from compiler.model import EnvironmentModel, ResolvedService
+from compiler.output.metric_names import Platform
 from targets.collector.ottl import literal  # expr-lang strings escape as OTTL's do
-from targets.collector.settings import CollectorSettings, Platform
+from targets.collector.settings import CollectorSettings
 
 # Where the container runtime writes stdout/stderr: Docker's json-file driver, and the
 # kubelet's CRI log layout (/var/log/pods/<ns>_<pod>_<uid>/<container>/<n>.log).

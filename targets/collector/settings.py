@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
 
+from compiler.output.metric_names import Platform
 from targets import settings as values_of
-
-Platform = Literal["compose", "kubernetes"]
 
 HELP: dict[str, str] = {
     "exporters": "file:DIR - write logs, metrics and traces as JSON lines to DIR/logs.json, "

@@ -4,7 +4,7 @@ A loopback exporter serves Prometheus text with `total` inside counter names, `_
 counter without `_total` and a histogram with a `total` token; an OTLP push adds dotted
 names with units. The rendered collector (moved onto loopback) scrapes and receives them
 and remote-writes into a real Prometheus, whose names must be exactly those
-`compiler.resolve.metric_names` predicts, and the originals where they differ absent.
+`compiler.output.metric_names` predicts, and the originals where they differ absent.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Final
 
 import pytest
 
-from compiler.resolve.metric_names import MetricKind, remote_written_name
+from compiler.output.metric_names import MetricKind, remote_written_name
 from tests.collector.collector_run import Ports, free_ports, post_otlp, running_collector
 from tests.frameworks.sli_truth_run import (
     PROMETHEUS_TOOL,
