@@ -1,87 +1,96 @@
-"""The burn-rate chart of an SLO: one bar per window pair, as long as its burn rate.
+"""Burn-rate charts: one bar per window pair of an SLO, and before/after bars for a change.
 
 Pages are filled bars, tickets outlined ones, and every bar carries its numbers as text,
-so neither colour nor shape alone says which is which. A mark at 1x is the rate that
-spends exactly the budget over the SLO window.
+so neither colour nor shape alone says which is which. An SLO's own chart draws burn
+rates (a mark at 1x is the rate that spends exactly the budget over the window); the
+before/after chart draws the error ratio that fires each alert, on one scale, because
+that is what moves when an objective changes while the burn rates stay the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from markupsafe import Markup
 
 from compiler import burn
-from compiler.report.slos import SLOFacts, WindowPair, duration
+from compiler.report.slos import SLOFacts, WindowPair, duration, percent
 from compiler.report.svg import figure, label, line, rect
 
-LABEL_WIDTH = 96
 BAR_WIDTH = 150
 ROW = 20
 TOP = 6
-WIDTH = 380
+TEXT_ROOM = 190
+
+Measure = Callable[[WindowPair], Decimal]
 
 
-def _bar_text(pair: WindowPair) -> str:
-    if not pair.enabled:
-        return f"{burn.clean(pair.factor)}x (off)"
-    return f"{burn.clean(pair.factor)}x, empty in {duration(pair.exhaust_seconds)}"
+def _rate_text(pair: WindowPair) -> str:
+    text = f"{burn.clean(pair.factor)}x, empty in {duration(pair.exhaust_seconds)}"
+    return text if pair.enabled else f"{text} (off)"
 
 
-def _row(y: float, caption: str, pair: WindowPair, scale: float, style: str) -> list[str]:
-    length = max(2.0, float(pair.factor) * scale)
+def _ratio_text(pair: WindowPair) -> str:
+    text = f"{percent(pair.threshold)} errors ({burn.clean(pair.factor)}x)"
+    return text if pair.enabled else f"{text} (off)"
+
+
+def _row(
+    y: float, caption: tuple[str, float], pair: WindowPair, scale: float, how: tuple[Measure, str]
+) -> list[str]:
+    text, left = caption
+    measure, style = how
+    length = max(2.0, float(measure(pair)) * scale)
     kind = f"bar {pair.severity} {style}" + ("" if pair.enabled else " off")
+    words = _rate_text(pair) if style == "now" else _ratio_text(pair)
     return [
-        label(0, y + 13, caption, class_="axis"),
-        rect(LABEL_WIDTH, y + 3, length, ROW - 8, class_=kind),
-        label(LABEL_WIDTH + length + 4, y + 13, _bar_text(pair)),
+        label(0, y + 13, text, class_="axis"),
+        rect(left, y + 3, length, ROW - 8, class_=kind),
+        label(left + length + 4, y + 13, words),
     ]
 
 
-def _one_x(scale: float, height: float) -> str:
-    x = LABEL_WIDTH + scale
-    return line(x, TOP - 2, x, height - 2, class_="one-x")
-
-
-def _scale(pairs: list[WindowPair]) -> float:
-    top = max((p.factor for p in pairs), default=Decimal(1))
-    return BAR_WIDTH / float(max(top, Decimal(1)))
+def _scale(values: list[Decimal]) -> float:
+    top = max(values, default=Decimal(1))
+    return BAR_WIDTH / float(top) if top > 0 else 1.0
 
 
 def burn_chart(slo: SLOFacts) -> Markup:
-    """The chart of one SLO's four window pairs."""
-    scale = _scale(list(slo.pairs))
+    """The chart of one SLO's four window pairs, by burn rate."""
+    left = 90.0
+    scale = _scale([max(p.factor, Decimal(1)) for p in slo.pairs])
     body: list[str] = []
     for index, pair in enumerate(slo.pairs):
-        caption = f"{pair.severity} {pair.long}/{pair.short}"
-        body += _row(TOP + index * ROW, caption, pair, scale, "now")
+        caption = (f"{pair.severity} {pair.long}/{pair.short}", left)
+        body += _row(TOP + index * ROW, caption, pair, scale, (_factor, "now"))
     height = TOP + len(slo.pairs) * ROW + 4
-    body.append(_one_x(scale, height))
+    body.append(line(left + scale, TOP - 2, left + scale, height - 2, class_="one-x"))
     title = f"Burn-rate thresholds of {slo.key} ({slo.objective}% over {slo.window})"
-    return figure(WIDTH, height, title, body, _describe(slo.pairs))
+    return figure(left + BAR_WIDTH + TEXT_ROOM, height, title, body)
 
 
 def moved_chart(key: str, before: SLOFacts, after: SLOFacts) -> Markup:
-    """Before and after on the same axes: two bars per window pair, each labelled."""
-    scale = _scale([*before.pairs, *after.pairs])
+    """Before and after on one scale: two bars per window pair, by the error ratio that fires."""
+    left = 130.0
+    scale = _scale([p.threshold for p in (*before.pairs, *after.pairs)])
     body: list[str] = []
     y = float(TOP)
     for old, new in zip(before.pairs, after.pairs, strict=True):
-        caption = f"{new.severity} {new.long}/{new.short}"
-        body += _row(y, f"{caption} before", old, scale, "before")
-        body += _row(y + ROW, f"{caption} after", new, scale, "after")
+        pair_name = f"{new.severity} {new.long}/{new.short}"
+        body += _row(y, (f"{pair_name} before", left), old, scale, (_threshold, "before"))
+        body += _row(y + ROW, (f"{pair_name} after", left), new, scale, (_threshold, "after"))
         y += 2 * ROW + 4
-    body.append(_one_x(scale, y))
     title = (
-        f"{key}: {before.objective}% over {before.window} before, "
+        f"{key}: error ratios that alert, {before.objective}% over {before.window} before, "
         f"{after.objective}% over {after.window} after"
     )
-    desc = f"Before: {_describe(before.pairs)} After: {_describe(after.pairs)}"
-    return figure(WIDTH + LABEL_WIDTH // 2, y + 2, title, body, desc)
+    return figure(left + BAR_WIDTH + TEXT_ROOM, y + 2, title, body)
 
 
-def _describe(pairs: tuple[WindowPair, ...]) -> str:
-    return " ".join(
-        f"{p.severity} when the {p.long} and {p.short} windows burn at {_bar_text(p)}."
-        for p in pairs
-    )
+def _factor(pair: WindowPair) -> Decimal:
+    return pair.factor
+
+
+def _threshold(pair: WindowPair) -> Decimal:
+    return pair.threshold
