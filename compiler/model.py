@@ -167,6 +167,38 @@ class OwnAlert(ModelNode):
     test: OwnAlertTest
 
 
+# The OpenTelemetry Operator's language keys (`Instrumentation.spec.<key>`, annotation
+# `instrumentation.opentelemetry.io/inject-<key>`), by the language obsc resolves for a
+# service; languages missing here (php, ruby, rust, other) have no Operator agent.
+OPERATOR_LANGUAGES = {
+    "java": "java",
+    "javascript": "nodejs",
+    "python": "python",
+    "dotnet": "dotnet",
+    "go": "go",
+}
+# The helm target's release (the gitops target installs it under this name): its
+# Instrumentations are `<release>-<operator language>` in the release namespace.
+STACK_RELEASE = "obs-stack"
+
+
+class Workload(ModelNode):
+    """The Kubernetes workload a service runs as, and how the Operator instruments it.
+
+    `annotation` is the pod template's `instrumentation.opentelemetry.io/inject-<language>`
+    and `instrumentation` its value, the rendered Instrumentation as `<namespace>/<name>`
+    (None for a language the Operator cannot instrument, or infrastructure).
+    """
+
+    kind: str
+    name: str
+    namespace: str
+    container: str
+    executable: str | None
+    annotation: str | None
+    instrumentation: str | None
+
+
 class ResolvedService(ModelNode):
     """A service as it runs in one environment.
 
@@ -194,6 +226,8 @@ class ResolvedService(ModelNode):
     alert_labels: tuple[tuple[str, str], ...] = ()
     depends_on: tuple[str, ...] = ()
     waivers: tuple[tuple[str, str], ...] = ()
+    workload: Workload | None = None
+    inject_agent: bool = False
 
 
 class CustomPattern(ModelNode):

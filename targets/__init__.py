@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from targets import alerts, collector, compose, gitops, grafana, helm, model
+from targets import alerts, collector, compose, gitops, grafana, helm, instrumentation, model
 from targets.base import RenderedFiles, Target
 
 __all__ = ["TARGETS", "RenderedFiles", "Target"]
@@ -17,5 +17,6 @@ TARGETS: dict[str, Target] = {
         compose.TARGET,
         helm.TARGET,
         gitops.TARGET,
+        instrumentation.TARGET,
     )
 }

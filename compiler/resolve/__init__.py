@@ -20,6 +20,12 @@ from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_r
 from compiler.resolve.retention import check_retention
 from compiler.resolve.service import build_service, exporter_name_fits
 from compiler.resolve.stack import resolve_pins, resolve_stack
+from compiler.resolve.workloads import (
+    check_workloads,
+    instrumentation_namespace,
+    resolve_workload,
+    workload_source,
+)
 from compiler.spec.models import ServiceDocument, SnapshotDocument
 from compiler.spec.paths import spec_path
 from compiler.spec.validate import Parsed, SpecSet
@@ -63,6 +69,13 @@ def resolve_estate(
         "compose": resolve_compose(spec.compose, user_compose),
     }
     pins = resolve_pins(project, sink)
+    workloads = {
+        ctx.service.model.metadata.name: source
+        for ctx in inputs
+        if (source := workload_source(ctx.service, ctx.snapshot)) is not None
+    }
+    namespace = instrumentation_namespace(project.model)
+    checked: set[str] = set()
     environments: dict[str, EnvironmentModel] = {}
     provenance: dict[tuple[str, str], Provenance] = {}
     for env_index, env in enumerate(spec.environments):
@@ -83,7 +96,10 @@ def resolve_estate(
             if resolved is not None:
                 labels = propagated_labels(spec.alerting.propagate_labels, base.service)
                 alerts = own_alerts(base.service, resolved.runbook, env.name)
-                update = {"alert_labels": labels, "alerts": alerts}
+                update: dict[str, object] = {"alert_labels": labels, "alerts": alerts}
+                update["inject_agent"] = base.service.model.spec.instrumentation.inject
+                if name in workloads:
+                    update["workload"] = resolve_workload(workloads[name], resolved, namespace)
                 services.append(resolved.model_copy(update=update))
         environments[env.name] = EnvironmentModel(
             environment=env.name,
@@ -92,6 +108,7 @@ def resolve_estate(
             stack=resolve_stack(pins, spec.stack, services),
             **common,  # type: ignore[arg-type]
         )
+        check_workloads(environments[env.name], env, env_index, workloads, project, sink, checked)
     check_retention(project, {name: env.stack for name, env in environments.items()}, sink)
     return ResolvedEstate(environments, provenance, input_digest)
 

@@ -39,7 +39,9 @@ from compiler.spec.types import (
 
 API_VERSION = "obsc.dev/v1"
 
-TargetName = Literal["model", "collector", "alerts", "grafana", "compose", "helm", "gitops"]
+TargetName = Literal[
+    "model", "collector", "alerts", "grafana", "compose", "helm", "gitops", "instrumentation"
+]
 RedactionPatternName = Literal[
     "email",
     "credit_card",
@@ -641,6 +643,38 @@ class Waiver(SpecModel):
     reason: Annotated[str, Field(min_length=10, max_length=500)]
 
 
+WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]
+
+
+class KubernetesWorkload(SpecModel):
+    """The Kubernetes workload a service runs as: what the `instrumentation` target patches."""
+
+    kind: WorkloadKind = "Deployment"
+    name: DnsLabel
+    namespace: DnsLabel = "default"
+    container: DnsLabel | None = Field(
+        default=None,
+        description="The application's container in the pod template (default: the service "
+        "name, docs/contracts.md); the Operator injects into it alone.",
+    )
+    executable: Annotated[str, Field(pattern=r"^/[^\s]*$")] | None = Field(
+        default=None,
+        description="Go only: the absolute path of the program in the container, which the "
+        "Operator's eBPF agent attaches to (`otel-go-auto-target-exe`).",
+    )
+
+
+class ServiceInstrumentation(SpecModel):
+    """How the service's process gets its OpenTelemetry agent."""
+
+    inject: bool = Field(
+        default=False,
+        description="compose: copy the agent (Java, Node.js, Python) from the OpenTelemetry "
+        "Operator's auto-instrumentation image into a shared volume and load it at start "
+        "(JAVA_TOOL_OPTIONS, NODE_OPTIONS, PYTHONPATH); off: the agent is in the image.",
+    )
+
+
 class ServiceSpec(SpecModel):
     """What a service is and what it promises."""
 
@@ -664,6 +698,12 @@ class ServiceSpec(SpecModel):
     )
     environments: dict[str, ServiceOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
+    kubernetes: KubernetesWorkload | None = Field(
+        default=None,
+        description="The workload the service runs as on Kubernetes: the `instrumentation` "
+        "target annotates it for the OpenTelemetry Operator (wins over a snapshot's).",
+    )
+    instrumentation: ServiceInstrumentation = Field(default_factory=ServiceInstrumentation)
 
 
 class ServiceDocument(SpecModel):
@@ -841,6 +881,9 @@ class SnapshotSpec(SpecModel):
     confidence: Fraction
     evidence: list[str] = Field(default_factory=list)
     source: str | None = None
+    kubernetes: KubernetesWorkload | None = Field(
+        default=None, description="The workload a Kubernetes manifest showed the service as."
+    )
 
 
 class SnapshotDocument(SpecModel):

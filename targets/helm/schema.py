@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from targets.helm.values import BACKENDS, OPERATOR_LANGUAGES, STORING_BACKENDS
+from compiler.model import OPERATOR_LANGUAGES
+from targets.helm.values import BACKENDS, STORING_BACKENDS
 
 DNS_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"

@@ -7,6 +7,7 @@ themselves (targets/helm/chart/templates/) are the same for every environment.
 from __future__ import annotations
 
 from compiler.model import (
+    OPERATOR_LANGUAGES,
     EnvironmentModel,
     ResolvedService,
     Retention,
@@ -15,15 +16,6 @@ from compiler.model import (
 )
 from targets.collector.redaction import secret_patterns
 
-# Operator `Instrumentation` language keys, by the language obsc resolves for a service;
-# languages missing here (php, ruby, other) have no operator auto-instrumentation.
-OPERATOR_LANGUAGES = {
-    "java": "java",
-    "javascript": "nodejs",
-    "python": "python",
-    "dotnet": "dotnet",
-    "go": "go",
-}
 # The collector port each language's operator agent exports to: Java and Node.js over
 # OTLP/gRPC, the Python, .NET and Go agents over OTLP/HTTP (http/protobuf).
 OPERATOR_PORTS = {"java": 4317, "nodejs": 4317, "python": 4318, "dotnet": 4318, "go": 4318}
