@@ -21,6 +21,8 @@ from compiler.detect.scoring import (
     rank,
     worker_command,
 )
+from compiler.detect.unlisted import WEIGHT as UNLISTED_WEIGHT
+from compiler.detect.unlisted import unlisted_framework
 from compiler.spec.models import FrameworkDocument
 
 InputKind = Literal["compose", "inspect", "k8s", "source"]
@@ -85,10 +87,13 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
     runner = scored[1] if len(scored) > 1 else None
     evidence: list[str] = []
     worker = worker_command(observation)
+    unlisted = unlisted_framework(observation)
+    outranked = unlisted is not None and best is not None and best.score - UNLISTED_WEIGHT < MARGIN
     if (
         best is not None
         and best.score >= THRESHOLD
         and (runner is None or best.score - runner.score >= MARGIN)
+        and not outranked
     ):
         chosen, language = best, best.language
         evidence = [f"{m.evidence} (weight {m.signature.weight:g})" for m in best.matches]
@@ -102,7 +107,12 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
         framework, category, version = GENERIC, "application", ""
         language = best_language(observation, candidates)
         confidence = best.score if best is not None else 0.0
-        if best is None:
+        if unlisted is not None and (best is None or outranked):
+            evidence.append(
+                f"{unlisted.name} ({unlisted.evidence}) has no entry in the framework "
+                "database: generic"
+            )
+        elif best is None:
             evidence.append("no signature of any framework matched")
         elif best.score < THRESHOLD:
             evidence.append(

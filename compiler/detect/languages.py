@@ -32,8 +32,9 @@ EXTENSIONS = {
     ".vb": "dotnet",
     ".rs": "rust",
 }
-# Files that name a language wherever they sit in the tree (the manifests at its top are
-# parsed by compiler/detect/source.py and win before this module is asked).
+# Files that name a language wherever they sit in the tree, the shallowest first (the
+# manifests at its top are parsed by compiler/detect/source.py and win before this
+# module is asked).
 MARKERS = (
     ("main.go", "go"),
     ("go.mod", "go"),
@@ -45,6 +46,8 @@ MARKERS = (
     ("composer.json", "php"),
     ("pyproject.toml", "python"),
     ("manage.py", "python"),
+    ("settings.gradle", "java"),
+    ("settings.gradle.kts", "java"),
 )
 _SUFFIX_MARKERS = ((".csproj", "dotnet"), (".fsproj", "dotnet"))
 _GENERATED = (".min.js", ".bundle.js", ".d.ts", "_pb2.py", ".pb.go")
@@ -59,13 +62,14 @@ class SourceLanguage:
 
 
 def _marker(paths: list[str]) -> SourceLanguage | None:
-    top = {p for p in paths if "/" not in p}
-    for name, language in MARKERS:
-        if name in top:
-            return SourceLanguage(language, f"language {language} from {name}")
-    for path in sorted(top):
+    """A marker at the top of the tree, else the shallowest one below it."""
+    for path in sorted(paths, key=lambda p: (p.count("/"), p)):
+        name = PurePosixPath(path).name
+        for marker, language in MARKERS:
+            if name == marker:
+                return SourceLanguage(language, f"language {language} from {path}")
         for suffix, language in _SUFFIX_MARKERS:
-            if path.endswith(suffix):
+            if name.endswith(suffix):
                 return SourceLanguage(language, f"language {language} from {path}")
     return None
 

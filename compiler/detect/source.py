@@ -337,8 +337,38 @@ def scan_source(root: Path, name: str, source: str, display: str = "") -> Observ
             if language:
                 observation.add_language(language, f"language {language} from {origin}")
             break
+    _go_imports(observation, root, [path for path, _ in sized], prefix)
     _languages_from_sources(observation, sized, prefix)
     return observation
+
+
+_GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)", re.M | re.S)
+_GO_IMPORT_LINE = re.compile(r"^import\s+(?:[\w.]+\s+)?\"([^\"]+)\"", re.M)
+_GO_QUOTED = re.compile(r"^\s*(?:[\w.]+\s+)?\"([^\"]+)\"", re.M)
+MAX_GO_FILES = 50
+
+
+def _go_imports(observation: Observation, root: Path, paths: list[str], prefix: str) -> None:
+    """Without a go.mod, the packages the Go files import are the dependencies.
+
+    `go mod init && go mod tidy` in the Dockerfile builds such a tree; the imports are
+    all that names its router. Standard-library imports (no dot in the host) are left out.
+    """
+    if "go.mod" in paths:
+        return
+    for relative in [p for p in paths if p.endswith(".go") and not p.endswith("_test.go")][
+        :MAX_GO_FILES
+    ]:
+        try:
+            text = read_input(root / relative, MAX_MANIFEST_BYTES).decode("utf-8", "replace")
+        except UnreadableInput:
+            continue
+        found = _GO_IMPORT_LINE.findall(text)
+        for block in _GO_IMPORT_BLOCK.findall(text):
+            found.extend(_GO_QUOTED.findall(block))
+        for package in found:
+            if "." in package.split("/", 1)[0]:
+                observation.add_dependency(package, "", f"{prefix}{relative} (import)")
 
 
 def _size(path: Path) -> int:
@@ -360,7 +390,7 @@ def _languages_from_sources(
         language = observation.languages[0]
         reason = observation.language_reasons.get(language, f"language {language}")
         where = f" in {prefix.rstrip('/')}" if prefix else ""
-        observation.application_sources = f"built from application sources{where} ({reason})"
+        observation.application_sources = f"built from application sources{where}: {reason}"
 
 
 def observe_source(root: Path) -> Observation:

@@ -1,4 +1,4 @@
-"""The labelled corpus of real applications is well-formed and detection runs on all of it.
+"""The labelled corpus (real extracts, constructed bundles) is well-formed and detection reads it.
 
 Accuracy on it is a figure (bench/detect_accuracy.py, bench/results/), not a test
 assertion; these tests keep the corpus usable and prove detection never fails on real
@@ -8,7 +8,7 @@ inputs of each kind.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from ruamel.yaml import YAML
@@ -26,33 +26,46 @@ def _frameworks() -> set[str]:
     return {p.model.metadata.name for p in load_builtin_frameworks(DiagnosticSink())}
 
 
+LANGUAGES = {"python", "javascript", "java", "ruby", "php", "go", "dotnet", "rust", "other"}
+
+
+def _label(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return data
+
+
 def test_every_label_is_valid() -> None:
     assert len(LABELS) >= 40
     known = _frameworks() | {"other"}
     for path in LABELS:
-        label = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        label = _label(path)
         assert label["framework"] in known, path
-        assert label["licence"] and label["repo"].count("/") == 1, path
-        assert label["language"] in {
-            "python",
-            "javascript",
-            "java",
-            "ruby",
-            "php",
-            "go",
-            "dotnet",
-            "rust",
-            "other",
-        }, path
+        assert label["language"] in LANGUAGES, path
+        assert label["licence"], path
+        if label.get("origin") == "constructed":
+            # written for obsc on a common public layout, not copied: says what it models
+            assert path.parent.name.startswith("constructed-"), path
+            assert len(label["modelled_on"]) > 40, path
+        else:
+            assert label["repo"].count("/") == 1 and len(label["commit"]) == 40, path
+        for name, service in (label.get("services") or {}).items():
+            assert label["input"] in ("compose", "k8s"), path
+            assert service["framework"] in known, (path, name)
+            assert service["language"] in LANGUAGES, (path, name)
+            assert service["category"] in ("application", "infrastructure"), (path, name)
+
+
+def _is_app(path: Path) -> bool:
+    return not path.parent.name.startswith("deploy-") and not _label(path).get("services")
 
 
 @pytest.mark.parametrize(
     "label",
-    [p for p in LABELS if not p.parent.name.startswith("deploy-")],
+    [p for p in LABELS if _is_app(p)],
     ids=lambda p: p.parent.name,
 )
 def test_detection_runs_on_every_app(label: Path) -> None:
-    spec = YAML(typ="safe").load(label.read_text(encoding="utf-8"))
+    spec = _label(label)
     found = detect("source", label.parent / str(spec.get("path") or ""))
     assert len(found) == 1
     assert 0.0 <= found[0].confidence <= 1.0
@@ -73,3 +86,16 @@ def test_real_deployment_bundles_are_read(kind: Literal["compose", "k8s"], path:
     found = detect(kind, CORPUS / path)
     assert len(found) >= 3
     assert len({d.service for d in found}) == len(found)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [p for p in LABELS if _label(p).get("services")],
+    ids=lambda p: p.parent.name,
+)
+def test_labelled_bundles_yield_exactly_their_services(label: Path) -> None:
+    """The filters of a bundle leave the services it labels, no more and no fewer."""
+    spec = _label(label)
+    namespaces = frozenset(str(n) for n in spec.get("namespaces") or [])
+    found = detect(spec["input"], label.parent / spec["path"], namespaces=namespaces)
+    assert sorted(d.service for d in found) == sorted(spec["services"])
