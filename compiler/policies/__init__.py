@@ -1,22 +1,30 @@
 """Policies: organisation rules in CUE, checked by `cue vet` against the resolved model.
 
-One `cue vet` call per environment unifies schemas/model.cue (the exported model's closed
-definitions), every policies/*.cue file and that environment's exported model. Errors are
-translated into diagnostics at the spec line that set the offending value; a service's
-`spec.waivers` entry turns a violation of the named rule into a reported waiver.
+`cue vet` unifies schemas/model.cue (the exported model's closed definitions), every
+policies/*.cue file and an environment's exported model. Errors are translated into
+diagnostics at the spec line that set the offending value; a service's `spec.waivers` entry
+turns a violation of the named rule into a reported waiver.
+
+When every policy file constrains one service at a time (compiler.policies.classify), the
+services are vetted in chunks, in parallel, and each service's errors are cached
+(compiler.policies.chunked); otherwise each environment is vetted whole. Either way the
+errors are those of one whole-environment `cue vet`, in its order.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import tempfile
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from compiler.errors import Diagnostic, DiagnosticSink, Location, PolicyError, SpecError, ToolError
-from compiler.model import ResolvedEstate
-from compiler.policies.cue import CueError, find_cue, parse_errors, run_vet
+from compiler.model import ResolvedEstate, ResolvedService
+from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, vet_environments
+from compiler.policies.classify import classify
+from compiler.policies.cue import POLICY_FAULTS, CueError, find_cue
 from compiler.policies.export import export_environment
 from compiler.policies.rules import Rule, read_rules, rule_at
 from compiler.policies.translate import locate
@@ -28,9 +36,6 @@ from compiler.spec.validate import did_you_mean
 POLICY_DIR = "policies"
 # a violation (its text without environments) -> the environments it occurs in
 Violations = dict[Diagnostic, set[str]]
-# cue messages that blame the policy, not the model: a constraint on a field that the
-# closed model definitions do not have, or a reference to one
-_POLICY_FAULTS = ("field not allowed", "undefined field")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +73,14 @@ def check_policies(
     estate: ResolvedEstate,
     services: dict[str, Document],
     project: Document,
+    *,
+    jobs: int | None = None,
 ) -> PolicyReport:
-    """Check every environment; raise PolicyError (exit 3) with all violations at once."""
+    """Check every environment; raise PolicyError (exit 3) with all violations at once.
+
+    `jobs`: how many cue processes may run at once (default: the render's job policy,
+    compiler.render.runner.job_count, which honours OBSC_JOBS).
+    """
     files = policy_files(repo)
     report = PolicyReport(files=len(files))
     if not files:
@@ -83,26 +94,77 @@ def check_policies(
         )
     displays = [p.relative_to(repo).as_posix() for p in files]
     sink = DiagnosticSink()
+    texts: list[str] = []
     for path, display in zip(files, displays, strict=True):
         text = _read_policy(repo, path, display, sink)
         if text is not None:
+            texts.append(text)
             report.rules.extend(read_rules(text, display, path.stem))
     # before cue opens the files: it would wait forever on a FIFO, or read /dev/zero
     sink.raise_if_errors("policies")
     violations: Violations = {}
     _check_waivers(report.rules, services, sink)
     sink.raise_if_errors("policies")
+    exports = {name: export_environment(model) for name, model in estate.environments.items()}
+    per_service = all(classify(text).per_service for text in texts)
     with tempfile.TemporaryDirectory(prefix="obsc-policies-") as scratch:
-        for env_name, model in estate.environments.items():
-            data_file = Path(scratch) / f"{env_name}.json"
-            data_file.write_text(json.dumps(export_environment(model)), encoding="utf-8")
-            code, output = run_vet(cue, [str(model_cue_path()), *displays, str(data_file)], repo)
-            if code == 0:
-                continue
-            for error in parse_errors(output):
-                _translate(error, env_name, estate, services, project, report, sink, violations)
+        setup = _setup(cue, repo, displays, texts, Path(scratch), exports, jobs)
+        found = vet_environments(setup, exports, per_service)
+    for env_name, errors in found.items():
+        by_name = {s.name: s for s in estate.environments[env_name].services}
+        for error in errors:
+            _translate(
+                error, env_name, estate, by_name, services, project, report, sink, violations
+            )
     _raise(sink, violations)
     return report
+
+
+def _setup(
+    cue: str,
+    repo: Path,
+    displays: list[str],
+    texts: list[str],
+    scratch: Path,
+    exports: dict[str, dict[str, Any]],
+    jobs: int | None,
+) -> Setup:
+    """How to vet: the files, where, the cache context, how many processes."""
+    root = repo.resolve()
+    model = model_cue_path()
+    identity = _binary_identity(cue)
+    context = hashlib.sha256()
+    for part in (
+        identity,
+        str(root),
+        str(model),
+        model.read_text(encoding="utf-8"),
+        *displays,
+        *texts,
+    ):
+        context.update(f"{len(part)}:{part}".encode())
+    if jobs is None:
+        jobs = _job_count(sum(len(e["services"]) for e in exports.values()))
+    return Setup(cue, root, (str(model), *displays), context.hexdigest(), scratch.resolve(), jobs)
+
+
+def _job_count(services: int) -> int:
+    """The render's job policy (OBSC_JOBS) applied to `services` service-environments."""
+    try:
+        from compiler.render.runner import job_count
+    except ImportError:  # pragma: no cover - a tree without the shared runner: one process
+        return 1
+    return job_count(services, PARALLEL_THRESHOLD)
+
+
+def _binary_identity(cue: str) -> str:
+    """Stands for the cue version: the binary's resolved path, size and modification time."""
+    binary = Path(cue)
+    try:
+        stat = binary.stat()
+    except OSError:
+        return cue
+    return f"{binary.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _read_policy(repo: Path, path: Path, display: str, sink: DiagnosticSink) -> str | None:
@@ -129,6 +191,7 @@ def _translate(
     error: CueError,
     env_name: str,
     estate: ResolvedEstate,
+    by_name: dict[str, ResolvedService],
     services: dict[str, Document],
     project: Document,
     report: PolicyReport,
@@ -136,7 +199,7 @@ def _translate(
     violations: Violations,
 ) -> None:
     rule, where = _policy_position(error, report.rules)
-    if not error.path or any(text in error.message for text in _POLICY_FAULTS):
+    if not error.path or any(text in error.message for text in POLICY_FAULTS):
         sink.error(
             "OBSC400",
             f"policy file error: {error.message}",
@@ -146,9 +209,9 @@ def _translate(
         )
         return
     model = estate.environments[env_name]
-    target = locate(error, model, estate.provenance, services, project)
+    target = locate(error, model, estate.provenance, services, project, by_name)
     name = rule.name if rule else "unnamed rule"
-    service = model.service(target.service) if target.service else None
+    service = by_name.get(target.service) if target.service else None
     waivers = dict(service.waivers) if service else {}
     if target.service and name in waivers:
         report.waived.append(Waived(name, target.service, env_name, waivers[name]))

@@ -15,6 +15,9 @@ CUE_TIMEOUT_SECONDS = 300
 _POSITION = re.compile(r"^\s+(.+):(\d+):(\d+)$")
 _PATH_SEGMENT = r'(?:"(?:[^"\\]|\\.)*"|[#\w$-]+)'
 _HEADER = re.compile(rf"^({_PATH_SEGMENT}(?:\.{_PATH_SEGMENT})*): (.*?):?$")
+# cue messages that blame the policy, not the model: a constraint on a field that the
+# closed model definitions do not have, or a reference to one
+POLICY_FAULTS = ("field not allowed", "undefined field")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,8 @@ class CueError:
     path: tuple[str, ...]
     message: str
     positions: tuple[Position, ...]
+    # the path's segments as cue printed them (quoted where cue quotes): cue orders by these
+    raw_path: tuple[str, ...] = ()
 
 
 def find_cue() -> str | None:
@@ -53,14 +58,18 @@ def _version_key(path: Path) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", path.parent.parent.name))
 
 
-def _split_path(text: str) -> tuple[str, ...]:
-    return tuple(
-        part[1:-1] if part.startswith('"') else part for part in re.findall(_PATH_SEGMENT, text)
-    )
+def unquote(segment: str) -> str:
+    """A path segment as a label: without the quotes cue prints around some."""
+    return segment[1:-1] if segment.startswith('"') else segment
 
 
 def parse_errors(output: str) -> list[CueError]:
     """Group cue's output into errors: a header line followed by indented positions."""
+    return merge_disjunctions(parse_raw(output))
+
+
+def parse_raw(output: str) -> list[CueError]:
+    """The errors cue printed, in its order, the branches of a disjunction not yet folded."""
     errors: list[CueError] = []
     header: str | None = None
     positions: list[Position] = []
@@ -70,7 +79,9 @@ def parse_errors(output: str) -> list[CueError]:
             return
         match = _HEADER.match(header)
         if match and not header.startswith(("expected ", "reference ")):
-            errors.append(CueError(_split_path(match.group(1)), match.group(2), tuple(positions)))
+            raw = tuple(re.findall(_PATH_SEGMENT, match.group(1)))
+            path = tuple(unquote(part) for part in raw)
+            errors.append(CueError(path, match.group(2), tuple(positions), raw))
         else:
             errors.append(CueError((), header.rstrip(":"), tuple(positions)))
 
@@ -84,26 +95,27 @@ def parse_errors(output: str) -> list[CueError]:
             flush()
             header, positions = line, []
     flush()
-    return _merge_disjunctions(errors)
+    return errors
 
 
 _DISJUNCTION = re.compile(r"^\d+ errors in empty disjunction$")
 _NO_MATCH = "no allowed value matches"
 
 
-def _merge_disjunctions(errors: list[CueError]) -> list[CueError]:
+def merge_disjunctions(errors: list[CueError]) -> list[CueError]:
     """Fold cue's 'N errors in empty disjunction' and its branch errors into one error."""
     merged: list[CueError] = []
     for error in errors:
         previous = merged[-1] if merged else None
         if _DISJUNCTION.match(error.message):
-            merged.append(CueError(error.path, _NO_MATCH, error.positions))
+            merged.append(CueError(error.path, _NO_MATCH, error.positions, error.raw_path))
         elif previous and previous.path == error.path and previous.message.startswith(_NO_MATCH):
             separator = ": " if previous.message == _NO_MATCH else "; "
             merged[-1] = CueError(
                 error.path,
                 previous.message + separator + error.message,
                 previous.positions + error.positions,
+                error.raw_path,
             )
         else:
             merged.append(error)
@@ -111,11 +123,16 @@ def _merge_disjunctions(errors: list[CueError]) -> list[CueError]:
 
 
 def run_vet(cue: str, files: list[str], cwd: Path) -> tuple[int, str]:
-    """Run `cue vet -c -E FILES` in `cwd`; returns its exit code and error output."""
+    """Run `cue vet -c -E FILES` in `cwd`; returns its exit code and error output.
+
+    PWD is set to `cwd`, so that cue prints positions relative to exactly that directory
+    (Go's working directory is $PWD when $PWD names it, whatever symbolic links it takes).
+    """
     try:
         done = subprocess.run(
             [cue, "vet", "-c", "-E", *files],
             cwd=cwd,
+            env={**os.environ, "PWD": str(cwd)},
             capture_output=True,
             text=True,
             timeout=CUE_TIMEOUT_SECONDS,

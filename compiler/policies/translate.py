@@ -6,10 +6,11 @@ the provenance kept by resolve says which spec line set that field's winning val
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from compiler.errors import Location
-from compiler.model import Contribution, EnvironmentModel, Provenance
+from compiler.model import Contribution, EnvironmentModel, Provenance, ResolvedService
 from compiler.policies.cue import CueError
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.paths import spec_path
@@ -54,8 +55,15 @@ def locate(
     provenance: dict[tuple[str, str], Provenance],
     services: dict[str, Document],
     project: Document,
+    by_name: Mapping[str, ResolvedService] | None = None,
 ) -> Target:
-    """The spec position responsible for the value at `error.path`."""
+    """The spec position responsible for the value at `error.path`.
+
+    `by_name`: the environment's services by name, when the caller has them (a lookup in
+    `model` is a scan of every service).
+    """
+    if by_name is None:
+        by_name = {s.name: s for s in model.services}
     path = error.path
     if path[:1] == ("stack",) and len(path) > 1:
         # stack.<component>.<version|image|retention>: the Project's pin, where it has one.
@@ -70,13 +78,13 @@ def locate(
     field = rest[0] if rest else ""
     if field in ("pageReceiver", "ticketReceiver"):
         severity = "page" if field == "pageReceiver" else "ticket"
-        where = _deciding_route(model, name, severity)
+        where = _deciding_route(model, by_name.get(name), name, severity)
         return Target(project.location(where), f"services.{name}.{field}", name)
     key = _MERGED.get(field)
     if field == "metrics" and len(rest) > 1:
         key = f"metrics.{rest[1]}"
     if field == "slos" and len(rest) > 1 and rest[1].isdigit():
-        return _locate_slo(document, name, int(rest[1]), rest[2:], model, chains)
+        return _locate_slo(document, name, int(rest[1]), rest[2:], by_name.get(name), chains)
     if key and chains and key in chains:
         winner = chains[key][-1]
         return Target(winner.location, f"services.{name}.{key}", name)
@@ -88,9 +96,10 @@ def locate(
     return Target(document.key_location(written), spec_path(document, written), name)
 
 
-def _deciding_route(model: EnvironmentModel, name: str, severity: str) -> PathKey:
+def _deciding_route(
+    model: EnvironmentModel, service: ResolvedService | None, name: str, severity: str
+) -> PathKey:
     """The Project route that catches the service's alerts of `severity` (first match wins)."""
-    service = model.service(name)
     labels = {"service": name, "severity": severity, "team": service.team if service else ""}
     for index, route in enumerate(model.alerting.routes):
         if all(labels.get(key) == value for key, value in route.match):
@@ -103,10 +112,9 @@ def _locate_slo(
     name: str,
     index: int,
     rest: tuple[str, ...],
-    model: EnvironmentModel,
+    service: ResolvedService | None,
     chains: dict[str, tuple[Contribution, ...]] | None,
 ) -> Target:
-    service = model.service(name)
     slos = service.slos if service is not None else ()
     written: PathKey = ("spec", "slos", index)
     if index < len(slos) and chains is not None:
