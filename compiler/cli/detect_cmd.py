@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from compiler.cli.context import options
+from compiler.cli.progress import ProgressReporter
 from compiler.cli.report import print_json, say
 
 
@@ -108,7 +109,10 @@ def detect_command(
         raise UsageError("give --namespace or --all-namespaces, not both")
     opts = options()
     kind, path = given[0]
-    detections = detect(kind, path, namespaces=frozenset(namespaces))
+    with ProgressReporter.for_command("detect", opts.quiet) as progress:
+        detections = detect(
+            kind, path, namespaces=frozenset(namespaces), on_unit_done=progress.on_unit_done
+        )
     results = []
     if write:
         from compiler.detect.snapshots import write_snapshots

@@ -6,6 +6,7 @@ turns each into a Detection against the framework database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -229,8 +230,17 @@ def detect(
     path: Path,
     frameworks: list[FrameworkDocument] | None = None,
     namespaces: frozenset[str] = frozenset(),
+    on_unit_done: Callable[[int, int, str], None] | None = None,
 ) -> list[Detection]:
-    """Detect every service of an input, sorted by service name."""
+    """Detect every service of an input, sorted by service name.
+
+    `on_unit_done(done, total, service)` is told after each service is decided (progress).
+    """
     database = builtin_frameworks() if frameworks is None else frameworks
-    detections = [decide(o, database) for o in observe(kind, path, namespaces)]
+    observations = observe(kind, path, namespaces)
+    detections = []
+    for done, observation in enumerate(observations, start=1):
+        detections.append(decide(observation, database))
+        if on_unit_done is not None:
+            on_unit_done(done, len(observations), observation.name)
     return sorted(detections, key=lambda d: d.service)
