@@ -177,6 +177,9 @@ OPERATOR_LANGUAGES = {
     "dotnet": "dotnet",
     "go": "go",
 }
+# Languages whose agent ships as files (a jar, a Node.js or Python package), which the
+# compose target can copy from the Operator's image into a volume (`inject_agent`).
+FILE_AGENT_LANGUAGES = ("java", "javascript", "python")
 # The helm target's release (the gitops target installs it under this name): its
 # Instrumentations are `<release>-<operator language>` in the release namespace.
 STACK_RELEASE = "obs-stack"

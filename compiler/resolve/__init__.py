@@ -12,6 +12,7 @@ from compiler.errors import DiagnosticSink
 from compiler.frameworks import FrameworkEntry
 from compiler.model import EnvironmentModel, Provenance, ResolvedEstate, ResolvedService
 from compiler.resolve import layers
+from compiler.resolve.agents import check_agent_injection
 from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
 from compiler.resolve.layers import LayerInput
 from compiler.resolve.metric_names import platform_of
@@ -110,6 +111,7 @@ def resolve_estate(
         )
         check_workloads(environments[env.name], env, env_index, workloads, project, sink, checked)
     check_retention(project, {name: env.stack for name, env in environments.items()}, sink)
+    check_agent_injection((ctx.service for ctx in inputs), environments, sink)
     return ResolvedEstate(environments, provenance, input_digest)
 
 

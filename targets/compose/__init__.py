@@ -8,7 +8,9 @@ Files, relative to `rendered/<env>/compose/` (docs/contracts.md):
   (pinned images, healthchecks, named volumes, a restart policy, the rendered configs of
   the collector, alerts and grafana targets mounted read-only), a `<service>-exporter` per
   infrastructure service, and to each user service the OpenTelemetry environment and
-  json-file logging with the service label;
+  json-file logging with the service label; for services with `spec.instrumentation.inject`,
+  an `obs-agent-<language>` init service copying the Operator's agent into a volume the
+  service mounts and loads (agents.py);
 - `prometheus.yml`, `loki.yaml`, `tempo.yaml`: the backends' own server configs
   (`--set compose.*` points them elsewhere for native processes, see settings.py).
 
@@ -26,6 +28,7 @@ from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
 from targets.base import Assembly, RenderedFiles, Target, assembled_only
 from targets.compose import names
+from targets.compose.agents import agent_services
 from targets.compose.backends import loki_config, prometheus_config, tempo_config
 from targets.compose.inject import user_services
 from targets.compose.mounts import Layout, alertmanager_secrets, volume_name
@@ -74,14 +77,16 @@ def overlay(model: EnvironmentModel, layout: Layout) -> dict[str, object]:
     stack = stack_services(model, layout, host_ports(model))
     exporters = exporter_services(model, layout)
     users = user_services(model)
-    clashes = sorted(set(users) & (set(stack) | set(exporters)))
+    agents = agent_services(model, tuple(users))
+    clashes = sorted(set(users) & (set(stack) | set(exporters) | set(agents)))
     if clashes:
         raise ValueError(
             f"the user's compose file already has services named {', '.join(clashes)}, "
             "which the observability stack needs"
         )
-    document: dict[str, object] = {"services": {**stack, **exporters, **users}}
-    document["volumes"] = {volume_name(c): {} for c in STACK_COMPONENTS}
+    document: dict[str, object] = {"services": {**stack, **exporters, **agents, **users}}
+    volumes = [volume_name(c) for c in STACK_COMPONENTS] + list(agents)
+    document["volumes"] = {name: {} for name in sorted(volumes)}
     if layout.secrets:
         document["secrets"] = {s.id: {"file": s.file} for s in layout.secrets}
     if len(layout.networks) > 1:

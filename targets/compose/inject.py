@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from compiler.model import EnvironmentModel, ResolvedService, SecretRef
 from targets.compose import names
+from targets.compose.agents import agent_of
 
 Service = dict[str, object]
 
@@ -42,6 +43,9 @@ def otel_environment(model: EnvironmentModel, name: str) -> dict[str, str]:
     if service is not None:
         attributes = f"service.namespace={service.team},{attributes}"
     env = {key: _compose_value(value) for key, value in _instrumentation(service)}
+    agent = agent_of(service)
+    if agent is not None:
+        env.update(agent.env)
     obsc_settings = {
         "OTEL_SERVICE_NAME": name,
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{names.COLLECTOR}:{names.COLLECTOR_OTLP_HTTP}",
@@ -76,12 +80,15 @@ def _instrumentation(service: ResolvedService | None) -> tuple[tuple[str, str | 
 
 
 def user_services(model: EnvironmentModel) -> dict[str, Service]:
-    """The overlay's entry for each user service."""
-    return {
-        name: {
-            "environment": otel_environment(model, name),
-            "logging": logging(),
-            "depends_on": {names.COLLECTOR: {"condition": "service_started"}},
-        }
-        for name in user_service_names(model)
-    }
+    """The overlay's entry for each user service; the agent's volume when it asked for one."""
+    services: dict[str, Service] = {}
+    for name in user_service_names(model):
+        depends_on: dict[str, object] = {names.COLLECTOR: {"condition": "service_started"}}
+        entry: Service = {"environment": otel_environment(model, name), "logging": logging()}
+        agent = agent_of(model.service(name))
+        if agent is not None:  # the copy must be complete before the service starts
+            entry["volumes"] = [agent.application_volume()]
+            depends_on[agent.name] = {"condition": "service_completed_successfully"}
+        entry["depends_on"] = depends_on
+        services[name] = entry
+    return services

@@ -7,7 +7,6 @@ the mounts only work if the overlay climbs back to `rendered/` correctly.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from compiler.pipeline import render
-from tests.compose.tools import compose
+from tests.compose.tools import compose, merged_config
 from tests.conftest import FIXTURES
 
 ESTATE = FIXTURES / "compose" / "estate"
@@ -47,23 +46,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def merged(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """`docker compose -f <user file> -f <overlay> config`, run from the user's directory."""
-    project = repo / USER_FILE
-    home = tmp_path_factory.mktemp("home")
-    overlay = Path("../..") / OVERLAY
-    done = compose(
-        project.parent,
-        "-f",
-        project.name,
-        "-f",
-        str(overlay),
-        "config",
-        "--format",
-        "json",
-        home=home,
-    )
-    assert done.returncode == 0, done.stderr
-    data: dict[str, Any] = json.loads(done.stdout)
-    return data
+    return merged_config(repo, USER_FILE, OVERLAY, tmp_path_factory.mktemp("home"))
 
 
 def test_user_compose_file_is_byte_identical(repo: Path) -> None:

@@ -6,10 +6,12 @@ The package ships Docker's Go `docker-compose` binary into the virtualenv's bin 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.realtools import missing_tool
 
@@ -44,3 +46,18 @@ def compose(project_dir: Path, *args: str, home: Path) -> subprocess.CompletedPr
         timeout=120,
         check=False,
     )
+
+
+def merged_config(repo: Path, user_file: str, overlay: str, home: Path) -> dict[str, Any]:
+    """`docker compose -f <user file> -f <overlay> config` as JSON, from the user's directory.
+
+    Both paths are relative to `repo`; the overlay is passed relative to the user's directory,
+    as a user would, so that compose resolves its relative mounts from there.
+    """
+    project = repo / user_file
+    relative = os.path.relpath(repo / overlay, project.parent)
+    args = ("-f", project.name, "-f", relative, "config", "--format", "json")
+    done = compose(project.parent, *args, home=home)
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
