@@ -8,7 +8,8 @@ in the database, language and category (application or infrastructure) match on 
 the count of wrong *confident* answers (a framework other than `generic` that is not the
 label), which is worse than `generic`. A bundle whose LABEL.yaml has `services` (a compose
 file or Kubernetes manifests, read as `input` with its `namespaces`) adds one row per
-labelled service; a labelled service detection does not report counts as wrong.
+labelled service; a labelled service detection does not report counts as wrong, and one
+under `excluded` (its inputs were not extracted) is not evaluated.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def _bundle_rows(folder: Path, label: dict[str, Any]) -> list[dict[str, Any]]:
         d.service: d
         for d in detect(label["input"], folder / str(label["path"]), namespaces=namespaces)
     }
+    for name in label.get("excluded") or {}:
+        found.pop(name, None)  # its inputs are not in the corpus: not evaluated
     rows = [
         _row(f"{folder.name}/{name}", expected, found.pop(name, None))
         for name, expected in sorted(label["services"].items())

@@ -42,6 +42,7 @@ def test_every_label_is_valid() -> None:
         assert label["framework"] in known, path
         assert label["language"] in LANGUAGES, path
         assert label["licence"], path
+        assert all(len(why) > 10 for why in (label.get("excluded") or {}).values()), path
         if label.get("origin") == "constructed":
             # written for obsc on a common public layout, not copied: says what it models
             assert path.parent.name.startswith("constructed-"), path
@@ -98,4 +99,6 @@ def test_labelled_bundles_yield_exactly_their_services(label: Path) -> None:
     spec = _label(label)
     namespaces = frozenset(str(n) for n in spec.get("namespaces") or [])
     found = detect(spec["input"], label.parent / spec["path"], namespaces=namespaces)
-    assert sorted(d.service for d in found) == sorted(spec["services"])
+    assert sorted(d.service for d in found) == sorted(
+        [*spec["services"], *(spec.get("excluded") or {})]
+    )
