@@ -40,7 +40,9 @@ def test_same_specs_render_identically_under_any_hash_seed_and_directory(tmp_pat
 
 
 def test_committed_rendered_tree_is_current(obsc: ObscRunner) -> None:
-    result = obsc("--repo", ROOT, "render", "--check")
+    # Whether rendered/ is current, not whether the specs pass policies/ (tests/policies
+    # checks those with the real cue): without cue installed this must still answer.
+    result = obsc("--repo", ROOT, "render", "--check", "--no-policies")
     assert result.code == 0, (
         "rendered/ is stale: run `obsc render` and commit the result\n" + result.err
     )

@@ -241,3 +241,13 @@ def test_missing_cue_is_an_environment_problem(
 def test_repo_policies_are_the_default_pack() -> None:
     shipped = {p.name: p.read_bytes() for p in DEFAULT_PACK.glob("*.cue")}
     assert {p.name: p.read_bytes() for p in (ROOT / "policies").glob("*.cue")} == shipped
+
+
+def test_example_estate_passes_its_own_policies(
+    obsc: ObscRunner, real_tool: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """specs/ against policies/ with the real cue (the staleness test of rendered/ skips them)."""
+    monkeypatch.setenv("OBSC_CUE", str(real_tool("cue")))
+    result = obsc("--repo", ROOT, "validate")
+    assert result.code == 0, result.err
+    assert f"rules in {len(list((ROOT / 'policies').glob('*.cue')))} files passed" in result.err

@@ -56,16 +56,35 @@ def test_fifo_under_specs_is_refused_not_waited_on(obsc: ObscRunner, minimal_rep
     assert tree_bytes(minimal_repo / "rendered") == before
 
 
-def test_symlink_to_dev_zero_as_policy_is_refused_before_cue(minimal_repo: Path) -> None:
+@pytest.fixture
+def cue_run_marker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """OBSC_CUE names a cue that only leaves the returned marker behind if it is ever run.
+
+    The refusal must come before cue, so these tests need no real cue (obsc asks for one
+    before it reads policies/), and they show that cue was not run at all.
+    """
+    tripwire = tmp_path / "tripwire" / "cue"
+    tripwire.parent.mkdir()
+    marker = tripwire.with_name("cue-was-run")
+    tripwire.write_text(f"#!/bin/sh\ntouch '{marker}'\nexit 99\n", encoding="utf-8")
+    tripwire.chmod(0o755)
+    monkeypatch.setenv("OBSC_CUE", str(tripwire))
+    return marker
+
+
+def test_symlink_to_dev_zero_as_policy_is_refused_before_cue(
+    minimal_repo: Path, cue_run_marker: Path
+) -> None:
     (minimal_repo / "policies").mkdir()
     (minimal_repo / "policies" / "zero.cue").symlink_to("/dev/zero")
     result = _obsc("--repo", minimal_repo, "validate", timeout=30)
     assert result.code == 2, result.err
     assert "policies/zero.cue:1:1: error[OBSC001]" in result.err
     assert "a symlink to /dev/zero" in result.err and "character device" in result.err
+    assert not cue_run_marker.exists()
 
 
-def test_fifo_as_policy_is_refused_before_cue(minimal_repo: Path) -> None:
+def test_fifo_as_policy_is_refused_before_cue(minimal_repo: Path, cue_run_marker: Path) -> None:
     (minimal_repo / "policies").mkdir()
     os.mkfifo(minimal_repo / "policies" / "rules.cue")
     result = _obsc("--repo", minimal_repo, "validate", timeout=30)
@@ -73,6 +92,7 @@ def test_fifo_as_policy_is_refused_before_cue(minimal_repo: Path) -> None:
     assert "policies/rules.cue:1:1: error[OBSC001]: not a regular file: a named pipe" in (
         result.err
     )
+    assert not cue_run_marker.exists()
 
 
 def _with_compose_file(repo: Path, name: str) -> None:
