@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.report.changes import ChangeFacts, changes
-from compiler.report.charts import burn_chart, moved_chart
+from compiler.report.charts import burn_chart, moved_chart, profile_chart
 from compiler.report.diagrams import pipeline_diagram, route_tree
 from compiler.report.overview import by_team, service_rows, snapshot_confidence
 from compiler.report.page import render_page
@@ -18,8 +18,14 @@ from compiler.report.policies import policy_facts
 from compiler.report.redaction import coverage
 from compiler.report.rendered import ALERTMANAGER, COLLECTOR, RenderedTree, open_tree
 from compiler.report.routing import routing
-from compiler.report.slos import SLOFacts, environment_slos
-from compiler.report.view import EnvironmentView, ReportView, TeamSLOs
+from compiler.report.slos import (
+    SLOFacts,
+    environment_slos,
+    profile_anchor,
+    profile_key,
+    profile_label,
+)
+from compiler.report.view import EnvironmentView, Profile, ReportView, TeamSLOs, is_large
 
 
 def build_report(
@@ -77,16 +83,19 @@ def _environment(
 ) -> EnvironmentView:
     env = model.environment
     teams = by_team(service_rows(resolved, model, confidence))
+    slos = environment_slos(model)
+    large = is_large(len(model.services))
     manager = tree.document(env, ALERTMANAGER)
     team_names = sorted({s.team for s in model.services} | {model.alerting.stack_team or ""} - {""})
     routes = routing(manager, team_names) if manager else None
-    collector = tree.document(env, COLLECTOR)
+    collector = tree.document(env, COLLECTOR, ("service", "connectors"))
     groups = signal_pipelines(collector) if collector else []
     return EnvironmentView(
         name=env,
         targets=model.targets,
         teams=tuple(teams),
-        slos=tuple(_team_slos(environment_slos(model))),
+        slos=tuple(_team_slos(slos, large)),
+        profiles=tuple(_profiles(env, slos) if large else ()),
         routing=routes,
         route_tree=route_tree(routes.root) if routes else None,
         coverage=coverage(model),
@@ -94,12 +103,26 @@ def _environment(
     )
 
 
-def _team_slos(slos: list[SLOFacts]) -> list[TeamSLOs]:
-    """SLOs by team, each with its chart."""
-    teams: dict[str, list[tuple[SLOFacts, Markup]]] = {}
+def _team_slos(slos: list[SLOFacts], large: bool) -> list[TeamSLOs]:
+    """SLOs by team; each with its own chart unless the environment is large."""
+    teams: dict[str, list[tuple[SLOFacts, Markup | None]]] = {}
     for slo in slos:
-        teams.setdefault(slo.team, []).append((slo, burn_chart(slo)))
+        teams.setdefault(slo.team, []).append((slo, None if large else burn_chart(slo)))
     return [TeamSLOs(team, tuple(teams[team])) for team in sorted(teams)]
+
+
+def _profiles(env: str, slos: list[SLOFacts]) -> list[Profile]:
+    """One chart per objective and window (and alerting switched on or off)."""
+    first: dict[tuple[object, ...], SLOFacts] = {}
+    counts: dict[tuple[object, ...], int] = {}
+    for slo in slos:
+        key = profile_key(slo)
+        first.setdefault(key, slo)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        Profile(profile_anchor(env, slo), profile_label(slo), counts[key], profile_chart(slo))
+        for key, slo in sorted(first.items(), key=lambda item: profile_label(item[1]))
+    ]
 
 
 def _moved_charts(facts: ChangeFacts | None) -> dict[str, Markup]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from compiler import burn
-from compiler.report.slos import SLOFacts, WindowPair, duration, percent
+from compiler.report.slos import SLOFacts, WindowPair, duration, percent, profile_label
 from compiler.report.svg import figure, label, line, rect
 
 BAR_WIDTH = 150
@@ -56,7 +56,7 @@ def _scale(values: list[Decimal]) -> float:
     return BAR_WIDTH / float(top) if top > 0 else 1.0
 
 
-def burn_chart(slo: SLOFacts) -> Markup:
+def burn_chart(slo: SLOFacts, title: str | None = None) -> Markup:
     """The chart of one SLO's four window pairs, by burn rate."""
     left = 90.0
     scale = _scale([max(p.factor, Decimal(1)) for p in slo.pairs])
@@ -66,8 +66,13 @@ def burn_chart(slo: SLOFacts) -> Markup:
         body += _row(TOP + index * ROW, caption, pair, scale, (_factor, "now"))
     height = TOP + len(slo.pairs) * ROW + 4
     body.append(line(left + scale, TOP - 2, left + scale, height - 2, class_="one-x"))
-    title = f"Burn-rate thresholds of {slo.key} ({slo.objective}% over {slo.window})"
+    title = title or f"Burn-rate thresholds of {slo.key} ({slo.objective}% over {slo.window})"
     return figure(left + BAR_WIDTH + TEXT_ROOM, height, title, body)
+
+
+def profile_chart(slo: SLOFacts) -> Markup:
+    """The chart every SLO of `slo`'s objective and window shares."""
+    return burn_chart(slo, f"Burn-rate thresholds of every SLO of {profile_label(slo)}")
 
 
 def moved_chart(key: str, before: SLOFacts, after: SLOFacts) -> Markup:

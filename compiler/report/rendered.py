@@ -22,14 +22,35 @@ class RenderedTree:
     root: Path
     input_digest: str | None
 
-    def document(self, env: str, where: tuple[str, str]) -> dict[str, Any] | None:
-        """The parsed YAML mapping of `<env>/<target>/<file>`, None when absent or unreadable."""
+    def document(
+        self, env: str, where: tuple[str, str], keys: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """The YAML mapping of `<env>/<target>/<file>`, only `keys` if given; None if unreadable."""
         path = self.root / env / where[0] / where[1]
         try:
             raw = path.read_bytes()
         except OSError:
             return None
-        return parse_mapping(raw)
+        return parse_mapping(top_level(raw, keys) if keys else raw)
+
+
+def top_level(raw: bytes, keys: tuple[str, ...]) -> bytes:
+    """Only the blocks of these top-level keys of a block-style YAML mapping.
+
+    The collector's config of 1,000 services is 650 kB, mostly processors the report does
+    not read; parsing only `service:` and `connectors:` takes a tenth of the time. obsc
+    writes it block style with top-level keys at column 0, and a key's block is every line
+    up to the next one (list items of a top-level key also start at column 0, with `-`).
+    """
+    wanted = {k.encode() for k in keys}
+    kept: list[bytes] = []
+    keep = False
+    for line in raw.splitlines(keepends=True):
+        if line[:1] not in (b" ", b"-", b"#", b"\n", b"\r", b""):
+            keep = line.split(b":", 1)[0].strip(b"'\"") in wanted
+        if keep:
+            kept.append(line)
+    return b"".join(kept)
 
 
 def parse_mapping(raw: bytes) -> dict[str, Any] | None:

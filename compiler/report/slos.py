@@ -52,9 +52,25 @@ class SLOFacts:
         return (self.objective, self.window)
 
 
-def slo_facts(service: ResolvedService, slo: ResolvedSLO) -> SLOFacts:
-    """The budget and window pairs of one SLO."""
+PairsMemo = dict[tuple[float, float, bool, bool], tuple["WindowPair", ...]]
+
+
+def slo_facts(
+    service: ResolvedService, slo: ResolvedSLO, memo: PairsMemo | None = None
+) -> SLOFacts:
+    """The budget and window pairs of one SLO (pairs shared through `memo` by equal SLOs)."""
     budget = burn.error_budget(slo)
+    key = (
+        slo.objective,
+        slo.window_seconds,
+        slo.alerting.page.enabled,
+        slo.alerting.ticket.enabled,
+    )
+    pairs = None if memo is None else memo.get(key)
+    if pairs is None:
+        pairs = tuple(_pair(slo, tier) for tier in burn.TIERS)
+        if memo is not None:
+            memo[key] = pairs
     return SLOFacts(
         service=service.name,
         team=service.team,
@@ -65,7 +81,7 @@ def slo_facts(service: ResolvedService, slo: ResolvedSLO) -> SLOFacts:
         window_seconds=slo.window_seconds,
         budget=budget,
         outage_minutes=float(budget) * slo.window_seconds / 60,
-        pairs=tuple(_pair(slo, tier) for tier in burn.TIERS),
+        pairs=pairs,
     )
 
 
@@ -84,9 +100,27 @@ def _pair(slo: ResolvedSLO, tier: burn.Tier) -> WindowPair:
     )
 
 
+def profile_key(slo: SLOFacts) -> tuple[object, ...]:
+    """What decides an SLO's chart: objective, window, and which severities alert."""
+    return (slo.objective, slo.window, tuple(p.enabled for p in slo.pairs))
+
+
+def profile_label(slo: SLOFacts) -> str:
+    """`99.9% over 30d`, plus what is switched off."""
+    off = sorted({p.severity for p in slo.pairs if not p.enabled})
+    return f"{slo.objective:g}% over {slo.window}" + (f" ({', '.join(off)} off)" if off else "")
+
+
+def profile_anchor(env: str, slo: SLOFacts) -> str:
+    """The page anchor of an SLO's profile chart in one environment."""
+    enabled = "".join("1" if p.enabled else "0" for p in slo.pairs)
+    return f"profile-{env}-{slo.objective:g}-{slo.window}-{enabled}"
+
+
 def environment_slos(model: EnvironmentModel) -> list[SLOFacts]:
     """Every SLO of an environment, by service then SLO name."""
-    return [slo_facts(s, slo) for s in model.services for slo in s.slos]
+    memo: PairsMemo = {}
+    return [slo_facts(s, slo, memo) for s in model.services for slo in s.slos]
 
 
 def duration(seconds: float) -> str:

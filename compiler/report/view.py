@@ -14,15 +14,30 @@ from compiler.report.redaction import Coverage
 from compiler.report.routing import Routing
 from compiler.report.slos import SLOFacts
 
-OPEN_UP_TO = 40  # services; a larger environment's team groups start folded
+OPEN_UP_TO = 40  # services; a larger environment is folded by team and charts by profile
+
+
+def is_large(services: int) -> bool:
+    """Whether an environment is shown folded, with one chart per SLO profile."""
+    return services > OPEN_UP_TO
 
 
 @dataclass(frozen=True, slots=True)
 class TeamSLOs:
-    """A team's SLOs, each with its chart."""
+    """A team's SLOs, each with its own chart (small estates) or its profile's (large ones)."""
 
     team: str
-    slos: tuple[tuple[SLOFacts, Markup], ...]
+    slos: tuple[tuple[SLOFacts, Markup | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """SLOs of one objective and window share their thresholds, so one chart serves them all."""
+
+    anchor: str
+    label: str
+    count: int
+    chart: Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +48,7 @@ class EnvironmentView:
     targets: tuple[str, ...]
     teams: tuple[TeamGroup, ...]
     slos: tuple[TeamSLOs, ...]
+    profiles: tuple[Profile, ...]
     routing: Routing | None
     route_tree: Markup | None
     coverage: Coverage
@@ -51,7 +67,7 @@ class EnvironmentView:
     @property
     def folded(self) -> bool:
         """Whether team groups start folded (large environments)."""
-        return self.services > OPEN_UP_TO
+        return is_large(self.services)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,3 +71,22 @@ def test_against_a_ref_shows_the_change(obsc: ObscRunner, estate_repo: Path) -> 
     assert "1.44% errors (14.4x)" in page and "7.2% errors (14.4x)" in page  # before, after
     assert "route.routes[3].receiver: catalog-chat → catalog-pager" in page
     assert "reviews/availability: removed" in page
+
+
+def test_a_large_estate_is_folded_with_one_chart_per_profile(
+    obsc: ObscRunner, tmp_path: Path
+) -> None:
+    from bench.generate import generate
+
+    repo = tmp_path / "large"
+    generate(repo, services=60)
+    run = obsc("--repo", repo, "report", "--env", "prod", "--out", "-")
+    assert run.code == 0, run.err
+    page = run.out
+    profiles = re.findall(r'<article class="card" id="(profile-prod-[^"]+)">', page)
+    assert 1 < len(profiles) <= 12  # objectives x windows, not 120 SLOs
+    assert page.count("<svg") == len(profiles)  # nothing rendered: no route tree, no pipelines
+    assert '<details class="team" open' not in page and '<details class="team">' in page
+    linked = set(re.findall(r'<a href="#(profile-prod-[^"]+)">', page))
+    assert linked == set(profiles)  # every SLO row links to its profile's chart
+    assert "No rendered Alertmanager configuration for prod" in page
