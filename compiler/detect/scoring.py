@@ -16,6 +16,7 @@ is what it talks to, not what it is.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ class ImageRef:
         return "/".join(self.parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_image(reference: str) -> ImageRef:
     """`docker.io/library/postgres:16@sha256:..` -> (docker.io, library, postgres), tag 16."""
     name = reference.strip().lower().split("@", 1)[0]
@@ -110,6 +112,7 @@ class Candidate:
     matches: list[Match] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=8192)
 def _normal(name: str) -> str:
     return _PY_NORMAL.sub("-", name.lower())
 
