@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["load_estate", "render", "resolve", "validate"]
+__all__ = ["load_estate", "render", "validate"]
 
 
 def __getattr__(name: str) -> Any:

@@ -125,6 +125,7 @@ class Exporter(ModelNode):
     image: str
     port: int
     path: str
+    args: tuple[str, ...] = ()
 
 
 class InputSeries(ModelNode):

@@ -30,7 +30,7 @@ ObscRunner = Callable[..., Run]
 
 @pytest.fixture(autouse=True)
 def _render_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets its own render cache (compiler.output.render_cache), never ~/.cache."""
+    """Each test gets its own cache directory (compiler.build.store), never ~/.cache."""
     monkeypatch.setenv("OBSC_CACHE_DIR", str(tmp_path / "obsc-cache"))
 
 

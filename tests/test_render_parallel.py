@@ -7,8 +7,11 @@ import pytest
 import compiler.pipeline as pipeline
 from bench.generate import generate
 from compiler.errors import RenderError
-from compiler.model import EnvironmentModel
+from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.pipeline import configured_renderers, load_estate, render_files, select_pairs
+from compiler.render import engine
+from compiler.render.runner import job_count
+from targets import TARGETS
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +26,13 @@ def large_estate(
     generated_estate: pipeline.Estate, monkeypatch: pytest.MonkeyPatch
 ) -> pipeline.Estate:
     """The generated estate, counted as large enough to render in parallel."""
-    monkeypatch.setattr(pipeline, "_PARALLEL_THRESHOLD", 20)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 20)
     return generated_estate
+
+
+def _jobs(resolved: ResolvedEstate) -> int:
+    size = sum(len(env.services) for env in resolved.environments.values())
+    return job_count(size, engine.PARALLEL_THRESHOLD)
 
 
 def test_parallel_render_is_byte_identical(
@@ -32,11 +40,11 @@ def test_parallel_render_is_byte_identical(
 ) -> None:
     resolved = large_estate.resolved
     pairs = select_pairs(resolved, (), ())
-    if pipeline._parallel_jobs(resolved, list(resolved.environments)) < 2:
+    if _jobs(resolved) < 2:
         pytest.skip("one CPU: nothing runs in parallel")
     parallel = render_files(resolved, pairs)
     monkeypatch.setenv("OBSC_JOBS", "1")
-    assert pipeline._parallel_jobs(resolved, list(resolved.environments)) == 1
+    assert _jobs(resolved) == 1
     sequential = render_files(resolved, pairs)
     assert list(parallel) == list(sequential)
     assert parallel == sequential
@@ -52,7 +60,7 @@ def test_a_renderer_failing_in_a_worker_is_reported(large_estate: pipeline.Estat
         return {}
 
     renderers["grafana"] = broken
-    if pipeline._parallel_jobs(resolved, list(resolved.environments)) < 2:
+    if _jobs(resolved) < 2:
         pytest.skip("one CPU: nothing runs in parallel")
     with pytest.raises(RenderError, match="target 'grafana' failed for environment 'prod'"):
         render_files(resolved, select_pairs(resolved, (), ()), renderers)
@@ -60,4 +68,22 @@ def test_a_renderer_failing_in_a_worker_is_reported(large_estate: pipeline.Estat
 
 def test_small_estates_render_in_process(generated_estate: pipeline.Estate) -> None:
     resolved = generated_estate.resolved
-    assert pipeline._parallel_jobs(resolved, list(resolved.environments)) == 1
+    assert _jobs(resolved) == 1
+
+
+def test_progress_is_reported_once_per_unit(
+    large_estate: pipeline.Estate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolved = large_estate.resolved
+    pairs = select_pairs(resolved, (), ())
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("OBSC_JOBS", jobs)
+        seen: list[tuple[int, int, str]] = []
+        renderers = configured_renderers({})
+        engine.render_pairs(
+            resolved, pairs, TARGETS, renderers, on_unit_done=lambda *call, s=seen: s.append(call)
+        )
+        total = seen[0][1]
+        assert [done for done, _, _ in seen] == list(range(1, total + 1))
+        assert {t for _, t, _ in seen} == {total}
+        assert {target for _, _, target in seen} >= {f"{env}/alerts" for env, _ in pairs}

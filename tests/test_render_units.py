@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 import compiler.pipeline as pipeline
-import compiler.render_units as render_units
 from bench.generate import generate
+from compiler.model import ResolvedEstate
 from compiler.output.manifest import file_digest
 from compiler.output.sink import Keep, TreeSink
 from compiler.pipeline import configured_renderers, load_estate, render_files
-from compiler.render_units import plan_units
+from compiler.render import engine, units
+from compiler.render.runner import job_count
+from compiler.render.units import RenderJob, plan_units
 from targets import TARGETS
 from tests.conftest import ROOT, ObscRunner
 
@@ -24,16 +26,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Estate:
     return load_estate(repo)
 
 
-def _splits() -> dict[str, render_units.ServiceSplit]:
-    return {n: t.per_service for n, t in TARGETS.items() if t.per_service is not None}
+def _job(resolved: ResolvedEstate) -> RenderJob:
+    return RenderJob(resolved, TARGETS, configured_renderers({}))
 
 
 def test_units_cover_every_service_once_and_keep_packaged_targets_together() -> None:
     resolved = load_estate(ROOT).resolved
     selected = {env: list(model.targets) for env, model in resolved.environments.items()}
-    units = plan_units(resolved, selected, 2, _splits(), pipeline._packaged_together)
+    planned = plan_units(_job(resolved), selected, 2)
     for env, names in selected.items():
-        mine = [u for u in units if u.environment == env]
+        mine = [u for u in planned if u.environment == env]
         assembly = [u for u in mine if u.kind == "assembly"]
         packagers = [n for n in names if TARGETS[n].assemble is not None]
         assert len(assembly) == (1 if packagers else 0)
@@ -57,14 +59,9 @@ def test_an_overridden_renderer_is_rendered_whole(generated: pipeline.Estate) ->
     renderers = dict(configured_renderers({}))
     renderers["grafana"] = lambda model: {}
     selected = {"prod": ["grafana", "alerts"]}
-    splits = {
-        n: t.per_service
-        for n, t in TARGETS.items()
-        if t.per_service is not None and renderers[n] is t.render
-    }
-    units = plan_units(resolved, selected, 2, splits, pipeline._packaged_together)
-    assert [u.kind for u in units if u.target == "grafana"] == ["whole"]
-    assert "services" in [u.kind for u in units if u.target == "alerts"]
+    planned = plan_units(RenderJob(resolved, TARGETS, renderers), selected, 2)
+    assert [u.kind for u in planned if u.target == "grafana"] == ["whole"]
+    assert "services" in [u.kind for u in planned if u.target == "alerts"]
 
 
 def test_one_environment_in_chunks_on_every_cpu_is_byte_identical(
@@ -73,12 +70,12 @@ def test_one_environment_in_chunks_on_every_cpu_is_byte_identical(
     resolved = generated.resolved
     pairs = [("prod", target) for target in resolved.environments["prod"].targets]
     sequential = render_files(resolved, pairs)
-    monkeypatch.setattr(pipeline, "_PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(render_units, "MIN_CHUNK", 7)
-    if pipeline._parallel_jobs(resolved, ["prod"]) < 2:
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(units, "MIN_CHUNK", 7)
+    if job_count(len(resolved.environments["prod"].services), engine.PARALLEL_THRESHOLD) < 2:
         pytest.skip("one CPU: nothing runs in parallel")
-    units = plan_units(resolved, {"prod": ["alerts"]}, 2, _splits(), pipeline._packaged_together)
-    assert len([u for u in units if u.kind == "services"]) > 4
+    planned = plan_units(_job(resolved), {"prod": ["alerts"]}, 2)
+    assert len([u for u in planned if u.kind == "services"]) > 4
     chunked = render_files(resolved, pairs)
     assert list(chunked) == list(sequential)
     assert chunked == sequential

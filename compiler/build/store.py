@@ -93,7 +93,7 @@ def put_record(namespace: str, key: str, value: object) -> None:
     """Record `value` (plain JSON data) under `key`, replacing any record there; best effort."""
     record = {"format": FORMAT, "key": key, "value": value}
     try:
-        raw = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        raw = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
         write_atomic(record_path(namespace, key), raw.encode("utf-8"))
     except OSError:
         pass

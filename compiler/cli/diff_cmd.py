@@ -24,8 +24,17 @@ from compiler.cli.context import env_option, options, require_specs
     default=None,
     help="Output format (default: text, or json with --output json); markdown is a PR comment.",
 )
+@click.option(
+    "--explain-cache",
+    is_flag=True,
+    help="Say on stderr why rendering was skipped or done (as `obsc render --explain-cache`).",
+)
 def diff_command(
-    against: str | None, environments: tuple[str, ...], targets: tuple[str, ...], fmt: str | None
+    against: str | None,
+    environments: tuple[str, ...],
+    targets: tuple[str, ...],
+    fmt: str | None,
+    explain_cache: bool,
 ) -> None:
     """Show what a render would change, by meaning: parsed YAML/JSON, keyed by identity.
 
@@ -39,6 +48,9 @@ def diff_command(
 
     opts = options()
     result = diff(require_specs(opts), environments, targets, against)
+    if explain_cache:
+        for line in result.explanation:
+            click.echo(f"cache: {line}", err=True)
     chosen = fmt or ("json" if opts.json else "text")
     if chosen == "json":
         if not opts.quiet:

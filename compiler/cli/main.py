@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,9 +27,23 @@ from compiler.cli.rollback_cmd import rollback_command
 from compiler.cli.schema_cmd import schema_command
 from compiler.cli.validate_cmd import validate_command
 from compiler.cli.verify_cmd import verify_command
+from compiler.render.registry import provide as provide_registry
 from compiler.version import __version__
 
+if TYPE_CHECKING:
+    from compiler.render.contract import Registry
+
 EXIT_INTERNAL = 70
+
+
+def _targets() -> Registry:
+    """The target registry, handed to the compiler here at the top (and only here)."""
+    from targets import TARGETS
+
+    return TARGETS
+
+
+provide_registry(_targets)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

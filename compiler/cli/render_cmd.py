@@ -60,6 +60,14 @@ from compiler.cli.report import print_diagnostics, print_json, print_policy_outc
     help="Write the rendered tree to DIR instead of rendered/.",
 )
 @click.option("--list-settings", is_flag=True, help="List the settings --set accepts, and exit.")
+@click.option(
+    "--explain-cache",
+    is_flag=True,
+    help=(
+        "Say on stderr why the render was skipped or done: which inputs or rendered "
+        "files changed since the last render, and how many services were reused."
+    ),
+)
 @no_policies_option()
 @strict_option()
 def render_command(
@@ -70,6 +78,7 @@ def render_command(
     assignments: tuple[str, ...],
     out: Path | None,
     list_settings: bool,
+    explain_cache: bool,
     no_policies: bool,
     strict: bool,
 ) -> None:
@@ -82,47 +91,33 @@ def render_command(
     "render v<N>: <env> <target> <k> added, ..." with Obsc-Render-Version,
     Obsc-Input-Digest and Obsc-Compiler-Version trailers.
     """
-    from compiler.errors import UsageError
-    from compiler.pipeline import RENDERED_DIR, parse_settings, render
+    from compiler.render_request import RenderRequest, run_render
 
     opts = options()
     if list_settings:
         _list_settings()
         return
-    repo = require_specs(opts)
-    settings = parse_settings(assignments)
-    if settings and out is None:
-        raise UsageError(
-            "--set changes what is rendered, so it needs --out DIR: rendered/ only ever "
-            "holds the output of specs/ (what Argo CD or Flux applies)"
-        )
-    if out is not None and commit:
-        raise UsageError("--commit commits rendered/; it cannot be combined with --out")
-    if out is not None and out.resolve() == (repo / RENDERED_DIR).resolve():
-        out = None
-    handle = None
-    if commit:
-        from compiler.gitops.commit import preflight
-
-        if check:
-            raise UsageError("--commit cannot be combined with --check")
-        handle = preflight(repo, RENDERED_DIR)
-    warnings, outcome = render(
-        repo,
+    request = RenderRequest(
+        require_specs(opts),
         environments,
         targets,
         check,
+        commit,
+        assignments,
+        out,
         with_policies=not no_policies,
-        settings=settings,
-        out_dir=out,
         strict=strict,
     )
-    where = f"{out}/" if out is not None else "rendered/"
-    committed = None
-    if handle is not None:
-        from compiler.gitops.commit import commit_rendered
-
-        committed = commit_rendered(handle, outcome.added, outcome.changed, outcome.removed)
+    report = run_render(request)
+    warnings, outcome, where, committed = (
+        report.warnings,
+        report.outcome,
+        report.where,
+        report.committed,
+    )
+    if explain_cache:
+        for line in outcome.explanation:
+            click.echo(f"cache: {line}", err=True)
     print_diagnostics(warnings, opts)
     print_policy_outcome(outcome.policies, opts)
     if opts.json:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from compiler.build.files import write_atomic
 from compiler.detect import Detection
 from compiler.detect.inputs import input_error
 from compiler.output.canonical import dump_yaml
@@ -74,14 +75,6 @@ def edited_by_hand(content: bytes) -> bool:
     return hashlib.sha256(body).hexdigest() != match.group(1)
 
 
-def write_replacing(path: Path, content: bytes) -> None:
-    """Write `content` to `path` through a temporary file renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(content)
-    temporary.replace(path)
-
-
 def write_snapshots(
     detections: list[Detection], directory: Path, force: bool = False
 ) -> list[WriteResult]:
@@ -105,6 +98,6 @@ def write_snapshots(
             else:
                 status = "updated"
         if status in ("created", "updated", "overwritten"):
-            write_replacing(path, content)
+            write_atomic(path, content)
         results.append(WriteResult(detection.service, path, status))
     return results

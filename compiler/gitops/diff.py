@@ -11,21 +11,15 @@ Secrets are never rendered (configs name files that hold them), so none can appe
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from compiler.gc_control import cyclic_gc_paused
 from compiler.gitops.diff_describe import ValueChange, describe
 from compiler.gitops.diff_identity import is_structured, normalise_pair, pair_renames, parse
 from compiler.output.manifest import MANIFEST_NAME
-
-if TYPE_CHECKING:
-    from compiler.output.sink import Produced
 
 Kind = Literal["added", "removed", "changed"]
 SECRETS_NOTE = "Secrets are never rendered (configs read them from files), so none can appear here."
@@ -66,6 +60,7 @@ class DiffResult:
     against: str
     render_version: int | None = None
     pairs: list[tuple[str, str]] = field(default_factory=list)
+    explanation: tuple[str, ...] = ()  # why the cache was or was not used (--explain-cache)
 
     @property
     def files(self) -> list[str]:
@@ -105,7 +100,6 @@ def compare_trees(
     return changes
 
 
-_START_METHODS = multiprocessing.get_all_start_methods()
 PARALLEL_FROM = 256  # changed files; below this a process pool costs more than it saves
 
 
@@ -113,14 +107,12 @@ def _compare_many(jobs: list[tuple[str, bytes, bytes]]) -> list[list[ValueChange
     """compare_file over many files, on every CPU when there are many.
 
     Parsing YAML is most of the cost of a large diff (every objective of 1,000 services
-    changed touches 6,000 files), and it is pure Python, so it scales with processes.
+    changed touches 6,000 files), and it is pure Python, so it scales with processes: the
+    render's runner and job policy (`OBSC_JOBS`), compiler.render.runner.
     """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in _START_METHODS:
-        return [compare_file(*job) for job in jobs]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_compare_job, jobs, chunksize=32))
+    from compiler.render.runner import job_count, parallel_map
+
+    return parallel_map(_compare_job, jobs, job_count(len(jobs), PARALLEL_FROM), chunksize=32)
 
 
 def _compare_job(job: tuple[str, bytes, bytes]) -> list[ValueChange]:
@@ -163,61 +155,49 @@ def diff(
     targets: Sequence[str] = (),
     against: str | None = None,
 ) -> DiffResult:
-    """Render the specs in memory and compare with rendered/ (or rendered/ at `against`)."""
-    from compiler import input_record
+    """Render the specs and compare with rendered/ (or rendered/ at `against`).
+
+    Against rendered/ on disk, this is the build of `render --check` (compiler.pipeline)
+    asked to keep the files that changed: an unchanged repository is recognised without
+    rendering, and only what differs is read and parsed.
+    """
+    from compiler.build.reasons import AGAINST_REF, Miss
     from compiler.gitops.diff_sources import tree_at_ref
     from compiler.output.sink import Keep
     from compiler.pipeline import (
         RENDERED_DIR,
-        all_pairs,
-        environment_targets,
+        BuildRequest,
+        build,
         load_estate,
+        render_files,
         select_pairs,
-        stream_render,
-        unchanged_render,
     )
 
     partial = bool(environments or targets)
     rendered = repo / RENDERED_DIR
-    where = f"rendered/ at {against}" if against else "rendered/ on disk"
-    if against is None and not partial:  # inputs and rendered/ as a render left them
-        known = input_record.recall(repo, with_policies=False).known
-        if known is not None:
-            pairs = all_pairs(known.environments)
-            same = unchanged_render(known.input_digest, known.environments, pairs, rendered)
-            if same is not None:
-                return DiffResult(compare_trees({}, {}, None), where, same.render_version, pairs)
-    estate = load_estate(repo)
-    pairs = select_pairs(estate.resolved, environments, targets)
-    prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
     if against is not None:
+        estate = load_estate(repo)
+        pairs = select_pairs(estate.resolved, environments, targets)
+        prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
         old = tree_at_ref(rendered, against)
-        produced = stream_render(estate.resolved, pairs, keep=Keep.ALL)
-        new = {path: seen.content or b"" for path, seen in produced.items()}
-        return DiffResult(compare_trees(old, new, prefixes), where, render_version(old), pairs)
-    if not partial:
-        # rendered/ known to be exactly what a render gives: nothing to read or compare
-        targets_of = environment_targets(estate.resolved)
-        unchanged = unchanged_render(estate.resolved.input_digest, targets_of, pairs, rendered)
-        if unchanged is not None:
-            return DiffResult(compare_trees({}, {}, None), where, unchanged.render_version, pairs)
-    # Compared file by file as they are rendered; only what differs is kept and parsed.
-    produced = stream_render(estate.resolved, pairs, old_root=rendered, keep=Keep.CHANGED)
-    new = {path: seen.content for path, seen in produced.items() if seen.content is not None}
-    differing = _differing_on_disk(rendered, produced, prefixes)
-    old = {path: (rendered / path).read_bytes() for path in differing}
-    return DiffResult(compare_trees(old, new, prefixes), where, render_version(old), pairs)
-
-
-def _differing_on_disk(
-    rendered: Path, produced: Mapping[str, Produced], prefixes: list[str] | None
-) -> list[str]:
-    """Files of `rendered` in scope that a render changes or removes, and its manifest."""
-    from compiler.output.writer import list_tree
-
-    def differs(path: str) -> bool:
-        if prefixes is not None and not any(path.startswith(p) for p in prefixes):
-            return False
-        return path not in produced or produced[path].same is False
-
-    return sorted(p for p in list_tree(rendered) if p == MANIFEST_NAME or differs(p))
+        new = render_files(estate.resolved, pairs)
+        where = f"rendered/ at {against}"
+        changes = compare_trees(old, new, prefixes)
+        explained: tuple[str, ...] = (f"not used, because {Miss(AGAINST_REF, against)}",)
+        return DiffResult(changes, where, render_version(old), pairs, explained)
+    request = BuildRequest(
+        repo, environments, targets, check=True, with_policies=False, keep=Keep.CHANGED
+    )
+    built = build(request)
+    outcome, pairs = built.outcome, built.pairs
+    where, explained = "rendered/ on disk", outcome.explanation
+    if not outcome.differs:
+        changes = compare_trees({}, {}, None)
+        return DiffResult(changes, where, outcome.render_version, pairs, explained)
+    prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
+    on_disk = [*outcome.changed, *outcome.removed]
+    if (rendered / MANIFEST_NAME).is_file():
+        on_disk.append(MANIFEST_NAME)
+    old = {path: (rendered / path).read_bytes() for path in sorted(set(on_disk))}
+    changes = compare_trees(old, built.kept, prefixes)
+    return DiffResult(changes, where, render_version(old), pairs, explained)

@@ -16,13 +16,11 @@ import fcntl
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from compiler.errors import FileSystemError, RenderError, escape_text
-from compiler.output.render_cache import TreeDigests
-from compiler.output.sink import Keep, TreeSink
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -66,17 +64,20 @@ def list_tree(root: Path) -> set[str]:
 
 
 def carry_over(
-    old_root: Path, staging: Path | None, paths: Iterable[str], known: TreeDigests
+    old_root: Path,
+    staging: Path | None,
+    paths: Iterable[str],
+    digest_of: Callable[[str], str | None],
 ) -> dict[str, str]:
     """Hard-link `paths` of the old tree into `staging` unchanged; returns their digests.
 
-    For a partial render: the files it does not render stay as they are. `known` gives
-    their digests (from the tree's stat record where it can).
+    For a partial render: the files it does not render stay as they are. `digest_of(rel)`
+    gives a file's digest (None when it is gone): the tree's stat index knows most.
     """
     digests: dict[str, str] = {}
     for rel in sorted(paths):
         source = old_root / rel
-        digest = known.digest(rel)
+        digest = digest_of(rel)
         if digest is None:
             raise RenderError(f"{source} disappeared during the render")
         digests[rel] = digest
@@ -194,26 +195,6 @@ def check_replaceable(target: Path) -> None:
 def swap_in(staging: Path, target: Path) -> None:
     """Make the staged tree `target`, atomically where the kernel can exchange directories."""
     _swap_in(staging, target, token=staging.name.rpartition(".staging-")[2])
-
-
-def write_tree(target: Path, files: dict[str, bytes], current: dict[str, bytes]) -> bool:
-    """Make `target` hold exactly `files`; returns False when it already did.
-
-    `current` is what `target` holds now (from `read_tree`). The files go through the
-    same sink as a render's (compiler.output.sink): unchanged ones are hard-linked.
-    """
-    for rel in files:
-        check_relative_path(rel)
-    with render_lock(target):
-        recover(target)
-        if files == current:
-            return False
-        with staged_tree(target) as staging:
-            sink = TreeSink(target, staging, Keep.NONE)
-            for rel, content in sorted(files.items()):
-                sink.put(rel, content)
-            swap_in(staging, target)
-    return True
 
 
 def _swap_in(staging: Path, target: Path, token: str) -> None:

@@ -15,7 +15,7 @@ from compiler.resolve import layers
 from compiler.resolve.agents import check_agent_injection
 from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
 from compiler.resolve.layers import LayerInput
-from compiler.resolve.metric_names import platform_of
+from compiler.resolve.metric_names import counter_renames, platform_of
 from compiler.resolve.own_alerts import own_alerts, propagated_labels
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.retention import check_retention
@@ -96,7 +96,9 @@ def resolve_estate(
             )
             if resolved is not None:
                 labels = propagated_labels(spec.alerting.propagate_labels, base.service)
-                alerts = own_alerts(base.service, resolved.runbook, env.name)
+                kind = base.framework.parsed.model.spec
+                renames = counter_renames(kind, platform_of(tuple(env.targets)))
+                alerts = own_alerts(base.service, resolved.runbook, env.name, kind.alerts, renames)
                 update: dict[str, object] = {"alert_labels": labels, "alerts": alerts}
                 update["inject_agent"] = base.service.model.spec.instrumentation.inject
                 if name in workloads:

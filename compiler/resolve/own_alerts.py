@@ -1,10 +1,16 @@
 """A service's own alerts as the model carries them: named, labelled, and with their test.
 
+They are its framework's alerts (`Framework.spec.alerts`, e.g. a database's "down" and
+"connections near the limit", with `${service}` standing for the service's name) followed
+by the service's own `spec.alerts`; an own alert of the same name replaces the framework's.
 The spec checks (compiler/spec/own_alerts.py) have run: every expression parses, and an
 alert without an example series has an expression a test can be derived from.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
 
 from compiler.model import InputSeries, OwnAlert, OwnAlertTest
 from compiler.spec.models import OwnAlert as OwnAlertSpec
@@ -13,20 +19,34 @@ from compiler.spec.own_alerts import alert_label_name, alert_name, derive_test
 from compiler.spec.types import duration_seconds
 from compiler.spec.validate import Parsed
 
+#: What a framework's alert writes where the service's name goes.
+SERVICE_PLACEHOLDER = "${service}"
+
 #: Minutes of input beyond `for`: the test looks one evaluation after `for` has elapsed.
 _EXTRA_STEPS = 10
 
 
 def own_alerts(
-    parsed: Parsed[ServiceDocument], runbook: str | None, environment: str
+    parsed: Parsed[ServiceDocument],
+    runbook: str | None,
+    environment: str,
+    framework_alerts: Sequence[OwnAlertSpec] = (),
+    renames: Mapping[str, str] | None = None,
 ) -> tuple[OwnAlert, ...]:
-    """The service's own alerts in `environment`, its overrides applied.
+    """The service's framework and own alerts in `environment`, its overrides applied.
 
-    `runbook` (the service's, resolved) is their default.
+    `runbook` (the service's, resolved) is their default; `renames` maps a metric name the
+    framework's alerts use to the name it arrives under on the environment's path.
     """
     service = parsed.model.metadata.name
     override = parsed.model.spec.environments.get(environment)
     changes = override.alerts if override is not None else {}
+    own = {alert.name for alert in parsed.model.spec.alerts}
+    inherited = [
+        for_service(alert, service, renames or {})
+        for alert in framework_alerts
+        if alert.name not in own
+    ]
     return tuple(
         OwnAlert(
             name=alert_name(service, alert.name),
@@ -41,9 +61,31 @@ def own_alerts(
             runbook_from_service=alert.runbook is None,
             test=_test(alert),
         )
-        for alert in (_overridden(a, changes.get(a.name)) for a in parsed.model.spec.alerts)
+        for alert in (
+            _overridden(a, changes.get(a.name)) for a in (*inherited, *parsed.model.spec.alerts)
+        )
         if alert is not None
     )
+
+
+def for_service(alert: OwnAlertSpec, service: str, renames: Mapping[str, str]) -> OwnAlertSpec:
+    """A framework's alert with `${service}` and the renamed metrics filled in.
+
+    `${service}` becomes the service's name, and each metric name in `renames` the name it
+    arrives under. The service's name is a DNS label: no escaping inside a PromQL string.
+    """
+
+    def fill(text: str) -> str:
+        text = text.replace(SERVICE_PLACEHOLDER, service)
+        for old, new in renames.items():
+            text = re.sub(rf"(?<![A-Za-z0-9_:]){re.escape(old)}(?![A-Za-z0-9_:])", new, text)
+        return text
+
+    update: dict[str, object] = {"expr": fill(alert.expr)}
+    if alert.test is not None:
+        series = [s.model_copy(update={"series": fill(s.series)}) for s in alert.test.series]
+        update["test"] = alert.test.model_copy(update={"series": series})
+    return alert.model_copy(update=update)
 
 
 def _overridden(alert: OwnAlertSpec, change: OwnAlertOverride | None) -> OwnAlertSpec | None:

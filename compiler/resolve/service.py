@@ -69,6 +69,7 @@ def build_service(
             image=fw.exporter.image,
             port=fw.exporter.port,
             path=fw.exporter.path,
+            args=tuple(fw.exporter.args),
         )
     return ResolvedService(
         name=meta.name,

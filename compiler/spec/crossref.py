@@ -14,7 +14,11 @@ from compiler.frameworks import FrameworkEntry
 from compiler.spec.dependencies import check_dependencies
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import RatioSLI, ServiceDocument
-from compiler.spec.own_alerts import check_alert_links, check_own_alerts
+from compiler.spec.own_alerts import (
+    check_alert_links,
+    check_framework_alerts,
+    check_own_alerts,
+)
 from compiler.spec.paths import spec_path
 from compiler.spec.promql import WINDOW, ratio_query
 from compiler.spec.secret_variables import check_secret_variables
@@ -72,9 +76,25 @@ def check_references(
         _check_service(service, frameworks, sink)
         _check_reserved_name(service, teams, sink)
     _check_snapshots(specs, frameworks, sink)
+    for entry in frameworks.values():
+        check_framework_alerts(entry.parsed.model, entry.parsed.document, sink)
     check_secret_variables(specs, sink)
     if len(specs.projects) == 1:
-        _check_project(specs, available_targets, sink)
+        _check_project(specs, available_targets, _framework_alert_names(specs, frameworks), sink)
+
+
+def _framework_alert_names(
+    specs: SpecSet, frameworks: dict[str, FrameworkEntry]
+) -> dict[str, list[str]]:
+    """Per service, the alerts its framework gives it (framework from its spec or snapshot)."""
+    snapshot_frameworks = {p.model.metadata.name: p.model.spec.framework for p in specs.snapshots}
+    names: dict[str, list[str]] = {}
+    for parsed in specs.services:
+        service = parsed.model.metadata.name
+        framework = parsed.model.spec.framework or snapshot_frameworks.get(service)
+        entry = frameworks.get(framework) if framework is not None else None
+        names[service] = [a.name for a in entry.parsed.model.spec.alerts] if entry else []
+    return names
 
 
 def _check_single_project(specs: SpecSet, sink: DiagnosticSink) -> None:
@@ -269,7 +289,10 @@ def _check_snapshots(
 
 
 def _check_project(
-    specs: SpecSet, available_targets: Mapping[str, Sequence[str]], sink: DiagnosticSink
+    specs: SpecSet,
+    available_targets: Mapping[str, Sequence[str]],
+    framework_alerts: Mapping[str, list[str]],
+    sink: DiagnosticSink,
 ) -> None:
     project = specs.projects[0]
     doc = project.document
@@ -380,13 +403,15 @@ def _check_project(
     check_alert_links(project.model, doc, sink)
 
     for service in specs.services:
-        _check_service_references(service, env_names, policy_names, sink)
+        inherited = framework_alerts.get(service.model.metadata.name, [])
+        _check_service_references(service, env_names, policy_names, inherited, sink)
 
 
 def _check_service_references(
     parsed: Parsed[ServiceDocument],
     env_names: list[str],
     policy_names: list[str],
+    framework_alerts: list[str],
     sink: DiagnosticSink,
 ) -> None:
     doc = parsed.document
@@ -404,9 +429,9 @@ def _check_service_references(
         _check_known("OBSC306", "environment", ref, env_names, sink)
         if override.redaction is not None:
             check_policy(override.redaction, ("spec", "environments", env_name, "redaction"))
-        alert_names = [alert.name for alert in spec.alerts]
+        alert_names = [*framework_alerts, *(alert.name for alert in spec.alerts)]
         for alert in override.alerts:
             path: PathKey = ("spec", "environments", env_name, "alerts", alert)
             ref = Reference(alert, doc, path, at_key=True)
-            hint = "name an alert of the service's spec.alerts"
+            hint = "name an alert of the service's spec.alerts or of its framework"
             _check_known("OBSC334", "alert", ref, alert_names, sink, hint)

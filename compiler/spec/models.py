@@ -842,6 +842,17 @@ class ExporterSpec(SpecModel):
     image: ImageRef
     port: Port
     path: UrlPath = "/metrics"
+    args: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="Command-line arguments the exporter runs with (compose `command`, "
+        "Kubernetes container `args`), e.g. collectors that are off by default.",
+    )
+    counters: list[Annotated[str, Field(pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")]] = Field(
+        default_factory=list,
+        description="Counters the framework's `alerts` use, by the exporter's names. On "
+        "compose the collector renames a counter on its way to Prometheus (docs/contracts.md, "
+        "'Metric names'); obsc writes these names as they arrive.",
+    )
 
 
 class FrameworkSpec(SpecModel):
@@ -856,6 +867,13 @@ class FrameworkSpec(SpecModel):
     detection: list[Signature] = Field(default_factory=list)
     defaults: FrameworkDefaults = Field(default_factory=FrameworkDefaults)
     exporter: ExporterSpec | None = None
+    alerts: list[OwnAlert] = Field(
+        default_factory=list,
+        description="Alerts every service of this framework gets beside its SLO alerts, as "
+        "a Service's `spec.alerts`; `${service}` in `expr` and in test series stands for the "
+        "service's name. A Service's own alert of the same name replaces one; an "
+        "environment override switches one off or changes its `for`/severity.",
+    )
 
 
 class FrameworkDocument(SpecModel):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from compiler.errors import DiagnosticSink
 from compiler.spec.loader import Document, PathKey
-from compiler.spec.models import OwnAlert, ProjectDocument, ServiceDocument
+from compiler.spec.models import FrameworkDocument, OwnAlert, ProjectDocument, ServiceDocument
 from compiler.spec.paths import spec_path
 
 if TYPE_CHECKING:
@@ -165,6 +165,14 @@ def check_own_alerts(
                 hint="rename the alert; SLO alerts end in ErrorBudgetBurn or "
                 "ErrorBudgetExhausted, service alerts are MetricsAbsent and LogErrorRate",
             )
+
+
+def check_framework_alerts(parsed: FrameworkDocument, doc: Document, sink: DiagnosticSink) -> None:
+    """Expression, labels and testability of the alerts a framework gives its services."""
+    for index, alert in enumerate(parsed.spec.alerts):
+        base: PathKey = ("spec", "alerts", index)
+        _check_expr(alert, doc, base, sink)
+        _check_labels(alert, doc, base, sink)
 
 
 def _check_expr(alert: OwnAlert, doc: Document, base: PathKey, sink: DiagnosticSink) -> None:

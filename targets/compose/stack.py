@@ -178,6 +178,8 @@ def exporter_services(model: EnvironmentModel, layout: Layout) -> dict[str, Serv
             ],
             "restart": RESTART,
         }
+        if service.exporter.args:
+            definition["command"] = list(service.exporter.args)
         if layout.networks:
             definition["networks"] = list(layout.networks)
         exporters[f"{service.name}-exporter"] = definition

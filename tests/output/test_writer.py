@@ -1,4 +1,4 @@
-"""The atomic writer: exact trees, removals, no-op writes, recovery after interruption."""
+"""The atomic writer: exact trees, removals, unchanged files linked, recovery after interruption."""
 
 from __future__ import annotations
 
@@ -7,31 +7,49 @@ from pathlib import Path
 import pytest
 
 from compiler.errors import RenderError
-from compiler.output.writer import read_tree, recover, write_tree
+from compiler.output.sink import Keep, TreeSink
+from compiler.output.writer import (
+    check_relative_path,
+    recover,
+    render_lock,
+    staged_tree,
+    swap_in,
+)
 from tests.conftest import tree_bytes
+
+
+def _write(target: Path, files: dict[str, bytes]) -> None:
+    """What a render does with its files: stage them beside `target`, then swap them in."""
+    for rel in files:
+        check_relative_path(rel)
+    with render_lock(target), staged_tree(target) as staging:
+        sink = TreeSink(target, staging, Keep.NONE)
+        for rel, content in sorted(files.items()):
+            sink.put(rel, content)
+        swap_in(staging, target)
 
 
 def test_writes_exact_tree_and_removes_stale_files(tmp_path: Path) -> None:
     target = tmp_path / "rendered"
-    assert write_tree(target, {"a/x.txt": b"1", "b.txt": b"2"}, {})
+    _write(target, {"a/x.txt": b"1", "b.txt": b"2"})
     assert tree_bytes(target) == {"a/x.txt": b"1", "b.txt": b"2"}
-    assert write_tree(target, {"a/y.txt": b"3", "b.txt": b"2"}, read_tree(target))
+    _write(target, {"a/y.txt": b"3", "b.txt": b"2"})
     assert tree_bytes(target) == {"a/y.txt": b"3", "b.txt": b"2"}
     assert [p.name for p in tmp_path.iterdir()] == ["rendered"]
 
 
-def test_unchanged_tree_is_not_rewritten(tmp_path: Path) -> None:
+def test_an_unchanged_file_is_linked_not_rewritten(tmp_path: Path) -> None:
     target = tmp_path / "rendered"
-    write_tree(target, {"a.txt": b"1"}, {})
+    _write(target, {"a.txt": b"1"})
     inode = (target / "a.txt").stat().st_ino
-    assert not write_tree(target, {"a.txt": b"1"}, read_tree(target))
+    _write(target, {"a.txt": b"1"})
     assert (target / "a.txt").stat().st_ino == inode
 
 
 @pytest.mark.parametrize("bad", ["../escape", "/abs", "a/../../b", "a//b", ""])
 def test_unsafe_paths_are_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(RenderError):
-        write_tree(tmp_path / "rendered", {bad: b"x"}, {})
+        _write(tmp_path / "rendered", {bad: b"x"})
     assert not (tmp_path / "rendered").exists()
 
 
@@ -51,9 +69,9 @@ def test_recover_restores_tree_retired_by_an_interrupted_swap(tmp_path: Path) ->
 
 def test_leftover_staging_is_removed_and_tree_kept(tmp_path: Path) -> None:
     target = tmp_path / "rendered"
-    write_tree(target, {"a.txt": b"1"}, {})
+    _write(target, {"a.txt": b"1"})
     leftover = tmp_path / ".rendered.staging-9-dead"
     leftover.mkdir()
-    write_tree(target, {"a.txt": b"2"}, read_tree(target))
+    _write(target, {"a.txt": b"2"})
     assert tree_bytes(target) == {"a.txt": b"2"}
     assert not leftover.exists()

@@ -1,0 +1,72 @@
+"""Skipping services whose files cannot have changed.
+
+A target that renders per service (compiler.render.contract.PerService) makes each service's
+files from that service's model and an explicit context alone. After rendering a service,
+obsc records the digests of its files under the service's key
+(compiler.build.fingerprint.service_key). When a later render computes the same key and the
+tree on disk still holds files with exactly those digests (known from the tree's stat index
+where the stat vouches for them, else by reading the file), the service is not rendered
+again: the sink links its files from the old tree. After one SLO of 10,000 services changed,
+`render` and `diff` render that service (and the environment-wide files), not the other 9,999.
+
+One record per rendered tree, belonging to one compiler fingerprint; safe to delete. This is
+the render engine's `ServiceMemo` (compiler.render.units), which knows nothing of where it is
+kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from compiler.build import fingerprint, store
+from compiler.build.outputs import tree_index
+from compiler.model import ResolvedService
+from compiler.output.sink import Produced, TreeSink
+
+NAMESPACE = "services"
+Entry = list[tuple[str, str]]  # (rendered/-relative path, digest) of one service's files
+
+
+class ServiceRecords:
+    """The service records of the last render into one tree, and the digests of its files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._on_disk = tree_index(root)
+        self._groups: dict[str, dict[str, Entry]] = {}
+        value = store.get_record(NAMESPACE, fingerprint.path_key(root))
+        if isinstance(value, dict) and value.get("compiler") == fingerprint.compiler_fingerprint():
+            try:
+                self._groups = {
+                    str(group): {
+                        str(key): [(str(p), str(d)) for p, d in files]
+                        for key, files in keys.items()
+                    }
+                    for group, keys in value["groups"].items()
+                }
+            except (KeyError, TypeError, ValueError, AttributeError):
+                self._groups = {}
+
+    def context_key(self, context: object) -> str:
+        """The digest of a target's per-environment context."""
+        return fingerprint.context_digest(context)
+
+    def service_key(
+        self, environment: str, target: str, context: str, service: ResolvedService
+    ) -> str:
+        """The key of one service's files."""
+        return fingerprint.service_key(environment, target, context, service)
+
+    def reuse(self, group: str, key: str, sink: TreeSink) -> list[tuple[str, Produced]] | None:
+        """The service's files taken from the tree on disk, if they are what it renders."""
+        entry = self._groups.get(group, {}).get(key)
+        if entry is None or not all(self._on_disk.digest(p) == d for p, d in entry):
+            return None
+        return [(path, sink.put_unchanged(path, digest)) for path, digest in entry]
+
+    def save(self, rendered: Mapping[str, Mapping[str, Entry]]) -> None:
+        """Record the entries of the groups (`<env>/<target>`) just rendered; keep the others."""
+        groups = {**self._groups, **{g: dict(keys) for g, keys in rendered.items()}}
+        value = {"compiler": fingerprint.compiler_fingerprint(), "groups": groups}
+        store.put_record(NAMESPACE, fingerprint.path_key(self.root), value)

@@ -1,0 +1,111 @@
+"""The target contract: a name and a pure function from one environment's model to files.
+
+`targets/` implements it (as dialects implement sqlglot's `Dialect`); the engine
+(compiler.render) runs it and knows no target by name. A renderer returns
+`{relative path: bytes}`; paths are relative to the target's own folder
+`rendered/<env>/<target>/`. Renderers never touch the disk, read specs or print.
+
+Targets whose files are mostly one or a few per service (rules, dashboards) also offer that
+render split in two (`PerService`): the environment-wide files, and the files of one service.
+The engine then renders large environments in chunks of services, on every CPU and without
+holding a whole environment's output in memory, and skips services whose inputs did not
+change; the bytes are the same as `render`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from compiler.model import EnvironmentModel, ResolvedService
+
+RenderedFiles = dict[str, bytes]
+RendererFn = Callable[[EnvironmentModel], RenderedFiles]
+# A packaging target's renderer: the model and the consumed targets' files of the same
+# environment, as `{"<target>/<path>": bytes}`.
+AssembleFn = Callable[[EnvironmentModel, Mapping[str, bytes]], RenderedFiles]
+# Plain JSON data: what a service's files depend on besides the service must be this, so
+# that it can be digested (compiler.build.fingerprint.context_digest).
+JSONValue = str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
+Context = TypeVar("Context", bound=JSONValue)
+
+
+@dataclass(frozen=True, slots=True)
+class PerService(Generic[Context]):
+    """A target's render split into environment-wide files and files of one service.
+
+    `shared(model)` gives the environment-wide files. `context(model)` extracts, once per
+    environment, everything else a service's files depend on (as plain JSON data), and
+    `service(context, service)` renders one service's files from that alone: a service
+    whose model and context are unchanged renders the same bytes, which lets obsc skip it
+    (compiler.build.services). Together they give exactly the files of `Target.render`.
+    """
+
+    shared: RendererFn
+    context: Callable[[EnvironmentModel], Context]
+    service: Callable[[Context, ResolvedService], RenderedFiles]
+
+    def render(self, model: EnvironmentModel) -> RenderedFiles:
+        """Every file of the target for `model`, sorted by path."""
+        files = self.shared(model)
+        context = self.context(model)
+        for service in model.services:
+            for path, content in self.service(context, service).items():
+                if path in files:
+                    raise ValueError(f"service {service.name!r} renders {path} twice")
+                files[path] = content
+        return dict(sorted(files.items()))
+
+
+def assembled_only(name: str, consumes: tuple[str, ...]) -> RendererFn:
+    """The `render` of a target that packages others: the engine calls its `assemble`."""
+
+    def render(_model: EnvironmentModel) -> RenderedFiles:
+        raise RuntimeError(
+            f"the {name} target is rendered through the pipeline "
+            f"(it consumes {', '.join(consumes)})"
+        )
+
+    return render
+
+
+@dataclass(frozen=True, slots=True)
+class Assembly:
+    """What `configure` returns for a packaging target: its `assemble` with settings applied.
+
+    The engine calls `assemble` with the consumed files; called alone, as a plain
+    renderer, it fails the way `assembled_only` does.
+    """
+
+    name: str
+    consumes: tuple[str, ...]
+    assemble: AssembleFn
+
+    def __call__(self, model: EnvironmentModel) -> RenderedFiles:
+        return assembled_only(self.name, self.consumes)(model)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A named renderer."""
+
+    name: str
+    description: str
+    render: RendererFn
+    # `obsc render --set <target>.<key>=<value>`: accepted keys with their help, and a
+    # factory that validates values (ValueError) and returns the overridden renderer (an
+    # `Assembly` for a target that packages others).
+    settings: Mapping[str, str] = field(default_factory=dict)
+    configure: Callable[[Mapping[str, str]], RendererFn] | None = None
+    # Targets that package what other targets render (a Helm chart, a compose overlay):
+    # the names they read, and a renderer that gets those files of the same environment
+    # as `{"<target>/<path>": bytes}` instead of rendering them again.
+    consumes: tuple[str, ...] = ()
+    assemble: AssembleFn | None = None
+    # The same files as `render`, split per service (see PerService); None when the
+    # target's files are environment-wide.
+    per_service: PerService[Any] | None = None
+
+
+Registry = Mapping[str, Target]  # every target by name: targets.TARGETS, handed in by the CLI
