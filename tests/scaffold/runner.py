@@ -10,7 +10,9 @@ variables. A `uses:` step is replaced by what the action does on a runner:
 pinned cue by copying the binary scripts/install-tools.sh built from the same module
 (building cue again here would take minutes of the shared machine, and the Go module proxy
 is the part this test cannot reach); `actions/github-script` runs the script under node
-with a recording `github` client. Anything else is refused, so a new step must be taught.
+with a recording `github` client; `actions/upload-artifact` copies `path` to
+`<runner home>/artifacts/<name>/` and answers its `artifact-url` output (`${{ steps.ID.
+outputs.NAME }}`). Anything else is refused, so a new step must be taught.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class Job:
     env: dict[str, str]
     inputs: dict[str, str]
     results: list[StepResult] = field(default_factory=list)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # step id -> outputs
 
     @property
     def github_path(self) -> Path:
@@ -126,6 +129,9 @@ def expand(job: Job, text: str) -> str:
             return known[name]
         if scope == "env":
             return job.env[name]
+        if scope == "steps":
+            step, _, output = name.partition(".outputs.")
+            return job.outputs[step][output]
         raise AssertionError(f"expression the harness does not know: {match.group(0)}")
 
     return _EXPRESSION.sub(value, text)
@@ -204,6 +210,8 @@ def _uses(job: Job, step: Mapping[str, Any], name: str) -> StepResult:
         return _setup_go(job, name)
     if action == "actions/github-script":
         return _github_script(job, step, name, with_)
+    if action == "actions/upload-artifact":
+        return _upload_artifact(job, step, name, with_)
     raise AssertionError(f"{name}: the harness does not know {action}")
 
 
@@ -238,6 +246,24 @@ def _setup_go(job: Job, name: str) -> StepResult:
     shim.chmod(0o755)
     job.env["PATH"] = f"{bin_dir}:{job.env['PATH']}"
     return StepResult(name, 0, "")
+
+
+def _upload_artifact(
+    job: Job, step: Mapping[str, Any], name: str, with_: Mapping[str, str]
+) -> StepResult:
+    source = job.workspace / with_["path"]
+    if not source.exists():
+        return StepResult(name, 1, f"no files were found with the provided path: {source}")
+    stored = job.runner.home / "artifacts" / with_["name"]
+    if source.is_dir():
+        shutil.copytree(source, stored)
+    else:
+        stored.mkdir(parents=True)
+        shutil.copy2(source, stored)
+    number = len(list(stored.parent.iterdir()))
+    url = f"https://github.com/acme/config/actions/runs/1/artifacts/{number}"
+    job.outputs[str(step.get("id", name))] = {"artifact-id": str(number), "artifact-url": url}
+    return StepResult(name, 0, f"Artifact {with_['name']} uploaded: {url}")
 
 
 def _github_script(

@@ -148,6 +148,14 @@ def test_scaffolded_workflow_runs_with_obsc_from_the_committed_wheel(
     ((kind, args),) = [c for c in first.results[-1].calls if c[0] != "list"]
     assert kind == "create" and args["issue_number"] == 7
     assert args["body"].startswith("<!-- obsc-diff -->\n")
+    assert (
+        "[The report of this change](https://github.com/acme/config/actions/runs/1/"
+        in (args["body"])
+    )
+    reports = first.runner.home / "artifacts" / "obsc-report"
+    change = (reports / "change.html").read_text()
+    assert "Changes against origin/main" in change and "example-api/availability" in change
+    assert "<!DOCTYPE html>" in (reports / "base.html").read_text()
 
     # the next push updates that comment instead of adding another
     again = start_job(runner_for(origin, [{"id": 41, "body": args["body"]}]), workflow["env"], {})

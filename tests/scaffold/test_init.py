@@ -71,6 +71,7 @@ def test_workflow_is_a_valid_github_workflow(new_repo: Path) -> None:
     commands = " ".join(str(step.get("run", "")) for step in steps)
     for command in ("obsc validate", "obsc render --check", "obsc diff --against"):
         assert command in commands
+    assert "obsc report --against" in commands and "report --out obsc-report/base.html" in commands
     assert 'pip install "${OBSC_SOURCE}"' in commands
     env = YAML(typ="safe").load(workflow.read_text())["env"]
     assert env["OBSC_SOURCE"] == f"obsc @ {SOURCE}"
