@@ -16,13 +16,19 @@ def validate_command(no_policies: bool, strict: bool) -> None:
 
     Reads every *.yaml/*.yml under specs/ and snapshots/, checks them against the spec
     schema and each other, resolves every environment and checks the CUE policies in
-    policies/. All problems are reported at once as file:line:column messages. Exit 0
+    policies/, and the Kubernetes manifests an environment lists (`manifests`) against
+    the Instrumentations obsc renders. All problems are reported at once as
+    file:line:column messages. Exit 0
     when valid, 2 when not (or, with --strict, on any warning), 3 on policy violations.
     """
+    from compiler.manifests import Specs, check_estate_manifests
     from compiler.pipeline import validate
 
     opts = options()
-    estate, report = validate(require_specs(opts), with_policies=not no_policies, strict=strict)
+    repo = require_specs(opts)
+    estate, report = validate(repo, with_policies=not no_policies, strict=strict)
+    specs = Specs(estate.project_document, estate.service_documents)
+    check_estate_manifests(repo, estate.resolved, specs)
     print_diagnostics(estate.warnings, opts)
     print_policy_outcome(report, opts)
     resolved = estate.resolved

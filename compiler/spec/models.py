@@ -181,6 +181,13 @@ class Environment(SpecModel):
     endpoints: Endpoints | None = Field(
         default=None, description="Where `obsc verify` finds the running stack."
     )
+    manifests: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="The user's Kubernetes manifests of this environment (files or "
+        "directories of *.yaml, relative to the repository root): `obsc validate` checks that "
+        "their OpenTelemetry Operator annotations name Instrumentations this environment "
+        "renders, and that the `instrumentation` component finds every workload it patches.",
+    )
 
 
 VersionPin = Annotated[str, Field(min_length=1, pattern=r"^v?[0-9][-.+0-9A-Za-z]*$")]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from compiler.model import EnvironmentModel, ResolvedService, Workload
 from compiler.output.canonical import dump_yaml
-from targets.base import RenderedFiles, Target
+from compiler.render.contract import RenderedFiles, Target
 
 ANNOTATIONS = "instrumentation.opentelemetry.io/"
 CONTAINER_NAMES = f"{ANNOTATIONS}container-names"
