@@ -345,7 +345,8 @@ def _check_project(
                     f"(available: {', '.join(available)})",
                     doc.location(path),
                     spec_path(doc, path),
-                    hint="remove it from the environment's targets until your obsc has it",
+                    hint=did_you_mean(target, available)
+                    or "remove it from the environment's targets until your obsc has it",
                 )
                 continue
             missing = [t for t in available_targets[target] if t not in env.targets]

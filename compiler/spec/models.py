@@ -39,9 +39,9 @@ from compiler.spec.types import (
 
 API_VERSION = "obsc.dev/v1"
 
-TargetName = Literal[
-    "model", "collector", "alerts", "grafana", "compose", "helm", "gitops", "instrumentation"
-]
+# A target's name. Which names exist is the registry's to say (compiler.render.registry,
+# targets.TARGETS): crossref checks them (OBSC310), and the JSON Schema lists them.
+TargetName = Annotated[str, Field(min_length=1, json_schema_extra={"x-obsc-targets": True})]
 RedactionPatternName = Literal[
     "email",
     "credit_card",

@@ -1,0 +1,122 @@
+"""Time two obsc source trees against each other, alternating runs on the same machine.
+
+    python -m bench.before_after BEFORE_ROOT AFTER_ROOT [--sizes 1000 10000] [--runs 3]
+        [--out bench/results/engine_before_after.json]
+
+Each root holds the `compiler` and `targets` packages of one version; obsc runs as
+`python -m compiler.cli` with that root first on PYTHONPATH, in a fresh process, each
+version on its own copy of one generated estate and its own cache directory. Runs alternate
+(before, after, before, after, ...) so that load from other work on the machine falls on
+both alike; figures are medians. Measured per size, as in bench.render:
+
+- `full`: `obsc render --no-policies` into an empty rendered/ with an empty cache;
+- `check`: `obsc render --check --no-policies` on the unchanged estate;
+- `diff_unchanged`: `obsc diff` on the unchanged estate;
+- `diff_one_slo`: `obsc diff` after one SLO objective changed (a real render of that
+  service, the others recognised as unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import generate
+from bench.render import _change_one_objective
+from bench.report import write_report
+
+MEASURES = ("full", "check", "diff_unchanged", "diff_one_slo")
+
+
+def _run(root: Path, repo: Path, cache: Path, args: list[str]) -> float:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "PYTHONHASHSEED": "0",
+        "OBSC_CACHE_DIR": str(cache),
+    }
+    os.sync()
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", "--repo", str(repo), "-q", *args],
+        env=env,
+        cwd=tempfile.gettempdir(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        problem = done.stderr.decode(errors="replace")
+        raise RuntimeError(f"{root}: obsc {' '.join(args)} exited {done.returncode}: {problem}")
+    return elapsed
+
+
+def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
+    """Every measure for one estate size, alternating the versions run by run."""
+    samples: dict[str, dict[str, list[float]]] = {v: {m: [] for m in MEASURES} for v in roots}
+    with tempfile.TemporaryDirectory() as scratch:
+        base = Path(scratch)
+        generate(base / "estate", services=size)
+        repos = {v: base / f"estate-{v}" for v in roots}
+        caches = {v: base / f"cache-{v}" for v in roots}
+        for repo in repos.values():
+            shutil.copytree(base / "estate", repo)
+
+        def each(measure_name: str, args: list[str], before_each: object = None) -> None:
+            for _ in range(runs):
+                for version, root in roots.items():
+                    if before_each == "clean":
+                        shutil.rmtree(repos[version] / "rendered", ignore_errors=True)
+                        shutil.rmtree(caches[version], ignore_errors=True)
+                    seconds = _run(root, repos[version], caches[version], args)
+                    samples[version][measure_name].append(seconds)
+
+        each("full", ["render", "--no-policies"], "clean")
+        each("check", ["render", "--check", "--no-policies"])
+        each("diff_unchanged", ["diff"])
+        for repo in repos.values():
+            _change_one_objective(repo)
+        each("diff_one_slo", ["diff"])
+    result: dict[str, object] = {"services": size}
+    for measure_name in MEASURES:
+        entry: dict[str, object] = {}
+        for version in roots:
+            seconds = samples[version][measure_name]
+            entry[version] = {
+                "seconds_median": round(statistics.median(seconds), 3),
+                "seconds_all": [round(s, 3) for s in seconds],
+            }
+        before = statistics.median(samples["before"][measure_name])
+        after = statistics.median(samples["after"][measure_name])
+        entry["after_over_before"] = round(after / before, 3)
+        result[measure_name] = entry
+    return result
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before", type=Path)
+    parser.add_argument("after", type=Path)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/engine_before_after.json"))
+    args = parser.parse_args()
+    roots = {"before": args.before.resolve(), "after": args.after.resolve()}
+    results = []
+    for size in args.sizes:
+        results.append(measure(roots, size, args.runs))
+        print(results[-1], flush=True)
+    write_report(args.out, "before_after", {"runs": args.runs, "sizes": results})
+
+
+if __name__ == "__main__":
+    main()
