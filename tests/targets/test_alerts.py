@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +18,7 @@ from targets.alerts.slo_tests import SCENARIOS
 from targets.alerts.slo_tests import testable as can_be_tested
 from tests.conftest import ROOT, ObscRunner
 from tests.kube import write_tree
+from tests.targets.promtool import promtool
 
 Tool = Callable[[str], Path]
 
@@ -35,17 +35,11 @@ def example_alerts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _promtool(real_tool: Tool, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(real_tool("promtool")), *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-
-
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_promtool_accepts_every_rule_file(real_tool: Tool, example_alerts: Path, env: str) -> None:
     rules = sorted((example_alerts / env / "rules").glob("*.rules.yaml"))
     assert len(rules) >= 10
-    done = _promtool(real_tool, "check", "rules", *map(str, rules), cwd=example_alerts)
+    done = promtool(real_tool, "check", "rules", *map(str, rules), cwd=example_alerts)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -53,7 +47,7 @@ def test_promtool_accepts_every_rule_file(real_tool: Tool, example_alerts: Path,
 def test_generated_rule_tests_pass(real_tool: Tool, example_alerts: Path, env: str) -> None:
     tests = sorted((example_alerts / env / "tests").glob("*.test.yaml"))
     assert len(tests) >= 10
-    done = _promtool(real_tool, "test", "rules", *[t.name for t in tests], cwd=tests[0].parent)
+    done = promtool(real_tool, "test", "rules", *[t.name for t in tests], cwd=tests[0].parent)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.stdout.count("SUCCESS") == len(tests)
 
@@ -75,7 +69,7 @@ def test_generated_tests_catch_broken_rules(
     assert old in text, why
     files[rule_file] = text.replace(old, new).encode()
     root = write_tree(files, tmp_path)
-    done = _promtool(real_tool, "test", "rules", "checkout.test.yaml", cwd=root / "tests")
+    done = promtool(real_tool, "test", "rules", "checkout.test.yaml", cwd=root / "tests")
     assert done.returncode != 0, why
 
 
@@ -196,7 +190,7 @@ def test_alerting_knobs_shape_the_rules_and_their_tests(
     assert alerts[0]["for"] == "5m"
     assert "slo:sli_total:rate5m" in alerts[0]["expr"] and ">= 50" in alerts[0]["expr"]
     root = write_tree(files, tmp_path)
-    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    done = promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     test = YAML(typ="safe").load(files["tests/api.test.yaml"])
     availability = [t for t in test["tests"] if t["name"].startswith("api availability:")]
@@ -236,9 +230,9 @@ def test_ratio_query_comments_do_not_swallow_the_rest_of_the_rule(
     service.write_text(text)
     files = render_alerts(_models(minimal_repo)["prod"])
     root = write_tree(files, tmp_path)
-    done = _promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
+    done = promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
-    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    done = promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -267,7 +261,7 @@ def test_go_template_text_in_annotations_stays_literal(
     service.write_text(text)
     files = render_alerts(_models(minimal_repo)["prod"])
     root = write_tree(files, tmp_path)
-    done = _promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
+    done = promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
     test = YAML(typ="safe").load(files["tests/api.test.yaml"])
     expected = [
@@ -277,5 +271,5 @@ def test_go_template_text_in_annotations_stays_literal(
         for alert in check["exp_alerts"]
     ]
     assert expected and set(expected) == {RUNBOOK}
-    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    done = promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -9,7 +9,6 @@ path (the collector renames counters on compose).
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from compiler.pipeline import load_estate
 from compiler.spec.own_alerts import SERVICE_ALERT_SUFFIXES, camel, check_framework_alerts
 from targets.alerts import render_alerts
 from tests.kube import write_tree
+from tests.targets.promtool import promtool
 
 Tool = Callable[[str], Path]
 
@@ -63,12 +63,6 @@ def _rules(files: dict[str, bytes], service: str) -> dict[str, dict[str, object]
     groups = YAML(typ="safe").load(files[f"rules/{service}.rules.yaml"])["groups"]
     own = next(g for g in groups if g["name"] == f"obsc-alerts-{service}")["rules"]
     return {rule["alert"]: rule for rule in own}
-
-
-def _promtool(real_tool: Tool, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(real_tool("promtool")), *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
 
 
 def test_every_builtin_framework_alert_parses_and_is_testable() -> None:
@@ -124,9 +118,9 @@ def test_promtool_proves_every_infrastructure_alert_fires_after_for(
     root = tmp_path / "alerts"
     write_tree(files, root)
     for service in INFRASTRUCTURE:
-        done = _promtool(real_tool, "check", "rules", f"rules/{service}.rules.yaml", cwd=root)
+        done = promtool(real_tool, "check", "rules", f"rules/{service}.rules.yaml", cwd=root)
         assert done.returncode == 0, done.stdout + done.stderr
-        done = _promtool(real_tool, "test", "rules", f"{service}.test.yaml", cwd=root / "tests")
+        done = promtool(real_tool, "test", "rules", f"{service}.test.yaml", cwd=root / "tests")
         assert done.returncode == 0, done.stdout + done.stderr
         assert f"{camel(service)}Down" in (root / "tests" / f"{service}.test.yaml").read_text()
 
@@ -140,7 +134,7 @@ def test_a_wrong_threshold_fails_the_generated_tests(
     files["rules/cache.rules.yaml"] = rules.replace("> 0.9", "> 0.99").encode()
     root = tmp_path / "alerts"
     write_tree(files, root)
-    done = _promtool(real_tool, "test", "rules", "cache.test.yaml", cwd=root / "tests")
+    done = promtool(real_tool, "test", "rules", "cache.test.yaml", cwd=root / "tests")
     assert done.returncode != 0
     assert "CacheConnectionsNearLimit" in done.stdout + done.stderr
 

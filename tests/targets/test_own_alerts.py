@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from targets.alerts import render_alerts
 from targets.alerts.loki import log_error_alert
 from targets.alerts.naming import absent_alert, burn_alert, exhausted_alert
 from tests.kube import write_tree
+from tests.targets.promtool import promtool
 
 Tool = Callable[[str], Path]
 
@@ -48,12 +48,6 @@ def _render(repo: Path) -> dict[str, bytes]:
     return render_alerts(load_estate(repo).resolved.environments["prod"])
 
 
-def _promtool(real_tool: Tool, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(real_tool("promtool")), *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-
-
 def test_own_alerts_carry_the_services_labels_and_literal_text(minimal_repo: Path) -> None:
     files = _render(minimal_repo)
     groups = YAML(typ="safe").load(files["rules/api.rules.yaml"])["groups"]
@@ -83,9 +77,9 @@ def test_generated_tests_pass_and_catch_a_wrong_threshold_or_for(
         "api ApiDeadLetters: fires after `for`, not before (the spec's example)",
     ]
     root = write_tree(files, tmp_path / "good")
-    done = _promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
+    done = promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
-    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    done = promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     rules = files["rules/api.rules.yaml"].decode()
     for index, (old, new) in enumerate(
@@ -101,7 +95,7 @@ def test_generated_tests_pass_and_catch_a_wrong_threshold_or_for(
         broken = write_tree(
             {**files, "rules/api.rules.yaml": mutated}, tmp_path / f"broken-{index}"
         )
-        done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=broken / "tests")
+        done = promtool(real_tool, "test", "rules", "api.test.yaml", cwd=broken / "tests")
         assert done.returncode == 1, f"{old} -> {new}: {done.stdout}"
 
 
@@ -182,7 +176,7 @@ def test_an_environment_overrides_an_alert_or_switches_it_off(
     (prod_own,) = [g["rules"] for g in prod["groups"] if g["name"] == "obsc-alerts-api"]
     assert [r["alert"] for r in prod_own] == ["ApiQueueDepthHigh", "ApiDeadLetters"]
     root = write_tree(files, tmp_path)
-    done = _promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
+    done = promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     tests = YAML(typ="safe").load(files["tests/api.test.yaml"])["tests"]
     fired = [
