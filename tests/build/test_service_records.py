@@ -12,8 +12,8 @@ import pytest
 from bench.generate import generate
 from compiler.model import ResolvedService
 from compiler.output.links import STACK_NAME
+from compiler.render.contract import PerService
 from targets import TARGETS
-from targets.base import PerService
 from tests.conftest import ObscRunner
 
 
