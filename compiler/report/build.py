@@ -21,6 +21,7 @@ from compiler.report.routing import routing
 from compiler.report.slos import (
     SLOFacts,
     environment_slos,
+    percent,
     profile_anchor,
     profile_key,
     profile_label,
@@ -84,7 +85,10 @@ def _environment(
     env = model.environment
     teams = by_team(service_rows(resolved, model, confidence))
     slos = environment_slos(model)
-    large = is_large(len(model.services))
+    if is_large(len(model.services)):
+        teams_slos, profiles = _team_rows(env, slos)
+    else:
+        teams_slos, profiles = _team_slos(slos), []
     manager = tree.document(env, ALERTMANAGER)
     team_names = sorted({s.team for s in model.services} | {model.alerting.stack_team or ""} - {""})
     routes = routing(manager, team_names) if manager else None
@@ -94,8 +98,8 @@ def _environment(
         name=env,
         targets=model.targets,
         teams=tuple(teams),
-        slos=tuple(_team_slos(slos, large)),
-        profiles=tuple(_profiles(env, slos) if large else ()),
+        slos=tuple(teams_slos),
+        profiles=tuple(profiles),
         routing=routes,
         route_tree=route_tree(routes.root) if routes else None,
         coverage=coverage(model),
@@ -103,26 +107,47 @@ def _environment(
     )
 
 
-def _team_slos(slos: list[SLOFacts], large: bool) -> list[TeamSLOs]:
-    """SLOs by team; each with its own chart unless the environment is large."""
-    teams: dict[str, list[tuple[SLOFacts, Markup | None]]] = {}
+def _team_slos(slos: list[SLOFacts]) -> list[TeamSLOs]:
+    """SLOs by team, each with its own chart."""
+    teams: dict[str, list[tuple[SLOFacts, Markup]]] = {}
     for slo in slos:
-        teams.setdefault(slo.team, []).append((slo, None if large else burn_chart(slo)))
-    return [TeamSLOs(team, tuple(teams[team])) for team in sorted(teams)]
+        teams.setdefault(slo.team, []).append((slo, burn_chart(slo)))
+    return [TeamSLOs(team, slos=tuple(teams[team])) for team in sorted(teams)]
 
 
-def _profiles(env: str, slos: list[SLOFacts]) -> list[Profile]:
-    """One chart per objective and window (and alerting switched on or off)."""
-    first: dict[tuple[object, ...], SLOFacts] = {}
+def _team_rows(env: str, slos: list[SLOFacts]) -> tuple[list[TeamSLOs], list[Profile]]:
+    """SLOs by team as rows naming their profile, and the profiles (one chart each)."""
     counts: dict[tuple[object, ...], int] = {}
     for slo in slos:
+        counts[profile_key(slo)] = counts.get(profile_key(slo), 0) + 1
+    profiles: dict[tuple[object, ...], Profile] = {}
+    teams: dict[str, list[tuple[str, Profile]]] = {}
+    for slo in slos:
         key = profile_key(slo)
-        first.setdefault(key, slo)
-        counts[key] = counts.get(key, 0) + 1
-    return [
-        Profile(profile_anchor(env, slo), profile_label(slo), counts[key], profile_chart(slo))
-        for key, slo in sorted(first.items(), key=lambda item: profile_label(item[1]))
-    ]
+        profile = profiles.get(key) or profiles.setdefault(key, _profile(env, slo, counts[key]))
+        teams.setdefault(slo.team, []).append((slo.key, profile))
+    rows = [TeamSLOs(team, rows=tuple(teams[team])) for team in sorted(teams)]
+    return rows, sorted(profiles.values(), key=lambda p: p.label)
+
+
+def _profile(env: str, slo: SLOFacts, count: int) -> Profile:
+    def thresholds(severity: str) -> str:
+        return ", ".join(
+            percent(p.threshold) + ("" if p.enabled else " (off)")
+            for p in slo.pairs
+            if p.severity == severity
+        )
+
+    return Profile(
+        anchor=profile_anchor(env, slo),
+        label=profile_label(slo),
+        count=count,
+        chart=profile_chart(slo),
+        budget=percent(slo.budget),
+        outage=f"{slo.outage_minutes:.1f} min",
+        pages=thresholds("page"),
+        tickets=thresholds("ticket"),
+    )
 
 
 def _moved_charts(facts: ChangeFacts | None) -> dict[str, Markup]:

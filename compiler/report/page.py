@@ -5,16 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from compiler import burn
-from compiler.report.slos import SLOFacts, duration, percent, profile_anchor
+from compiler.report.slos import duration, percent
 from compiler.report.view import ReportView
 
 
 def _number(value: Decimal | float) -> str:
     return burn.clean(Decimal(repr(value)) if isinstance(value, float) else value)
-
-
-def _anchor(slo: SLOFacts, env: str) -> str:
-    return profile_anchor(env, slo)
 
 
 def render_page(view: ReportView) -> str:
@@ -29,5 +25,5 @@ def render_page(view: ReportView) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(duration=duration, percent=percent, number=_number, profile_anchor=_anchor)
+    env.filters.update(duration=duration, percent=percent, number=_number)
     return env.get_template("report.html.j2").render(report=view)

@@ -23,21 +23,35 @@ def is_large(services: int) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class TeamSLOs:
-    """A team's SLOs, each with its own chart (small estates) or its profile's (large ones)."""
-
-    team: str
-    slos: tuple[tuple[SLOFacts, Markup | None], ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Profile:
-    """SLOs of one objective and window share their thresholds, so one chart serves them all."""
+    """SLOs of one objective and window share their thresholds, so one chart serves them all.
+
+    Its numbers are written once here, not once per SLO: a large estate's table has a row
+    for each of thousands of SLOs.
+    """
 
     anchor: str
     label: str
     count: int
     chart: Markup
+    budget: str
+    outage: str
+    pages: str
+    tickets: str
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSLOs:
+    """A team's SLOs: each with its own chart (small estates), or by key with its profile."""
+
+    team: str
+    slos: tuple[tuple[SLOFacts, Markup], ...] = ()
+    rows: tuple[tuple[str, Profile], ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many SLOs the team has."""
+        return len(self.slos) + len(self.rows)
 
 
 @dataclass(frozen=True, slots=True)
