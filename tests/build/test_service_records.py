@@ -6,6 +6,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,11 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         assert split is not None
 
         def counting(
-            context: object, service: ResolvedService, *, _n: str = name, _real: PerService = split
+            context: object,
+            service: ResolvedService,
+            *,
+            _n: str = name,
+            _real: PerService[Any] = split,
         ) -> dict[str, bytes]:
             calls.append(f"{_n}:{service.name}")
             return _real.service(context, service)
