@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import os
 import pty
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from compiler.cli.progress import ProgressReporter
-from tests.conftest import ROOT
+from tests.conftest import FIXTURES, ROOT
 
 COMPOSE = "services:\n" + "".join(
     f"  db{i}:\n    image: postgres:16\n  cache{i}:\n    image: redis:7\n" for i in range(3)
@@ -95,3 +97,19 @@ def test_redraws_are_throttled_and_the_last_unit_always_drawn() -> None:
     assert stream.getvalue().endswith("render 1000/1000 (100%) prod/alerts#1000")
     reporter.finish()
     assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_render_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "minimal", repo)
+    args = ["--repo", str(repo), "render", "--no-policies"]
+    code, output = _in_pty(args, _env(OBSC_CACHE_DIR=str(tmp_path / "cache")))
+    assert code == 0, output
+    assert re.search(rb"render \x1b\[1;36m(\d+)/\1 \(100%\)\x1b\[0m \w+/\w+", output), output
+    piped = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", *args, "--out", str(tmp_path / "again")],
+        capture_output=True, env=_env(OBSC_CACHE_DIR=str(tmp_path / "cache")), cwd=ROOT,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert b"\x1b[" not in piped.stderr and b"(100%)" not in piped.stderr

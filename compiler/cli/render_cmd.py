@@ -13,6 +13,7 @@ from compiler.cli.context import (
     require_specs,
     strict_option,
 )
+from compiler.cli.progress import ProgressReporter
 from compiler.cli.report import print_diagnostics, print_json, print_policy_outcome, say
 
 
@@ -97,6 +98,7 @@ def render_command(
     if list_settings:
         _list_settings()
         return
+    progress = ProgressReporter.for_command("render", opts.quiet)
     request = RenderRequest(
         require_specs(opts),
         environments,
@@ -107,8 +109,10 @@ def render_command(
         out,
         with_policies=not no_policies,
         strict=strict,
+        on_unit_done=progress.on_unit_done,
     )
-    report = run_render(request)
+    with progress:
+        report = run_render(request)
     warnings, outcome, where, committed = (
         report.warnings,
         report.outcome,
