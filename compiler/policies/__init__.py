@@ -34,8 +34,8 @@ from compiler.spec.paths import spec_path
 from compiler.spec.validate import did_you_mean
 
 POLICY_DIR = "policies"
-# a violation (its text without environments) -> the environments it occurs in
-Violations = dict[Diagnostic, set[str]]
+# a violation (its text without environments) -> its diagnostic, the environments it occurs in
+Violations = dict[tuple[str, Location, str, str], tuple[Diagnostic, set[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,14 +220,17 @@ def _translate(
     waive = (
         f"; or waive it: spec.waivers: [{{rule: {name}, reason: ...}}]" if target.service else ""
     )
-    violation = Diagnostic(
-        "OBSC401",
-        f"policy {name}: {why}(cue: {error.message})",
-        target.location,
-        target.path,
-        hint=f"the rule is at {where}{waive}",
-    )
-    violations.setdefault(violation, set()).add(env_name)
+    text = f"policy {name}: {why}(cue: {error.message})"
+    hint = f"the rule is at {where}{waive}"
+    # the same violation in another environment is the same Diagnostic: made once (making
+    # one scans its text for secrets)
+    key = (text, target.location, target.path, hint)
+    if key not in violations:
+        violations[key] = (
+            Diagnostic("OBSC401", text, target.location, target.path, hint=hint),
+            set(),
+        )
+    violations[key][1].add(env_name)
 
 
 def _check_waivers(rules: list[Rule], services: dict[str, Document], sink: DiagnosticSink) -> None:
@@ -251,10 +254,14 @@ def _raise(sink: DiagnosticSink, violations: Violations) -> None:
     errors = sink.errors
     if any(d.code == "OBSC400" for d in errors):
         raise SpecError(f"policies: {len(errors)} error(s) in policy files", sink.items)
-    # The same violation in several environments is one diagnostic naming them all.
+    # The same violation in several environments is one diagnostic naming them all (texts
+    # that differed only in a masked secret are one diagnostic too).
+    environments: dict[Diagnostic, set[str]] = {}
+    for violation, envs in violations.values():
+        environments.setdefault(violation, set()).update(envs)
     merged = [
         replace(violation, message=f"[{', '.join(sorted(envs))}] {violation.message}")
-        for violation, envs in violations.items()
+        for violation, envs in environments.items()
     ]
     if not merged:
         return

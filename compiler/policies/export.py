@@ -272,8 +272,15 @@ def export_environment(model: EnvironmentModel) -> dict[str, Any]:
     types = {r.name: r.type for r in model.alerting.receivers}
     default = model.alerting.default_receiver
 
+    used = sorted({key for match, _ in routes for key, _ in match})
+    picked: dict[tuple[str | None, ...], dict[str, Any]] = {}
+
     def route(labels: dict[str, str]) -> dict[str, Any]:
-        return _receiver(default, routes, types, labels)
+        # the pick depends only on the labels routes match on: most services share one
+        key = tuple(labels.get(k) for k in used)
+        if key not in picked:
+            picked[key] = _receiver(default, routes, types, labels)
+        return picked[key]
 
     header = ExportModel.model_construct(
         schemaVersion=EXPORT_SCHEMA_VERSION,
