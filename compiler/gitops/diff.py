@@ -14,12 +14,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from compiler.gc_control import cyclic_gc_paused
 from compiler.gitops.diff_describe import ValueChange, describe
 from compiler.gitops.diff_identity import is_structured, normalise_pair, pair_renames, parse
 from compiler.output.manifest import MANIFEST_NAME
+
+if TYPE_CHECKING:
+    from compiler.render.runner import OnUnitDone
 
 Kind = Literal["added", "removed", "changed"]
 SECRETS_NOTE = "Secrets are never rendered (configs read them from files), so none can appear here."
@@ -154,8 +157,11 @@ def diff(
     environments: Sequence[str] = (),
     targets: Sequence[str] = (),
     against: str | None = None,
+    on_unit_done: OnUnitDone | None = None,
 ) -> DiffResult:
     """Render the specs and compare with rendered/ (or rendered/ at `against`).
+
+    `on_unit_done(done, total, "<env>/<target>")` reports the render's progress.
 
     Against rendered/ on disk, this is the build of `render --check` (compiler.pipeline)
     asked to keep the files that changed: an unchanged repository is recognised without
@@ -186,7 +192,13 @@ def diff(
         explained: tuple[str, ...] = (f"not used, because {Miss(AGAINST_REF, against)}",)
         return DiffResult(changes, where, render_version(old), pairs, explained)
     request = BuildRequest(
-        repo, environments, targets, check=True, with_policies=False, keep=Keep.CHANGED
+        repo,
+        environments,
+        targets,
+        check=True,
+        with_policies=False,
+        keep=Keep.CHANGED,
+        on_unit_done=on_unit_done,
     )
     built = build(request)
     outcome, pairs = built.outcome, built.pairs
