@@ -90,3 +90,27 @@ def test_a_large_estate_is_folded_with_one_chart_per_profile(
     linked = set(re.findall(r'<a href="#(profile-prod-[^"]+)">', page))
     assert linked == set(profiles)  # every SLO row links to its profile's chart
     assert "No rendered Alertmanager configuration for prod" in page
+
+
+SNAPSHOT = """apiVersion: obsc.dev/v1
+kind: Snapshot
+metadata: {name: checkout}
+spec:
+  framework: flask
+  language: python
+  confidence: 0.87
+  evidence: [requirements.txt names flask]
+"""
+
+
+def test_overview_says_what_detection_decided(obsc: ObscRunner, estate_repo: Path) -> None:
+    set_value(estate_repo / "specs/services/payments/checkout.yaml", "  framework: flask\n", "")
+    (estate_repo / "snapshots").mkdir()
+    (estate_repo / "snapshots/checkout.yaml").write_text(SNAPSHOT)
+    run = obsc("--repo", estate_repo, "report", "--no-policies", "--env", "prod", "--out", "-")
+    assert run.code == 0, run.err
+    row = re.search(r'<tr data-text="checkout payments">.*?</tr>', run.out, re.S)
+    assert row is not None
+    assert "detection snapshot (detection confidence 0.87)" in row.group(0)
+    other = re.search(r'<tr data-text="refunds payments">.*?</tr>', run.out, re.S)
+    assert other is not None and "hand-written spec" in other.group(0)
