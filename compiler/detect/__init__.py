@@ -13,6 +13,7 @@ from typing import Literal
 
 from compiler.detect.assumptions import exporter_warnings, scrape_warnings
 from compiler.detect.observation import Observation
+from compiler.detect.requirements_check import missing_instrumentation_warnings
 from compiler.detect.scoring import (
     GENERIC,
     MARGIN,
@@ -158,6 +159,7 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
     warnings = exporter_warnings(observation, by_name[chosen.name]) if chosen else []
     if chosen is not None:
         warnings.extend(scrape_warnings(observation, by_name[chosen.name]))
+        warnings.extend(missing_instrumentation_warnings(observation, by_name[chosen.name]))
     return Detection(
         service=observation.name,
         framework=framework,
