@@ -152,6 +152,8 @@ class OwnAlertTest(ModelNode):
 class OwnAlert(ModelNode):
     """An alert of the service's own; `name` is the rendered alert name (`<Service><Name>`).
 
+    `severity` is how it reaches people; `severity_label` the value of its `severity` label
+    when the spec names one of the Project's severities, None for the behaviour's first.
     `runbook` is the alert's own, else the service's (`runbook_from_service`).
     """
 
@@ -160,6 +162,7 @@ class OwnAlert(ModelNode):
     for_: str | None
     for_seconds: float
     severity: Literal["page", "ticket"]
+    severity_label: str | None = None
     labels: tuple[tuple[str, str], ...]
     summary: str
     description: str | None
@@ -314,6 +317,33 @@ class EmailSettings(ModelNode):
     secret_ref: SecretRef | None
 
 
+class Severities(ModelNode):
+    """The `severity` label values that page and that ticket; the first of each is obsc's."""
+
+    page: tuple[str, ...] = ("page",)
+    ticket: tuple[str, ...] = ("ticket",)
+
+    def label(self, behaviour: str) -> str:
+        """The value obsc's own alerts of this behaviour carry."""
+        return self.page[0] if behaviour == "page" else self.ticket[0]
+
+    def behaviour(self, name: str) -> Literal["page", "ticket"] | None:
+        """How an alert of severity `name` reaches people (`page`/`ticket` name the first)."""
+        if name in self.page:
+            return "page"
+        if name in self.ticket:
+            return "ticket"
+        if name == "page":
+            return "page"
+        if name == "ticket":
+            return "ticket"
+        return None
+
+
+#: page and ticket as themselves: a Project without `alerting.severities`.
+DEFAULT_SEVERITIES = Severities()
+
+
 class Alerting(ModelNode):
     """Receivers, routes and the SMTP settings when there is an email receiver.
 
@@ -327,6 +357,7 @@ class Alerting(ModelNode):
     stack_team: str | None = None
     grafana_url: str | None = None
     time_intervals: tuple[NamedTimeInterval, ...] = ()
+    severities: Severities = Severities()
 
 
 class StackComponent(ModelNode):

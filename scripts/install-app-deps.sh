@@ -4,9 +4,11 @@
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/apps/python-<sha256 of requirements.txt, 12>/
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/apps/node-<sha256 of package-lock.json, 12>/
 #   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/apps/go-<sha256 of go.mod, go.sum, *.go, 12>/bin/
+#   ${OBSC_TOOLS_DIR:-$HOME/.cache/obsc-tools}/apps/nextjs-<sha256 of package-lock.json, app/, 12>/
 # A virtualenv with the pinned packages from PyPI (pip's own cache makes a rebuild cheap),
 # node_modules from npm exactly as package-lock.json pins them (`npm ci`), and the Go apps
-# built with the modules go.sum pins, from the Go module proxy (module cache under apps/).
+# built with the modules go.sum pins, from the Go module proxy (module cache under apps/);
+# the Next.js app is its own npm project (next is large), installed and `next build`-ed there.
 # Nothing is vendored: the apps' sources are in the repo, their libraries only in the cache.
 # Already installed: nothing to do. tests/frameworks/app_deps.py finds it by the same rule.
 set -euo pipefail
@@ -56,6 +58,12 @@ build_go() {
     GOTOOLCHAIN=local go build -trimpath -o "$1/bin/" ./...)
 }
 
+build_nextjs() {
+  cp -r "$APPS/nextjs/package.json" "$APPS/nextjs/package-lock.json" "$APPS/nextjs/app" "$1/"
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error --cache "$TOOLS_DIR/apps/npm-cache" &&
+    NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >build.log)
+}
+
 digest() {
   sha256sum | cut -c1-12
 }
@@ -69,6 +77,8 @@ else
 fi
 if command -v npm >/dev/null; then
   install node "$(digest <"$APPS/node/package-lock.json")" build_node
+  install nextjs "$(cd "$APPS/nextjs" && cat package-lock.json $(find app -name '*.js' | LC_ALL=C sort) |
+    digest)" build_nextjs
 else
   echo "apps: npm not found: the Node apps' tests will be skipped (fail under CI=true)" >&2
 fi

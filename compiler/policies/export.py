@@ -14,9 +14,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from compiler.model import (
+    DEFAULT_SEVERITIES,
     EnvironmentModel,
     RedactionPolicy,
     ResolvedService,
+    Severities,
     Stack,
     StackComponent,
     StoringStackComponent,
@@ -173,10 +175,16 @@ def _service(
     service: ResolvedService,
     policies: dict[str, RedactionPolicy],
     route: Callable[[dict[str, str]], dict[str, Any]],
+    severities: Severities = DEFAULT_SEVERITIES,
 ) -> dict[str, Any]:
-    """One ExportService as JSON data: the fields in the class's order, values as it coerces."""
+    """One ExportService as JSON data: the fields in the class's order, values as it coerces.
+
+    Its page and ticket receivers are where the routes send the Project's first severity
+    name of each (`alerting.severities`).
+    """
     policy = policies.get(service.redaction) if service.redaction else None
     metrics = service.metrics
+    page, ticket = severities.label("page"), severities.label("ticket")
     return {
         "name": service.name,
         "team": service.team,
@@ -225,9 +233,9 @@ def _service(
             }
             for alert in service.alerts
         ],
-        "pageReceiver": route({"service": service.name, "team": service.team, "severity": "page"}),
+        "pageReceiver": route({"service": service.name, "team": service.team, "severity": page}),
         "ticketReceiver": route(
-            {"service": service.name, "team": service.team, "severity": "ticket"}
+            {"service": service.name, "team": service.team, "severity": ticket}
         ),
         "waivers": dict(service.waivers),
     }
@@ -289,7 +297,8 @@ def export_environment(model: EnvironmentModel) -> dict[str, Any]:
         services={},
         stack=_stack(model.stack),
     ).model_dump(mode="json")
-    header["services"] = {s.name: _service(s, policies, route) for s in model.services}
+    severities = model.alerting.severities
+    header["services"] = {s.name: _service(s, policies, route, severities) for s in model.services}
     return header
 
 

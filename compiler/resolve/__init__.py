@@ -61,11 +61,12 @@ def resolve_estate(
         {layer: layer(ctx) for layer in layers.LAYERS if layer not in layers.PER_ENVIRONMENT}
         for ctx in inputs
     ]
+    alerting = resolve_alerting(spec)
     common = {
         "project": project.model.metadata.name,
         "project_labels": tuple(sorted(project.model.metadata.labels.items())),
         "redaction_policies": resolve_redaction_policies(spec),
-        "alerting": resolve_alerting(spec),
+        "alerting": alerting,
         "gitops": resolve_gitops(spec),
         "compose": resolve_compose(spec.compose, user_compose),
     }
@@ -98,7 +99,14 @@ def resolve_estate(
                 labels = propagated_labels(spec.alerting.propagate_labels, base.service)
                 kind = base.framework.parsed.model.spec
                 renames = counter_renames(kind, platform_of(tuple(env.targets)))
-                alerts = own_alerts(base.service, resolved.runbook, env.name, kind.alerts, renames)
+                alerts = own_alerts(
+                    base.service,
+                    resolved.runbook,
+                    env.name,
+                    kind.alerts,
+                    renames,
+                    alerting.severities,
+                )
                 update: dict[str, object] = {"alert_labels": labels, "alerts": alerts}
                 update["inject_agent"] = base.service.model.spec.instrumentation.inject
                 if name in workloads:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from compiler.model import InputSeries, OwnAlert, OwnAlertTest
+from compiler.model import InputSeries, OwnAlert, OwnAlertTest, Severities
 from compiler.spec.models import OwnAlert as OwnAlertSpec
 from compiler.spec.models import OwnAlertOverride, ServiceDocument
 from compiler.spec.own_alerts import alert_label_name, alert_name, derive_test
@@ -32,12 +32,15 @@ def own_alerts(
     environment: str,
     framework_alerts: Sequence[OwnAlertSpec] = (),
     renames: Mapping[str, str] | None = None,
+    severities: Severities | None = None,
 ) -> tuple[OwnAlert, ...]:
     """The service's framework and own alerts in `environment`, its overrides applied.
 
     `runbook` (the service's, resolved) is their default; `renames` maps a metric name the
-    framework's alerts use to the name it arrives under on the environment's path.
+    framework's alerts use to the name it arrives under on the environment's path;
+    `severities` are the Project's (compiler/spec/crossref.py reported a name it lacks).
     """
+    names = severities or Severities()
     service = parsed.model.metadata.name
     override = parsed.model.spec.environments.get(environment)
     changes = override.alerts if override is not None else {}
@@ -53,7 +56,8 @@ def own_alerts(
             expr=alert.expr.strip(),
             for_=alert.for_,
             for_seconds=duration_seconds(alert.for_) if alert.for_ else 0.0,
-            severity=alert.severity,
+            severity=names.behaviour(alert.severity) or "page",
+            severity_label=_label(alert.severity, names),
             labels=tuple(sorted(alert.labels.items())),
             summary=alert.summary,
             description=alert.description,
@@ -66,6 +70,14 @@ def own_alerts(
         )
         if alert is not None
     )
+
+
+def _label(severity: str, names: Severities) -> str | None:
+    """The alert's `severity` label when it is not its behaviour's first name, else None."""
+    behaviour = names.behaviour(severity)
+    if behaviour is None or severity == behaviour or severity == names.label(behaviour):
+        return None
+    return severity
 
 
 def for_service(alert: OwnAlertSpec, service: str, renames: Mapping[str, str]) -> OwnAlertSpec:

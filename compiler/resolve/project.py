@@ -63,6 +63,9 @@ def resolve_alerting(spec: ProjectSpec) -> model.Alerting:
         email=_resolve_email(alerting.email),
         stack_team=alerting.stack_team,
         grafana_url=alerting.grafana_url.rstrip("/") if alerting.grafana_url else None,
+        severities=model.Severities(
+            page=tuple(alerting.severities.page), ticket=tuple(alerting.severities.ticket)
+        ),
         time_intervals=tuple(
             model.NamedTimeInterval(
                 name=named.name,

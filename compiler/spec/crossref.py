@@ -13,7 +13,7 @@ from compiler.errors import DiagnosticSink, Location
 from compiler.frameworks import FrameworkEntry
 from compiler.spec.dependencies import check_dependencies
 from compiler.spec.loader import Document, PathKey
-from compiler.spec.models import RatioSLI, ServiceDocument
+from compiler.spec.models import RatioSLI, ServiceDocument, Severities
 from compiler.spec.own_alerts import (
     check_alert_links,
     check_framework_alerts,
@@ -406,6 +406,27 @@ def _check_project(
     for service in specs.services:
         inherited = framework_alerts.get(service.model.metadata.name, [])
         _check_service_references(service, env_names, policy_names, inherited, sink)
+        _check_severities(service, spec.alerting.severities, sink)
+
+
+def _check_severities(
+    parsed: Parsed[ServiceDocument], severities: Severities, sink: DiagnosticSink
+) -> None:
+    """Own alerts and their overrides name `page`, `ticket` or one of the Project's severities."""
+    known = ["page", "ticket", *severities.page, *severities.ticket]
+    spec = parsed.model.spec
+    named: list[tuple[str, PathKey]] = [
+        (alert.severity, ("spec", "alerts", i, "severity")) for i, alert in enumerate(spec.alerts)
+    ]
+    for env_name, override in spec.environments.items():
+        for alert, change in override.alerts.items():
+            if change.severity is not None:
+                where: PathKey = ("spec", "environments", env_name, "alerts", alert, "severity")
+                named.append((change.severity, where))
+    for severity, path in named:
+        ref = Reference(severity, parsed.document, path)
+        hint = "use page, ticket, or a name under the Project's alerting.severities"
+        _check_known("OBSC335", "severity", ref, sorted(set(known)), sink, hint)
 
 
 def _check_service_references(

@@ -386,6 +386,40 @@ class EmailSettings(SpecModel):
         return self
 
 
+SeverityName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+
+
+class Severities(SpecModel):
+    """The Project's names for the two ways an alert reaches people.
+
+    Every name is a value of the `severity` label. The first of each list is what obsc's own
+    alerts carry (SLO burn rates, metrics absent, collector health, a framework's alerts);
+    a Service's own alert may name any of them, or `page`/`ticket` for the first.
+    """
+
+    page: Annotated[list[SeverityName], Field(min_length=1)] = Field(
+        default_factory=lambda: ["page"],
+        description="Severities that page someone now, e.g. [critical] or [P1, P2]. A page "
+        "silences the tickets of the same service and SLO.",
+    )
+    ticket: Annotated[list[SeverityName], Field(min_length=1)] = Field(
+        default_factory=lambda: ["ticket"],
+        description="Severities that open a ticket for working hours, e.g. [warning] or [P3, P4].",
+    )
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Severities:
+        both = sorted(set(self.page) & set(self.ticket))
+        if both:
+            raise PydanticCustomError(
+                "severities_overlap",
+                "severity {names} is listed under both page and ticket; each severity "
+                "behaves one way",
+                {"names": ", ".join(both)},
+            )
+        return self
+
+
 class Alerting(SpecModel):
     """Receivers and the route tree; the first route that matches wins unless `continue`."""
 
@@ -416,6 +450,12 @@ class Alerting(SpecModel):
         default=None,
         description="Grafana's external base URL, e.g. https://grafana.example.com: alerts' "
         "dashboard_url is absolute with it, a path a pager cannot open without it.",
+    )
+    severities: Severities = Field(
+        default_factory=Severities,
+        description="The `severity` label values the Project's routes use (many "
+        "organisations use critical/warning, or P1-P4), each mapped onto page or ticket "
+        "behaviour; default page and ticket.",
     )
 
     @model_validator(mode="after")
@@ -609,7 +649,9 @@ class OwnAlert(SpecModel):
     name: DnsLabel
     expr: Annotated[str, Field(min_length=1)] = Field(description="PromQL, e.g. queue_depth > 1e4.")
     for_: Duration | None = Field(default=None, alias="for")
-    severity: Literal["page", "ticket"]
+    severity: SeverityName = Field(
+        description="page or ticket, or one of the Project's `alerting.severities`."
+    )
     labels: dict[AlertLabelName, str] = Field(default_factory=dict)
     summary: Annotated[str, Field(min_length=1)]
     description: str | None = None
@@ -624,7 +666,7 @@ class OwnAlertOverride(SpecModel):
 
     enabled: bool | None = None
     for_: Duration | None = Field(default=None, alias="for")
-    severity: Literal["page", "ticket"] | None = None
+    severity: SeverityName | None = None
 
 
 class ServiceOverride(SpecModel):

@@ -173,6 +173,17 @@ def check_framework_alerts(parsed: FrameworkDocument, doc: Document, sink: Diagn
         base: PathKey = ("spec", "alerts", index)
         _check_expr(alert, doc, base, sink)
         _check_labels(alert, doc, base, sink)
+        if alert.severity not in ("page", "ticket"):
+            path = (*base, "severity")
+            sink.error(
+                "OBSC335",
+                f"alert {alert.name!r} of framework {parsed.metadata.name!r} has severity "
+                f"{alert.severity!r}; a framework's alerts say page or ticket",
+                doc.location(path),
+                spec_path(doc, path),
+                hint="write page or ticket: each Project names the label values "
+                "(alerting.severities)",
+            )
 
 
 def _check_expr(alert: OwnAlert, doc: Document, base: PathKey, sink: DiagnosticSink) -> None:

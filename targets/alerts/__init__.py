@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from compiler.model import EnvironmentModel, ResolvedService
+from compiler.model import EnvironmentModel, ResolvedService, Severities
 from compiler.output.canonical import dump_yaml
+from compiler.render.contract import JSONValue
 from targets.alerts.alertmanager import alertmanager_config, render_alertmanager
 from targets.alerts.loki import render_loki_rules
 from targets.alerts.own_alerts import own_alert_groups, own_alert_tests
@@ -31,20 +32,34 @@ def shared_files(model: EnvironmentModel) -> RenderedFiles:
     }
 
 
-def service_context(model: EnvironmentModel) -> str | None:
-    """Besides the service, its rules and tests depend on Grafana's base URL (links)."""
-    return model.alerting.grafana_url
+def service_context(model: EnvironmentModel) -> dict[str, JSONValue]:
+    """What a service's rules and tests depend on besides the service.
+
+    Grafana's base URL (links) and the Project's severity names, as JSON: the render engine
+    digests the context to tell whether a service's files can be reused.
+    """
+    severities = model.alerting.severities
+    return {
+        "grafana_url": model.alerting.grafana_url,
+        "page": list(severities.page),
+        "ticket": list(severities.ticket),
+    }
 
 
-def service_files(grafana_url: str | None, service: ResolvedService) -> RenderedFiles:
+def service_files(context: dict[str, JSONValue], service: ResolvedService) -> RenderedFiles:
     """One service's SLO rules and own alerts, and the promtool test of both."""
-    groups = service_rule_groups(service, grafana_url) + own_alert_groups(service, grafana_url)
+    url = context["grafana_url"]
+    grafana_url = url if isinstance(url, str) else None
+    severities = Severities.model_validate({"page": context["page"], "ticket": context["ticket"]})
+    groups = service_rule_groups(service, grafana_url, severities) + own_alert_groups(
+        service, grafana_url, severities
+    )
     if not groups:
         return {}
     rule_file = f"rules/{service.name}.rules.yaml"
     files = {rule_file: dump_yaml({"groups": groups})}
-    test = service_test_file(service, f"../{rule_file}", grafana_url)
-    own_tests = own_alert_tests(service, grafana_url)
+    test = service_test_file(service, f"../{rule_file}", grafana_url, severities)
+    own_tests = own_alert_tests(service, grafana_url, severities)
     if test is None and own_tests:
         test = {"rule_files": [f"../{rule_file}"], "evaluation_interval": "1m", "tests": []}
     if test is not None:

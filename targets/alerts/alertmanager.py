@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from compiler.model import (
+    DEFAULT_SEVERITIES,
     Alerting,
     EmailSettings,
     EnvironmentModel,
@@ -44,6 +45,7 @@ from compiler.model import (
     ResolvedService,
     Route,
     SecretRef,
+    Severities,
 )
 from compiler.output.canonical import dump_yaml
 from targets.alerts.go_template import literal
@@ -203,16 +205,31 @@ def root_route(alerting: Alerting) -> Config:
     return root
 
 
-def inhibit_rules(services: Sequence[ResolvedService] = ()) -> list[Config]:
+def severity_matcher(names: Sequence[str]) -> str:
+    """`severity="page"`, or `severity=~"P1|P2"` for several of the Project's names.
+
+    Severity names are letters, digits, `_` and `-` (compiler/spec/models.py): nothing a
+    regular expression would read as an operator.
+    """
+    if len(names) == 1:
+        return matcher("severity", names[0])
+    return f"severity=~{_quote('|'.join(names))}"
+
+
+def inhibit_rules(
+    services: Sequence[ResolvedService] = (), severities: Severities = DEFAULT_SEVERITIES
+) -> list[Config]:
     """A page silences the tickets of the same service and SLO.
 
     A dependency's page silences the SLO pages of the services that depend on it
-    (`dependsOn`): one rule per dependency.
+    (`dependsOn`): one rule per dependency. Page and ticket are every severity name of the
+    Project that behaves so.
     """
+    page = severity_matcher(severities.page)
     rules: list[Config] = [
         {
-            "source_matchers": [matcher("severity", "page")],
-            "target_matchers": [matcher("severity", "ticket")],
+            "source_matchers": [page],
+            "target_matchers": [severity_matcher(severities.ticket)],
             "equal": ["service", "slo"],
         }
     ]
@@ -223,10 +240,10 @@ def inhibit_rules(services: Sequence[ResolvedService] = ()) -> list[Config]:
     for dependency, names in sorted(dependants.items()):
         rules.append(
             {
-                "source_matchers": [matcher("service", dependency), matcher("severity", "page")],
+                "source_matchers": [matcher("service", dependency), page],
                 "target_matchers": [
                     f"service=~{_quote('|'.join(sorted(names)))}",
-                    matcher("severity", "page"),
+                    page,
                     'slo=~".+"',  # SLO alerts only: an own page alert still pages
                 ],
             }
@@ -249,7 +266,7 @@ def alertmanager_config(model: EnvironmentModel) -> Config:
     return {
         "global": {"resolve_timeout": RESOLVE_TIMEOUT},
         "route": root_route(alerting),
-        "inhibit_rules": inhibit_rules(model.services),
+        "inhibit_rules": inhibit_rules(model.services, model.alerting.severities),
         "receivers": receivers(alerting),
         **({"time_intervals": time_intervals(alerting)} if alerting.time_intervals else {}),
     }

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.model import EnvironmentModel, ResolvedService
+from compiler.model import DEFAULT_SEVERITIES, EnvironmentModel, ResolvedService, Severities
 from compiler.output.canonical import dump_yaml
 from compiler.output.links import service_dashboard_url
 from targets.alerts.go_template import with_literal_templates
@@ -86,7 +86,11 @@ def _annotations(service: ResolvedService, grafana_url: str | None) -> dict[str,
     return dict(sorted(notes.items()))
 
 
-def log_error_rule(service: ResolvedService, grafana_url: str | None = None) -> Rule:
+def log_error_rule(
+    service: ResolvedService,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
+) -> Rule:
     """The service's `<Service>LogErrorRate` alert (labels and annotations are templates)."""
     return with_literal_templates(
         {
@@ -98,7 +102,7 @@ def log_error_rule(service: ResolvedService, grafana_url: str | None = None) -> 
                     {
                         **dict(service.alert_labels),
                         "service": service.name,
-                        "severity": "ticket",
+                        "severity": severities.label("ticket"),
                         "team": service.team,
                     }.items()
                 )
@@ -118,7 +122,9 @@ def loki_rule_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
     return [
         {
             "name": f"obsc-logs-{service.name}",
-            "rules": [log_error_rule(service, model.alerting.grafana_url)],
+            "rules": [
+                log_error_rule(service, model.alerting.grafana_url, model.alerting.severities)
+            ],
         }
         for service in model.services
         if covered(service)

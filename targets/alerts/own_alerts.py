@@ -14,7 +14,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from compiler.model import InputSeries, OwnAlert, ResolvedService
+from compiler.model import (
+    DEFAULT_SEVERITIES,
+    InputSeries,
+    OwnAlert,
+    ResolvedService,
+    Severities,
+)
 from compiler.output.links import service_dashboard_url
 from targets.alerts.go_template import literal
 
@@ -27,8 +33,9 @@ def group_name(service: ResolvedService) -> str:
     return f"obsc-alerts-{service.name}"
 
 
-def _labels(service: ResolvedService, alert: OwnAlert) -> dict[str, str]:
-    own = {"service": service.name, "team": service.team, "severity": alert.severity}
+def _labels(service: ResolvedService, alert: OwnAlert, severities: Severities) -> dict[str, str]:
+    severity = alert.severity_label or severities.label(alert.severity)
+    own = {"service": service.name, "team": service.team, "severity": severity}
     return dict(sorted({**dict(service.alert_labels), **dict(alert.labels), **own}.items()))
 
 
@@ -46,12 +53,17 @@ def _annotations(
     return dict(sorted(notes.items()))
 
 
-def own_rule(service: ResolvedService, alert: OwnAlert, grafana_url: str | None) -> Rule:
+def own_rule(
+    service: ResolvedService,
+    alert: OwnAlert,
+    grafana_url: str | None,
+    severities: Severities = DEFAULT_SEVERITIES,
+) -> Rule:
     """The alerting rule as the rule file holds it (labels and annotations as templates)."""
     rule: Rule = {"alert": alert.name, "expr": alert.expr}
     if alert.for_:
         rule["for"] = alert.for_
-    rule["labels"] = {k: literal(v) for k, v in _labels(service, alert).items()}
+    rule["labels"] = {k: literal(v) for k, v in _labels(service, alert, severities).items()}
     rule["annotations"] = {
         k: literal(v) for k, v in _annotations(service, alert, grafana_url).items()
     }
@@ -59,12 +71,14 @@ def own_rule(service: ResolvedService, alert: OwnAlert, grafana_url: str | None)
 
 
 def own_alert_groups(
-    service: ResolvedService, grafana_url: str | None = None
+    service: ResolvedService,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
 ) -> list[dict[str, Any]]:
     """The service's own-alert group, or none when it has no own alerts."""
     if not service.alerts:
         return []
-    rules = [own_rule(service, alert, grafana_url) for alert in service.alerts]
+    rules = [own_rule(service, alert, grafana_url, severities) for alert in service.alerts]
     return [{"name": group_name(service), "rules": rules}]
 
 
@@ -77,7 +91,9 @@ def _inputs(series: tuple[InputSeries, ...]) -> list[dict[str, str]]:
 
 
 def own_alert_tests(
-    service: ResolvedService, grafana_url: str | None = None
+    service: ResolvedService,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
 ) -> list[dict[str, Any]]:
     """The promtool test cases of the service's own alerts."""
     tests: list[dict[str, Any]] = []
@@ -86,7 +102,7 @@ def own_alert_tests(
             continue
         fired = {
             "exp_labels": dict(
-                sorted({**dict(alert.test.labels), **_labels(service, alert)}.items())
+                sorted({**dict(alert.test.labels), **_labels(service, alert, severities)}.items())
             ),
             "exp_annotations": _annotations(service, alert, grafana_url),
         }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from compiler.model import ResolvedService, ResolvedSLO
+from compiler.model import DEFAULT_SEVERITIES, ResolvedService, ResolvedSLO, Severities
 from compiler.output.links import period_suffix, service_dashboard_url
 from targets.alerts import burn
 from targets.alerts.go_template import with_literal_templates
@@ -133,12 +133,16 @@ def _annotations(
 
 
 def alert_rules(
-    service: ResolvedService, slo: ResolvedSLO, grafana_url: str | None = None
+    service: ResolvedService,
+    slo: ResolvedSLO,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
 ) -> list[Rule]:
     """Page and ticket burn-rate alerts (each optional), and the budget-exhausted ticket.
 
-    They carry the service's propagated labels (`alert_labels`) besides the SLO's identity;
-    `grafana_url` makes their dashboard link absolute.
+    They carry the service's propagated labels (`alert_labels`) besides the SLO's identity,
+    and the Project's name for page or ticket as `severity`; `grafana_url` makes their
+    dashboard link absolute.
     """
     rules: list[Rule] = []
     sel = selector(service, slo)
@@ -157,7 +161,9 @@ def alert_rules(
         if tier_knobs.for_:
             rule["for"] = tier_knobs.for_
         rule["labels"] = _labels(
-            dict(service.alert_labels), identity(service, slo), {"severity": severity}
+            dict(service.alert_labels),
+            identity(service, slo),
+            {"severity": severities.label(severity)},
         )
         rule["annotations"] = _annotations(service, slo, severity, grafana_url)
         rules.append(rule)
@@ -169,7 +175,9 @@ def alert_rules(
                     f"max(slo:period_error_budget_remaining:ratio{sel} <= 0) without (sloth_window)"
                 ),
                 "labels": _labels(
-                    dict(service.alert_labels), identity(service, slo), {"severity": "ticket"}
+                    dict(service.alert_labels),
+                    identity(service, slo),
+                    {"severity": severities.label("ticket")},
                 ),
                 "annotations": {
                     "summary": f"{service.name} {slo.name}: error budget exhausted",
@@ -203,7 +211,9 @@ def absent_metric(service: ResolvedService) -> str:
 
 
 def service_rule_groups(
-    service: ResolvedService, grafana_url: str | None = None
+    service: ResolvedService,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
 ) -> list[dict[str, Any]]:
     """Every rule group of a service: three per SLO (as Sloth), and the absent alert."""
     groups = []
@@ -212,7 +222,7 @@ def service_rule_groups(
         sid = sloth_id(service, slo)
         groups.append(_group(f"obsc-slo-sli-recordings-{sid}", sli_rules(service, slo), interval))
         groups.append(_group(f"obsc-slo-meta-recordings-{sid}", meta_rules(service, slo), interval))
-        alerts = alert_rules(service, slo, grafana_url)
+        alerts = alert_rules(service, slo, grafana_url, severities)
         if alerts:
             groups.append(_group(f"obsc-slo-alerts-{sid}", alerts, interval))
     if service.metrics.enabled:
@@ -222,7 +232,11 @@ def service_rule_groups(
             "for": "5m",
             "labels": _labels(
                 dict(service.alert_labels),
-                {"service": service.name, "severity": "ticket", "team": service.team},
+                {
+                    "service": service.name,
+                    "severity": severities.label("ticket"),
+                    "team": service.team,
+                },
             ),
             "annotations": {
                 "summary": f"{service.name}: no metrics for 15 minutes",

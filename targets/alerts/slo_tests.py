@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from compiler.model import ResolvedService, ResolvedSLO
+from compiler.model import DEFAULT_SEVERITIES, ResolvedService, ResolvedSLO, Severities
 from compiler.output.links import period_suffix
 from targets.alerts import burn
 from targets.alerts.naming import burn_alert, exhausted_alert, identity, selector
@@ -171,7 +171,10 @@ def testable(slo: ResolvedSLO) -> bool:
 
 
 def service_test_file(
-    service: ResolvedService, rule_file: str, grafana_url: str | None = None
+    service: ResolvedService,
+    rule_file: str,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
 ) -> dict[str, Any] | None:
     """The promtool test document of a service: every scenario of each testable SLO.
 
@@ -181,7 +184,7 @@ def service_test_file(
         test
         for slo in service.slos
         if testable(slo)
-        for test in slo_tests(service, slo, grafana_url)
+        for test in slo_tests(service, slo, grafana_url, severities)
     ]
     if not tests:
         return None
@@ -211,7 +214,10 @@ def _healthy_values(service: ResolvedService, slo: ResolvedSLO, minutes: int) ->
 
 
 def slo_tests(
-    service: ResolvedService, slo: ResolvedSLO, grafana_url: str | None = None
+    service: ResolvedService,
+    slo: ResolvedSLO,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
 ) -> list[dict[str, Any]]:
     """The promtool test cases of one SLO: one per scenario."""
     gate = slo.alerting.min_requests_per_second
@@ -219,8 +225,10 @@ def slo_tests(
     budget = burn.error_budget(slo)
     from targets.alerts.slo_rules import alert_rules  # the annotations are the rules' own
 
-    rules = {
-        (r["alert"], r["labels"]["severity"]): r for r in alert_rules(service, slo, grafana_url)
+    # keyed by page/ticket, whatever the Project calls them
+    rules: dict[tuple[str, str], dict[str, Any]] = {
+        (r["alert"], severities.behaviour(r["labels"]["severity"]) or ""): r
+        for r in alert_rules(service, slo, grafana_url, severities)
     }
     tests = []
     for scenario in SCENARIOS:

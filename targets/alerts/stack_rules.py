@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from compiler.model import EnvironmentModel
+from compiler.model import Alerting, EnvironmentModel
 from compiler.output.collector_metrics import (
     COLLECTOR_JOB,
     QUEUE_CAPACITY,
@@ -236,13 +236,16 @@ def stack_alerts() -> list[StackAlert]:
     return alerts
 
 
-def alert_labels(alert: StackAlert, team: str | None) -> dict[str, str]:
-    """The rule's own labels: component, severity, signal and team where there are."""
-    labels = {"component": COMPONENT, "severity": alert.severity}
+def alert_labels(alert: StackAlert, alerting: Alerting) -> dict[str, str]:
+    """The rule's own labels: component, severity, signal and the stack's team where there are.
+
+    The severity is the Project's name for page or ticket.
+    """
+    labels = {"component": COMPONENT, "severity": alerting.severities.label(alert.severity)}
     if alert.signal is not None:
         labels["signal"] = alert.signal.name
-    if team is not None:
-        labels["team"] = team
+    if alerting.stack_team is not None:
+        labels["team"] = alerting.stack_team
     return dict(sorted(labels.items()))
 
 
@@ -256,18 +259,17 @@ def alert_annotations(alert: StackAlert) -> dict[str, str]:
     }
 
 
-def rule(alert: StackAlert, team: str | None) -> dict[str, Any]:
+def rule(alert: StackAlert, alerting: Alerting) -> dict[str, Any]:
     """The rule file's entry for one alert."""
     return {
         "alert": alert.alert,
         "expr": alert.expr,
         "for": alert.for_,
-        "labels": alert_labels(alert, team),
+        "labels": alert_labels(alert, alerting),
         "annotations": alert_annotations(alert),
     }
 
 
 def stack_rule_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
     """The one group of collector-health alerts."""
-    team = model.alerting.stack_team
-    return [{"name": GROUP, "rules": [rule(alert, team) for alert in stack_alerts()]}]
+    return [{"name": GROUP, "rules": [rule(alert, model.alerting) for alert in stack_alerts()]}]

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.model import EnvironmentModel
+from compiler.model import Alerting, EnvironmentModel
 from compiler.output.collector_metrics import (
     COLLECTOR_JOB,
     QUEUE_CAPACITY,
@@ -183,21 +183,21 @@ def _expand(template: str, labels: dict[str, str]) -> str:
     return _LABEL.sub(lambda m: labels[m.group(1)], template)
 
 
-def _expected(alert: StackAlert, scenario: Scenario, team: str | None) -> dict[str, Any]:
+def _expected(alert: StackAlert, scenario: Scenario, alerting: Alerting) -> dict[str, Any]:
     kept = {name: scenario.labels[name] for name in alert.keeps}
     annotations = stack_rules.alert_annotations(alert)
     return {
-        "exp_labels": dict(sorted({**kept, **stack_rules.alert_labels(alert, team)}.items())),
+        "exp_labels": dict(sorted({**kept, **stack_rules.alert_labels(alert, alerting)}.items())),
         "exp_annotations": {key: _expand(value, kept) for key, value in annotations.items()},
     }
 
 
-def _case(scenario: Scenario, team: str | None) -> dict[str, Any]:
+def _case(scenario: Scenario, alerting: Alerting) -> dict[str, Any]:
     due = scenario.onset + _minutes(scenario.timed.for_)
     checks = []
     for minute in (due - 1, due):
         firing = [
-            _expected(alert, scenario, team)
+            _expected(alert, scenario, alerting)
             for alert in scenario.holds
             if scenario.onset + _minutes(alert.for_) <= minute
         ]
@@ -227,8 +227,7 @@ def _healthy_case(alerts: list[StackAlert]) -> dict[str, Any]:
 
 def stack_test_file(model: EnvironmentModel, rule_file: str) -> dict[str, Any]:
     """The promtool test document of the stack's rules."""
-    team = model.alerting.stack_team
     alerts = stack_alerts()
-    tests = [_case(scenario, team) for scenario in scenarios(alerts)]
+    tests = [_case(scenario, model.alerting) for scenario in scenarios(alerts)]
     tests.append(_healthy_case(alerts))
     return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}

@@ -4,8 +4,10 @@ Python apps run with the virtualenv `$OBSC_TOOLS_DIR/apps/python-<digest>/`, whe
 the first 12 hex digits of the sha256 of `tests/frameworks/apps/python/requirements.txt`;
 Node apps with `$OBSC_TOOLS_DIR/apps/node-<digest>/node_modules`, digest of
 `tests/frameworks/apps/node/package-lock.json`; Go apps' binaries in
-`$OBSC_TOOLS_DIR/apps/go-<digest>/bin`, digest of go.mod, go.sum and the sources. A missing
-one is a missing real tool: skipped locally, a failure under CI=true.
+`$OBSC_TOOLS_DIR/apps/go-<digest>/bin`, digest of go.mod, go.sum and the sources; the
+Next.js app, installed and built, in `$OBSC_TOOLS_DIR/apps/nextjs-<digest>/`, digest of its
+package-lock.json and app/ sources. A missing one is a missing real tool: skipped locally, a
+failure under CI=true.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ APPS: Final = Path(__file__).resolve().parent / "apps"
 INSTALL_HINT: Final = "run scripts/install-app-deps.sh"
 
 
-RUNTIMES: Final = {"python": None, "node": "node", "go": None}  # what must be on PATH
+RUNTIMES: Final = {"python": None, "node": "node", "go": None, "nextjs": "node"}  # on PATH
 
 
 def _pins(language: str) -> bytes:
@@ -31,6 +33,12 @@ def _pins(language: str) -> bytes:
         return (source / "requirements.txt").read_bytes()
     if language == "node":
         return (source / "package-lock.json").read_bytes()
+    if language == "nextjs":
+        files = [
+            "package-lock.json",
+            *sorted(str(p.relative_to(source)) for p in source.rglob("*.js")),
+        ]
+        return b"".join((source / name).read_bytes() for name in files)
     files = [
         "go.mod",
         "go.sum",
@@ -40,7 +48,7 @@ def _pins(language: str) -> bytes:
 
 
 def installed(language: str) -> Path | None:
-    """Where the `language` apps' libraries are (python, node, go), None if not installed."""
+    """Where the `language` apps' libraries are (python, node, go, nextjs); None: not installed."""
     digest = hashlib.sha256(_pins(language)).hexdigest()[:12]
     where = TOOLS_DIR / "apps" / f"{language}-{digest}"
     runtime = RUNTIMES[language]

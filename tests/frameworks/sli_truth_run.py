@@ -7,6 +7,7 @@ request got: that is the truth the SLIs are held to.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import subprocess
@@ -104,8 +105,20 @@ def running_all(
         yield
 
 
+def _get_at(url: str, at: float) -> tuple[int, float]:
+    """`http_get(url)` at monotonic time `at`."""
+    time.sleep(max(0.0, at - time.monotonic()))
+    return http_get(url)
+
+
 def drive(bases: Mapping[str, str], mixes: Mapping[str, Mapping[str, int]]) -> dict[str, Truth]:
-    """Send each app (base URL by name) its mix, shuffled and spread over ROUNDS seconds."""
+    """Send each app (base URL by name) its mix, shuffled and spread over ROUNDS seconds.
+
+    Within a round the apps take turns and the requests are spaced evenly over the second:
+    fired all at once, a burst of twenty on one app makes its last request wait for the
+    others in the server, which its latency histogram rightly counts but the client's truth
+    (slow: the /slow requests) does not.
+    """
     rng = random.Random(22)
     plan: dict[str, list[str]] = {}
     for name, mix in mixes.items():
@@ -116,10 +129,20 @@ def drive(bases: Mapping[str, str], mixes: Mapping[str, Mapping[str, int]]) -> d
     with ThreadPoolExecutor(max_workers=32) as pool:
         for round_ in range(ROUNDS):
             started = time.monotonic()
+            turns = [
+                (name, path)
+                for turn in itertools.zip_longest(
+                    *[[(name, p) for p in paths[round_::ROUNDS]] for name, paths in plan.items()]
+                )
+                for name, path in filter(None, turn)
+            ]
             batch = [
-                (name, path, pool.submit(http_get, f"{bases[name]}/{path}"))
-                for name, paths in plan.items()
-                for path in paths[round_::ROUNDS]
+                (
+                    name,
+                    path,
+                    pool.submit(_get_at, f"{bases[name]}/{path}", started + k / len(turns)),
+                )
+                for k, (name, path) in enumerate(turns)
             ]
             for name, path, future in batch:
                 status, seconds = future.result()

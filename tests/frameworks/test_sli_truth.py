@@ -52,12 +52,23 @@ APPS: Final = (
     App("express", "express", "javascript", True, "node/express_app.js", "300ms"),
     App("nestjs", "nestjs", "javascript", True, "node/nestjs_app.js", "300ms"),
     App("generic-node", "generic", "javascript", False, "node/generic_app.js"),
+    # `next start` of the route handlers under apps/nextjs/app, built by install-app-deps.sh;
+    # its /slow takes 1.5 s: Next.js' ~6 ms of CPU a request (express: 1.5) brings its fast
+    # requests near 0.5 s in the server when the 2 cores are shared with much else
+    App("nextjs", "nextjs", "javascript", False, "nextjs", "1s", libraries="nextjs"),
     App("go-net-http", "go-net-http", "go", False, "go/nethttp"),
     App("gin", "gin", "go", True, "go/gin"),
     App("echo", "echo", "go", True, "go/echo"),
     App("generic-go", "generic", "go", False, "go/nethttp"),
 )
 LIBRARIES: Final = {"python": "python", "javascript": "node", "go": "go"}  # apps/<dir>
+
+
+def _libraries(app: App) -> str:
+    """The install (app_deps.installed) `app` runs with."""
+    return app.libraries or LIBRARIES[app.language]
+
+
 # Cases that cannot pass here, and why (each still renders and runs; only its assertion is
 # not made).
 GAPS: Final = {
@@ -117,6 +128,9 @@ def _command(app: App, libraries: Path, port: int) -> list[str]:
         return [*sdk, *command]
     if app.language == "go":
         return [str(libraries / "bin" / Path(app.source).name), str(port)]
+    if app.framework == "nextjs":  # the SDK comes with NODE_OPTIONS, as the overlay sets it
+        next_ = libraries / "node_modules" / "next" / "dist" / "bin" / "next"
+        return ["node", str(next_), "start", str(libraries), "-H", "127.0.0.1", "-p", str(port)]
     return ["node", *([] if app.scraped else NODE_SDK), source, str(port)]
 
 
@@ -125,13 +139,14 @@ def _app_starts(
 ) -> list[tuple[list[str], Path, str, dict[str, str] | None]]:
     starts: list[tuple[list[str], Path, str, dict[str, str] | None]] = []
     for app in apps:
-        libraries = installed(LIBRARIES[app.language])
+        libraries = installed(_libraries(app))
         assert libraries is not None
         for name in (app.name, f"{app.name}-h"):
             port = listen[name]
             env = dict(os.environ) if app.scraped else _sdk_env(out, f"{name}-c", ports)
             if app.language == "javascript":
                 env["NODE_PATH"] = str(libraries / "node_modules")
+                env["NEXT_TELEMETRY_DISABLED"] = "1"
             command = _command(app, libraries, port)
             starts.append((command, logs / f"{name}.log", f"http://127.0.0.1:{port}/ok", env))
     return starts
@@ -200,7 +215,7 @@ def _settled(api: PrometheusAPI, services: list[str]) -> dict[tuple[str, str], f
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
     prometheus = require_tool(PROMETHEUS_TOOL)
-    running_apps = [app for app in APPS if installed(LIBRARIES[app.language]) is not None]
+    running_apps = [app for app in APPS if installed(_libraries(app)) is not None]
     collector = tool_path("otelcol-obsc")
     root = tmp_path_factory.mktemp("sli-truth")
     names = [n for app in APPS for n in (app.name, f"{app.name}-h")]
@@ -293,8 +308,7 @@ def _cases(healthy: str = "") -> list[Any]:
 
 def _needs_path(measured: Measured, app: str, service: str) -> None:
     if app not in measured.apps:
-        language = next(a.language for a in APPS if a.name == app)
-        require_installed(LIBRARIES[language])
+        require_installed(_libraries(next(a for a in APPS if a.name == app)))
     if service.endswith("-c") and not measured.collector:
         missing_tool("otelcol-obsc is not installed: the collector path cannot be measured")
     selector = measured.missing.get(service)

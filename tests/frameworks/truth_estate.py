@@ -61,6 +61,7 @@ class App:
     scraped: bool  # False: it pushes OTLP to the collector
     source: str  # under tests/frameworks/apps/
     threshold: str = "500ms"  # a bucket of the framework's histogram
+    libraries: str = ""  # its install (app_deps.installed); "" for its language's
 
     def services(self) -> list[str]:
         """Its services: one per path, for the app and its healthy twin."""

@@ -1,0 +1,6 @@
+// A returned server error.
+export const dynamic = "force-dynamic";
+
+export function GET() {
+  return new Response("failed", { status: 500 });
+}

@@ -1,0 +1,98 @@
+"""A real Alertmanager on loopback for the target tests: start it on a rendered config, post
+alerts to its API and read back their state (its inhibitor decides, not a reading of the rules).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+Tool = Callable[[str], Path]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_alertmanager(real_tool: Tool, config: bytes, workdir: Path) -> Iterator[str]:
+    """The pinned Alertmanager running `config`; yields its URL and stops it afterwards."""
+    path = workdir / "alertmanager.yaml"
+    path.write_bytes(config)
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(real_tool("alertmanager")),
+            f"--config.file={path}",
+            f"--storage.path={workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/-/ready", timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline, "alertmanager did not become ready"
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def post(url: str, alerts: list[dict[str, Any]]) -> None:
+    """Send alerts to Alertmanager's API, as Prometheus does."""
+    request = urllib.request.Request(
+        f"{url}/api/v2/alerts",
+        data=json.dumps(alerts).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=5).close()
+
+
+def alert(name: str, labels: dict[str, str], ends: datetime | None = None) -> dict[str, Any]:
+    """An alert that started a minute ago (and ends at `ends`, if given)."""
+    now = datetime.now(UTC)
+    body: dict[str, Any] = {
+        "labels": {"alertname": name, **labels},
+        "startsAt": (now - timedelta(minutes=1)).isoformat(),
+    }
+    if ends is not None:
+        body["endsAt"] = ends.isoformat()
+    return body
+
+
+def states(url: str) -> dict[str, str]:
+    """Each alert's state by name: active, suppressed (inhibited or silenced) or unprocessed."""
+    with urllib.request.urlopen(f"{url}/api/v2/alerts", timeout=5) as response:
+        alerts = json.load(response)
+    return {a["labels"]["alertname"]: a["status"]["state"] for a in alerts}
+
+
+def wait_for(url: str, expected: dict[str, str]) -> dict[str, str]:
+    """The states once they are `expected`, or after 15 s whatever they are."""
+    deadline = time.monotonic() + 15
+    current = states(url)
+    while any(current.get(k) != v for k, v in expected.items()) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        current = states(url)
+    return current
