@@ -74,7 +74,9 @@ def _libraries(app: App) -> str:
 GAPS: Final = {
     ("gin", "latency"): "go-gin-prometheus v0.1.0, the only release the Go module proxy "
     "serves here, records the duration as a Summary without buckets; the histogram the "
-    "framework database assumes needs a later commit (gin.yaml, assumes)",
+    "framework database assumes needs a later commit (gin.yaml, assumes), and no other gin "
+    "exporter with buckets is served (refused on 2026-12-07: otelgin v0.72.0, "
+    "Depado/ginprom, penglongli/gin-metrics)",
 }
 NODE_SDK: Final = ("--require", "@opentelemetry/auto-instrumentations-node/register")
 # The OTel SDK's own settings for a short test: metrics only, exported every second.
