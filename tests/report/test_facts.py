@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from compiler.pipeline import load_estate
 from compiler.report.pipelines import signal_pipelines
+from compiler.report.policies import policy_facts
 from compiler.report.redaction import coverage
 from compiler.report.rendered import ALERTMANAGER, COLLECTOR, open_tree
 from compiler.report.routing import parse_matchers, route_for, routing
 from compiler.report.slos import duration, environment_slos
+from tests.report.conftest import set_value
 
 
 def test_budget_and_window_pairs_of_a_30_day_999_slo(estate_repo: Path) -> None:
@@ -84,3 +89,34 @@ def test_pipelines_per_signal_from_the_rendered_config(estate_repo: Path) -> Non
     ingest = next(p for p in groups["logs"].pipelines if p.name == "logs/ingest")
     assert "otlp" in ingest.receivers and ingest.processors[0] == "memory_limiter"
     assert any(n in groups["logs"].connectors for n in ingest.exporters)
+
+
+def test_policies_pass_fail_and_waived_per_environment(
+    estate_repo: Path, real_tool: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OBSC_CUE", str(real_tool("cue")))
+    orders = estate_repo / "specs/services/platform/orders-db.yaml"
+    waiver = "    - rule: tier1-own-page-alert-runbook\n      reason: the framework's alerts\n"
+    set_value(orders, "  waivers:\n", "  waivers:\n" + waiver)
+    estate = load_estate(estate_repo)
+    facts = policy_facts(estate_repo, estate, ["dev", "prod"], check=True)
+    assert facts.checked and facts.violations == ()
+    assert facts.status("tier1-availability-slo", "prod") == "waived"
+    assert facts.status("prod-sampling-cap", "prod") == "waived"  # backoffice samples 50%
+    assert facts.status("prod-sampling-cap", "dev") == "pass"
+    assert facts.status("tier1-runbook", "dev") == "pass"
+    used = {(w.service, w.environment, w.rule) for w in facts.waivers if w.used}
+    assert ("orders-db", "prod", "tier1-availability-slo") in used
+    # one violation: the rule fails in both environments, and which waivers applied is unknown
+    set_value(orders, "runbook: https://runbooks.example.com/orders-db", "runbook: null")
+    failing = policy_facts(estate_repo, load_estate(estate_repo), ["dev", "prod"], check=True)
+    assert failing.status("tier1-runbook", "prod") == "fail"
+    assert failing.status("tier1-runbook", "dev") == "fail"
+    assert all(w.used is None for w in failing.waivers)
+
+
+def test_policies_not_checked_say_so(estate_repo: Path) -> None:
+    facts = policy_facts(estate_repo, load_estate(estate_repo), ["prod"], check=False)
+    assert not facts.checked and "not checked" in facts.note
+    assert facts.status("tier1-runbook", "prod") == "not checked"
+    assert {r.name for r in facts.rules} >= {"tier1-runbook", "prod-sampling-cap"}
