@@ -120,3 +120,12 @@ def test_policies_not_checked_say_so(estate_repo: Path) -> None:
     assert not facts.checked and "not checked" in facts.note
     assert facts.status("tier1-runbook", "prod") == "not checked"
     assert {r.name for r in facts.rules} >= {"tier1-runbook", "prod-sampling-cap"}
+
+
+def test_svg_text_and_titles_are_escaped() -> None:
+    from compiler.report.svg import figure, label
+
+    drawn = str(figure(10, 10, 'a <b> & "c"', [label(0, 0, "<script>x</script>", class_='"q')]))
+    assert "<title>a &lt;b&gt; &amp; &#34;c&#34;</title>" in drawn
+    assert "&lt;script&gt;x&lt;/script&gt;" in drawn and "<script>" not in drawn
+    assert 'class="&#34;q"' in drawn
