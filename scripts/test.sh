@@ -13,4 +13,5 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-.venv/bin/python -m pytest "$@"
+# Every test: a bare `pytest` leaves the slow ones out (tests/conftest.py).
+.venv/bin/python -m pytest -m "slow or not slow" "$@"

@@ -28,6 +28,20 @@ class Run:
 ObscRunner = Callable[..., Run]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A bare `pytest` leaves the tests marked slow out, so the default local run is fast.
+
+    Naming paths or nodes runs every test in them, and any `-m` decides alone: the whole
+    suite is `pytest -m "slow or not slow"`, which scripts/test.sh (and so .ci/run) runs.
+    """
+    if config.option.markexpr or config.args_source is pytest.Config.ArgsSource.ARGS:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
 @pytest.fixture(autouse=True)
 def _render_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own cache directory (compiler.build.store), never ~/.cache."""

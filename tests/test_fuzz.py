@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +81,7 @@ def _check(repo: Path) -> None:
             assert diagnostic.code.startswith("OBSC")
 
 
+@pytest.mark.slow  # 300 examples: about 10 s of CPU
 @settings(
     max_examples=300,
     deadline=None,
