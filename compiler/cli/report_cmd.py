@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from compiler.cli.context import env_option, no_policies_option, options, require_specs
-from compiler.cli.report import say
+from compiler.cli.report import print_json, say
 
 
 @click.command("report")
@@ -60,5 +60,8 @@ def report_command(
     if str(out) == "-":
         click.echo(page, nl=False)
         return
-    write_atomic(out, page.encode("utf-8"))
-    say(f"wrote {out}", opts)
+    data = page.encode("utf-8")
+    write_atomic(out, data)
+    if opts.json:
+        print_json({"ok": True, "out": str(out), "bytes": len(data)})
+    say(f"wrote {out} ({len(data):,} bytes)", opts)
