@@ -169,11 +169,11 @@ assert set(ORDER) == set(BUILTIN)
 # tests/collector/test_patterns.py checks on the corpus that each trigger finds every match.
 TRIGGER: dict[str, str] = {
     "jwt": r"eyJ[A-Za-z0-9_-]{2,}\.eyJ",
-    "bearer_token": r"(?i:bearer)[ \t]",
+    "bearer_token": r"(?i:bearer)(?:[ \t]|\\t)",  # `\t`: a tab in a map's JSON
     "aws_access_key": r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
     "email": r"@[A-Za-z0-9-]+\.[A-Za-z0-9-]",
-    "iban": r"[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}",
-    "credit_card": r"[2-6](?:[ -]?[0-9]){12}",
+    "iban": r"[A-Z][A-Z][0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}",
+    "credit_card": r"[2-6](?:[ -]?[0-9]){12,18}\b",
     "ssn": r"[0-9]{3}[-. ][0-9]{2}[-. ][0-9]{4}",
     "phone": "|".join(
         (
@@ -191,67 +191,106 @@ TRIGGER: dict[str, str] = {
 assert set(TRIGGER) == set(BUILTIN)
 
 # The first, cheapest look at every record: does it carry a candidate for anything? Go's
-# regexp scans a text fast only when the expression starts with a literal (it jumps from
-# one occurrence of the literal to the next); any other expression costs a pass of its
-# automaton over every byte, about as much as the rest of the pipeline. So the patterns
-# whose every match holds a literal get checks that start with one (FAST_TRIGGERS; the
-# bearer check runs on the lower-cased text), and all the patterns made of digits share ONE
-# expression that starts with a digit (DIGIT_GATE), so the automaton forks only at digits.
-# A record that passes neither is not redacted further; one that passes runs the precise
-# TRIGGER of each pattern. test_patterns.py checks that these are necessary conditions.
-FAST_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "jwt": (TRIGGER["jwt"],),
-    "bearer_token": (r"bearer[ \t]",),  # on the lower-cased text
-    "aws_access_key": (r"A(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)[A-Z0-9]{16}",),
-    "email": (TRIGGER["email"],),
-    "ipv6": (r":(?::|[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:)", r"80:"),
-    "phone": (r"\+[1-9](?:[ .()-]{0,2}[0-9]){6}", r"\) ?[2-9][0-9]{2}[.-][0-9]{4}"),
-}
-LOWER_CASE_TRIGGERS = frozenset({"bearer_token"})
-# The rest of each digit-led pattern after its first character (for an IBAN, the first
-# letter of its country code; for phone, its shapes without `+` or `(`). digit_gate()
-# joins those of a policy behind one leading character class.
-DIGIT_CONTINUATIONS: dict[str, tuple[str, ...]] = {
-    "credit_card": (r"(?:[ -]?[0-9]){12}",),
-    "ssn": (r"[0-9]{2}[-. ][0-9]{2}[-. ][0-9]{4}",),
-    "phone": (
-        r"[0-9]{2}[.-][2-9][0-9]{2}[.-][0-9]{4}",  # 415-555-2671
-        r"[0-9]{2} [2-9][0-9]{2} [0-9]{4}",  # 415 555 2671
-        r"[1-9][0-9]{1,4}[ -][0-9]{3}",  # 020 7946 0958
-        r"[1-9][ .][0-9]{2}[ .][0-9]{2}",  # 06 12 34 56 78
+# regexp has no DFA: it scans a text fast only when the expression starts with a literal (it
+# jumps from one occurrence of the literal to the next with a byte search); any other
+# expression costs a pass of its automaton over every byte (about 15-20 ns per byte on the
+# reference machine), and more the more it branches at each byte. Each OTTL IsMatch call
+# costs about 0.2 us on top, whatever it finds. So each pattern gets necessary conditions
+# that start with a literal (`lead`, a regex matching exactly one fixed string) wherever
+# one exists (the separators of SSNs, phone numbers and IPv4 addresses), and first_look()
+# merges the checks of a policy that share a lead into one expression
+# (`-(?:rest|rest)`), searched once. Cards and IBANs have no literal: their checks are led
+# by a character class (`[2-6]`, `[A-Z]`) and share ONE expression led by the union of the
+# classes, the only pass over every byte of the text. (A policy with `bearer_token` but
+# neither cards nor IBANs looks for `bearer` in the lower-cased text instead.)
+#
+# The text is the record's string fields and its maps as JSON, where a tab is written `\t`
+# and `<`, `>`, `&` as `\u003c`...: no check relies on a character JSON escapes, and the
+# bearer check accepts the escaped tab. A check ending in `\b` (cards) holds there too: an
+# escape starts with a backslash, which is not a word character.
+# test_patterns.py checks on the corpus that these are necessary conditions.
+FirstLook = tuple[tuple[str, str], ...]
+FIRST_LOOK: dict[str, FirstLook] = {
+    "jwt": (("eyJ", r"[A-Za-z0-9_-]{2,}\.eyJ"),),
+    "bearer_token": (("[Bb]", r"(?i:earer)(?:[ \t]|\\t)"),),
+    "aws_access_key": (("A", r"(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)[A-Z0-9]{16}"),),
+    "email": (("@", r"[A-Za-z0-9-]+\.[A-Za-z0-9-]"),),
+    "iban": (("[A-Z]", r"[A-Z][0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}"),),
+    "credit_card": (("[2-6]", r"(?:[ -]?[0-9]){12,18}\b"),),
+    "ssn": (
+        ("-", r"[0-9]{2}-[0-9]{4}"),
+        (r"\.", r"[0-9]{2}\.[0-9]{4}"),
+        (" ", r"[0-9]{2} [0-9]{4}"),
     ),
-    "ipv4": (r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",),
-    "iban": (r"[A-Z][0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}",),
+    "phone": (
+        (r"\+", r"[1-9](?:[ .()-]{0,2}[0-9]){6}"),  # +44 20 7946 0958
+        (r"\)", r" ?[2-9][0-9]{2}[.-][0-9]{4}"),  # (415) 555-2671
+        ("-", r"[2-9][0-9]{2}[.-][0-9]{4}"),  # 415-555-2671
+        (r"\.", r"[2-9][0-9]{2}[.-][0-9]{4}"),  # 415.555.2671
+        (" ", r"[2-9][0-9]{2} [0-9]{4}"),  # 415 555 2671
+        ("0", r"[1-9][0-9]{1,4}[ -][0-9]{3}"),  # 020 7946 0958
+        ("0", r"[1-9][ .][0-9]{2}[ .][0-9]{2}"),  # 06 12 34 56 78
+    ),
+    "ipv6": ((":", r"(?::|%|[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:)"),),
+    "ipv4": ((r"\.", r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"),),
 }
-DIGIT_PATTERNS = frozenset(DIGIT_CONTINUATIONS)
+assert set(FIRST_LOOK) == set(BUILTIN)
 
 
-def digit_gate(patterns: Iterable[str]) -> str | None:
-    """One expression for the digit-led `patterns`, None if there are none.
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A first-look expression, searched in the record's text or in its lower-cased copy."""
 
-    Continuations that start alike share that start (`[0-9]{2}(?:...|...)`), so that the
-    automaton runs as few threads as possible at each digit.
+    regex: str
+    lower: bool = False
+
+
+# The bearer check on the lower-cased text: a literal-led search, cheaper than a pass of
+# its own over every byte when no other class-led check shares that pass.
+_BEARER_LOWER = Check(r"bearer(?:[ \t]|\\t)", lower=True)
+
+
+def pattern_checks(name: str) -> tuple[Check, ...]:
+    """The first-look checks of one pattern, one expression per lead."""
+    return first_look([name])
+
+
+def first_look(patterns: Iterable[str]) -> tuple[Check, ...]:
+    """The first-look checks of `patterns`, merged by lead.
+
+    Literal-led expressions first, in the order their leads first appear in `ORDER`; the
+    class-led ones last, merged into one: `[2-6A-ZBb](?:card rest|iban rest|bearer rest)`.
+    (That one also takes a letter before a card's rest, or a digit before an IBAN's: a
+    looser condition, still a necessary one.)
     """
-    chosen = [n for n in ORDER if n in DIGIT_CONTINUATIONS and n in set(patterns)]
-    if not chosen:
-        return None
-    first = "[0-9A-Z]" if "iban" in chosen else "[0-9]"
-    by_start: dict[str, list[str]] = {}
-    for continuation in (c for n in chosen for c in DIGIT_CONTINUATIONS[n]):
-        start = next((p for p in _SHARED_STARTS if continuation.startswith(p)), "")
-        by_start.setdefault(start, []).append(continuation.removeprefix(start))
-    rest: list[str] = []
-    for start, tails in by_start.items():
-        if not start:
-            rest += tails
-        elif len(tails) == 1:
-            rest.append(start + tails[0])
-        else:
-            rest.append(f"{start}(?:{'|'.join(tails)})")
-    return f"{first}(?:{'|'.join(rest)})"
+    chosen = set(patterns)
+    checks = [check for name in ORDER if name in chosen for check in FIRST_LOOK[name]]
+    if [lead for lead, _ in checks if _is_class(lead)] == ["[Bb]"]:
+        others = [check for check in checks if not _is_class(check[0])]
+        return (*_merged(others), _BEARER_LOWER)
+    return _merged(checks)
 
 
-_SHARED_STARTS = ("[0-9]{2}", "[1-9]")
+def _merged(checks: Iterable[tuple[str, str]]) -> tuple[Check, ...]:
+    by_lead: dict[str, list[str]] = {}
+    for lead, rest in checks:
+        tails = by_lead.setdefault(lead, [])
+        if rest not in tails:
+            tails.append(rest)
+    out = [Check(_join(lead, tails)) for lead, tails in by_lead.items() if not _is_class(lead)]
+    classes = [lead for lead in by_lead if _is_class(lead)]
+    if classes:
+        union = "[" + "".join(c[1:-1] for c in classes) + "]"
+        out.append(Check(_join(union, [t for c in classes for t in by_lead[c]])))
+    return tuple(out)
+
+
+def _is_class(lead: str) -> bool:
+    return lead.startswith("[")
+
+
+def _join(lead: str, tails: list[str]) -> str:
+    return lead + (tails[0] if len(tails) == 1 else f"(?:{'|'.join(tails)})")
 
 
 def luhn_valid(digits: str) -> bool:

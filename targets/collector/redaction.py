@@ -43,11 +43,11 @@ from targets.collector.patterns import (
     BUILTIN,
     CARD_CANDIDATE,
     CARD_SHORTEST,
-    FAST_TRIGGERS,
-    LOWER_CASE_TRIGGERS,
     ORDER,
     TRIGGER,
-    digit_gate,
+    Check,
+    first_look,
+    pattern_checks,
 )
 
 DEFAULT_REPLACEMENT = "[REDACTED]"
@@ -62,6 +62,8 @@ RESOURCE_KEPT = (
 )
 # A map's JSON has a list or a nested map as a value (the quote is not an escaped one).
 _NESTED = r'(?:^|[^\\])":[\[{]'
+# A necessary condition of _NESTED that Go's regexp searches fast (it starts with a literal).
+_NESTED_LOOK = r'":[\[{]'
 # A map's JSON has an integer value shaped like a card number.
 _INT_CARD = r'":-?[2-6][0-9]{12,18}[,}]'
 
@@ -251,40 +253,43 @@ def _groups(combined: Combined, context: Context) -> list[dict[str, object]]:
     ]
     if context.name == "log":
         always.append("flatten(log.body) where IsMap(log.body)")
-    if always:
-        out.append({"context": context.name, "statements": always})
-    if not (combined.patterns or combined.custom):
-        return out
-    if context.marker is None:
-        # Once per resource, scope or metric: one look at the union of the triggers.
-        conditions = [
-            f"IsMatch({context.record()}, {literal(trigger(combined))})",
-            *(
-                _secret_present(f"IsMatch({context.record()}, ", ref, ")")
-                for ref in combined.custom
-                if isinstance(ref, SecretRef)
-            ),
-        ]
+    redacts = bool(combined.patterns or combined.custom)
+    if context.marker is not None and redacts:
+        # Once per record: the drops, then the cheap first look, which marks the record, in
+        # one group (one pass over the records); the redaction runs on marked records only
+        # and removes the mark first.
+        mark = f"{context.marker}[{literal(MARKER)}]"
+        statements = always + _first_look(combined, context, mark)
+        out.append({"context": context.name, "statements": statements})
         out.append(
             {
                 "context": context.name,
-                "conditions": conditions,
-                "statements": _redaction(combined, context),
+                "conditions": [f"{mark} != nil"],
+                "statements": [
+                    f"delete_key({context.marker}, {literal(MARKER)})",
+                    *_redaction(combined, context),
+                ],
             }
         )
         return out
-    # Once per record: the cheap first look marks the record, the redaction runs on marked
-    # records only and removes the mark first.
-    mark = f"{context.marker}[{literal(MARKER)}]"
-    out.append({"context": context.name, "statements": _first_look(combined, context, mark)})
+    if always:
+        out.append({"context": context.name, "statements": always})
+    if not redacts:
+        return out
+    # Once per resource, scope or metric: one look at the union of the triggers.
+    conditions = [
+        f"IsMatch({context.record()}, {literal(trigger(combined))})",
+        *(
+            _secret_present(f"IsMatch({context.record()}, ", ref, ")")
+            for ref in combined.custom
+            if isinstance(ref, SecretRef)
+        ),
+    ]
     out.append(
         {
             "context": context.name,
-            "conditions": [f"{mark} != nil"],
-            "statements": [
-                f"delete_key({context.marker}, {literal(MARKER)})",
-                *_redaction(combined, context),
-            ],
+            "conditions": conditions,
+            "statements": _redaction(combined, context),
         }
     )
     return out
@@ -296,37 +301,54 @@ MARKER = "obsc.redaction.candidate"
 
 
 def _first_look(combined: Combined, context: Context, mark: str) -> OTTLStatements:
-    """Mark the record if its text holds a candidate: literal-led checks, then digits.
+    """Mark the record if its text holds a candidate for any pattern of `combined`.
 
-    The literal-led checks share one statement (fewer statements, less overhead per
-    record); a secret has its own (its value comes from the collector's environment).
+    One statement: the first-look checks (patterns.first_look, mostly literal-led) and the
+    custom regexes, joined by `or`, so a record without any candidate costs one search per
+    distinct lead. A secret has its own statement (its value comes from the collector's
+    environment).
     """
-    out: OTTLStatements = [f'set(cache["t"], {context.values()})']
-    lower, text = 'ToLowerCase(cache["t"])', 'cache["t"]'
-    checks = [
-        f"IsMatch({lower if name in LOWER_CASE_TRIGGERS else text}, {literal(fast)})"
-        for name in combined.patterns
-        for fast in FAST_TRIGGERS.get(name, ())
-    ]
-    checks += [f'IsMatch(cache["t"], {literal(c)})' for c in combined.custom if isinstance(c, str)]
-    unmarked = f"set({mark}, true) where {mark} == nil and "
+    out: OTTLStatements = [f"set({_TEXT}, {context.values()})"]
+    checks = [_is_match(check) for check in first_look(combined.patterns)]
+    checks += [f"IsMatch({_TEXT}, {literal(c)})" for c in combined.custom if isinstance(c, str)]
     if checks:
         out.append(f"set({mark}, true) where " + " or ".join(checks))
+    unmarked = f"set({mark}, true) where {mark} == nil and "
     out += [
-        _secret_present(unmarked + 'IsMatch(cache["t"], ', c, ")")
+        _secret_present(unmarked + f"IsMatch({_TEXT}, ", c, ")")
         for c in combined.custom
         if isinstance(c, SecretRef)
     ]
-    digits = digit_gate(combined.patterns)
-    if digits is not None:
-        out.append(f'{unmarked}IsMatch(cache["t"], {literal(digits)})')
     return out
+
+
+# The record's text (string fields, and the values of its maps as JSON) in the cache.
+_TEXT = 'cache["t"]'
+
+
+def _is_match(check: Check) -> str:
+    text = f"ToLowerCase({_TEXT})" if check.lower else _TEXT
+    return f"IsMatch({text}, {literal(check.regex)})"
+
+
+def _checks(name: str) -> str:
+    """`name`'s first-look checks on the record's text, as one OTTL condition."""
+    checks = [_is_match(check) for check in pattern_checks(name)]
+    return checks[0] if len(checks) == 1 else f"({' or '.join(checks)})"
 
 
 def _secret_present(before: str, ref: SecretRef, after: str) -> str:
     """`before <secret literal> after`, true only when the secret is set (not empty)."""
     env = EnvReference(ref.variable)
     return expanded(before, *_regex_pieces(ref), after, ' and "', env, '" != ""')
+
+
+def _flag_condition(name: str) -> str:
+    """Whether pattern `name` may match: its first-look checks, then its precise trigger."""
+    checks = _checks(name)
+    if Check(TRIGGER[name]) in pattern_checks(name):
+        return checks
+    return f"{checks} and IsMatch({_TEXT}, {literal(TRIGGER[name])})"
 
 
 def _flag(index: int) -> str:
@@ -339,13 +361,15 @@ def _when(*conditions: str | None) -> str:
 
 def _redaction(combined: Combined, context: Context) -> OTTLStatements:
     """The gated statements of one context: flags, then each pattern everywhere."""
-    out: OTTLStatements = [f'set(cache["t"], {context.record()})']
+    # A pattern's flag: its cheap first-look checks, and only if they hit its precise
+    # trigger (both necessary conditions of a match in some field or value).
+    out: OTTLStatements = [f"set({_TEXT}, {context.values()})"]
     out += [
-        f'set(cache["p{i}"], true) where IsMatch(cache["t"], {literal(TRIGGER[name])})'
+        f'set(cache["p{i}"], true) where {_flag_condition(name)}'
         for i, name in enumerate(combined.patterns)
     ]
     for j, custom in enumerate(combined.custom, start=len(combined.patterns)):
-        flag = f'set(cache["p{j}"], true) where IsMatch(cache["t"], '
+        flag = f'set(cache["p{j}"], true) where IsMatch({_TEXT}, '
         out.append(
             expanded(flag, literal(custom), ")")
             if isinstance(custom, str)
@@ -363,9 +387,11 @@ def _redaction(combined: Combined, context: Context) -> OTTLStatements:
     for m in context.maps:
         if m.flatten:
             json = m.json
+            # Cheapest first: a literal-led look for a nested value, then the exact one, and
+            # only then the union of the triggers (which no literal leads).
             out.append(
-                f"flatten({m.path}) where IsMatch({json}, {any_trigger}) "
-                f"and IsMatch({json}, {literal(_NESTED)})"
+                f"flatten({m.path}) where IsMatch({json}, {literal(_NESTED_LOOK)}) "
+                f"and IsMatch({json}, {literal(_NESTED)}) and IsMatch({json}, {any_trigger})"
             )
     replacement = replacement_literal(combined.replacement)
     for i, name in enumerate(combined.patterns):

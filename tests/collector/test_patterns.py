@@ -8,6 +8,7 @@ model of the rendered OTTL; docs/redaction.md quotes the figures printed here
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -21,13 +22,12 @@ from targets.collector.patterns import (
     BUILTIN,
     CARD_CANDIDATE,
     CARD_SHORTEST,
-    DIGIT_PATTERNS,
-    FAST_TRIGGERS,
-    LOWER_CASE_TRIGGERS,
     ORDER,
     TRIGGER,
-    digit_gate,
+    Check,
+    first_look,
     luhn_valid,
+    pattern_checks,
 )
 from tests.collector.pii_corpus import (
     BENIGN_KINDS,
@@ -296,36 +296,60 @@ TRIGGER_EXTRAS: dict[str, tuple[str, ...]] = {
 
 @pytest.mark.parametrize("name", ORDER)
 def test_trigger_is_found_in_every_match(name: str) -> None:
-    """A trigger is a necessary condition: every match of the pattern contains one."""
+    """A trigger is a necessary condition: every match of the pattern contains one (also as
+    a map's JSON writes it)."""
     pattern = re.compile(BUILTIN[name].regex, re.ASCII)
     found = re.compile(TRIGGER[name], re.ASCII)
     texts = [line.text for line in pii_lines() + benign_lines()]
     texts += list(TRIGGER_EXTRAS.get(name, ()))
     matches = [m.group(0) for text in texts for m in pattern.finditer(text)]
     assert len(matches) > 20 or name in TRIGGER_EXTRAS
-    missed = [m for m in matches if not found.search(m)]
+    missed = [f for m in matches for f in (m, _json_form(m)) if not found.search(f)]
     assert not missed, missed[:10]
     re2.compile(TRIGGER[name])
 
 
+def _json_form(value: str) -> str:
+    """`value` as Go's JSON encoder writes it inside a map's JSON (without the quotes)."""
+    quoted = json.dumps(value, ensure_ascii=False)[1:-1]
+    return quoted.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _found(checks: Sequence[Check], text: str) -> bool:
+    return any(re.search(c.regex, text.lower() if c.lower else text, re.ASCII) for c in checks)
+
+
 @pytest.mark.parametrize("name", ORDER)
 def test_first_look_finds_every_match(name: str) -> None:
-    """Every match passes the first look: a fast trigger, or the shared digit gate."""
+    """Every match passes the pattern's first-look checks, alone and merged with all others,
+    as written in a string field and as a map's JSON writes it (a tab becomes `\\t`)."""
     pattern = re.compile(BUILTIN[name].regex, re.ASCII)
-    fast = [re.compile(r, re.ASCII) for r in FAST_TRIGGERS.get(name, ())]
-    gate = digit_gate([name])
-    digits = re.compile(gate, re.ASCII) if gate is not None else None
-    assert (gate is not None) == (name in DIGIT_PATTERNS)
     texts = [line.text for line in pii_lines() + benign_lines()]
     texts += list(TRIGGER_EXTRAS.get(name, ()))
+    merged = first_look(ORDER)
     missed = []
     for text in texts:
         for m in pattern.finditer(text):
-            seen = m.group(0).lower() if name in LOWER_CASE_TRIGGERS else m.group(0)
-            if not any(f.search(seen) for f in fast) and not (digits and digits.search(seen)):
-                missed.append(m.group(0))
+            for form in (m.group(0), _json_form(m.group(0))):
+                if not (_found(pattern_checks(name), form) and _found(merged, form)):
+                    missed.append(form)
     assert not missed, missed[:10]
-    assert fast or digits
+    for check in (*pattern_checks(name), *merged):
+        re2.compile(check.regex)
+
+
+def test_first_look_searches_every_byte_once() -> None:
+    """At most one first-look expression of a policy lacks a literal lead (Go's regexp scans
+    every byte for it); with cards or IBANs in the policy, bearer joins that one."""
+
+    def literal_led(check: Check) -> bool:
+        return not check.regex.startswith("[")
+
+    for policy in (ORDER, ("email", "ipv4"), ("bearer_token", "email"), ("iban",)):
+        checks = first_look(policy)
+        assert sum(not literal_led(c) for c in checks) <= 1, checks
+    assert first_look(("bearer_token",)) == (Check(r"bearer(?:[ \t]|\\t)", lower=True),)
+    assert all(not c.lower for c in first_look(ORDER))
 
 
 def test_luhn_vectors() -> None:
