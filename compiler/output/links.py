@@ -28,9 +28,14 @@ def short_uid(uid: str) -> str:
     return f"{head}-{digest}"
 
 
-def service_dashboard_uid(service: str) -> str:
-    """The uid of a service's dashboard: `obsc-<service>` (shortened past 40 characters)."""
-    return short_uid(f"obsc-{service}")
+def service_dashboard_uid(framework: str) -> str:
+    """The uid of the dashboard of every service of one framework: `obsc-fw-<framework>`.
+
+    One dashboard per framework with a `service` variable (Grafana's convention for many
+    similar services): the panels differ per framework (its metric names), not per service.
+    Shortened past 40 characters.
+    """
+    return short_uid(f"obsc-fw-{framework}")
 
 
 def overview_uid(team: str) -> str:
@@ -42,7 +47,7 @@ def overview_uid(team: str) -> str:
 #: test, the dashboard folder `grafana/dashboards/obsc.stack/`. The dot keeps the name out of
 #: reach of services and teams, whose names are DNS labels and share those directories.
 STACK_NAME: Final = "obsc.stack"
-#: The stack dashboard's uid; the `_` keeps it out of the `obsc-<service>` uid space.
+#: The stack dashboard's uid; the `_` keeps it out of the `obsc-...` uid space.
 STACK_DASHBOARD_UID: Final = "obsc_stack"
 
 
@@ -51,13 +56,26 @@ def dashboard_url(uid: str) -> str:
     return f"/d/{uid}"
 
 
-def service_dashboard_url(service: str, grafana_url: str | None = None) -> str:
-    """A service's dashboard, for alert annotations.
+#: The query parameter that presets a dashboard's `service` variable.
+SERVICE_VARIABLE: Final = "var-service"
+#: The query parameter that presets the `slo` variable (the repeated SLO row).
+SLO_VARIABLE: Final = "var-slo"
 
-    Absolute under Grafana's base URL (`alerting.grafanaUrl`, without a trailing `/`),
-    else the path alone.
+
+def service_dashboard_url(
+    service: str, framework: str, grafana_url: str | None = None, *, slo: str | None = None
+) -> str:
+    """A service's dashboard: its framework's, with the `service` variable preset to it.
+
+    `/d/obsc-fw-<framework>?var-service=<service>` (and `&var-slo=<slo>`, which shows that
+    SLO's row alone, when `slo` is given), absolute under Grafana's base URL
+    (`alerting.grafanaUrl`, without a trailing `/`) when given, else the path alone. Service
+    names are DNS labels and need no escaping; `service` may also be a Grafana data-link
+    macro such as `${__value.raw}` (the team overviews' tables), which must stay verbatim.
     """
-    return (grafana_url or "") + dashboard_url(service_dashboard_uid(service))
+    path = dashboard_url(service_dashboard_uid(framework))
+    query = f"?{SERVICE_VARIABLE}={service}" + (f"&{SLO_VARIABLE}={slo}" if slo else "")
+    return f"{grafana_url or ''}{path}{query}"
 
 
 def period_suffix(window: str) -> str:

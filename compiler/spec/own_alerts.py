@@ -254,7 +254,8 @@ def check_alert_links(project: ProjectDocument, doc: Document, sink: DiagnosticS
         path = ("spec", "alerting")
         sink.warning(
             "OBSC332",
-            "alerts link to their dashboard by a path (dashboard_url: /d/obsc-<service>) "
+            "alerts link to their dashboard by a path "
+            "(dashboard_url: /d/obsc-fw-<framework>?var-service=<service>) "
             "that a pager or chat message cannot open: the Project names no Grafana URL",
             doc.location(path),
             spec_path(doc, path),

@@ -79,7 +79,7 @@ def _annotations(service: ResolvedService, grafana_url: str | None) -> dict[str,
             f"{service.name} ({service.logs_format} logs) had level error, critical or fatal, "
             f'for {FOR}. Query: {{service_name="{service.name}"}} | {error_filter()}'
         ),
-        "dashboard_url": service_dashboard_url(service.name, grafana_url),
+        "dashboard_url": service_dashboard_url(service.name, service.framework, grafana_url),
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook

@@ -44,7 +44,7 @@ def _annotations(
 ) -> dict[str, str]:
     notes = {
         "summary": alert.summary,
-        "dashboard_url": service_dashboard_url(service.name, grafana_url),
+        "dashboard_url": service_dashboard_url(service.name, service.framework, grafana_url),
     }
     if alert.description:
         notes["description"] = alert.description

@@ -125,7 +125,9 @@ def _annotations(
             f"The {slo.name} SLO of {service.name} ({burn.clean(burn.objective_ratio(slo) * 100)}%"
             f" over {slo.window}) is spending its error budget at more than {pace}."
         ),
-        "dashboard_url": service_dashboard_url(service.name, grafana_url),
+        "dashboard_url": service_dashboard_url(
+            service.name, service.framework, grafana_url, slo=slo.name
+        ),
     }
     if service.runbook:
         notes["runbook_url"] = service.runbook

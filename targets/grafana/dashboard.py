@@ -44,6 +44,46 @@ def datasource_variable(datasource_type: str) -> dict[str, Any]:
     }
 
 
+def custom_variable(name: str, label: str, values: list[str]) -> dict[str, Any]:
+    """A single-value picker over fixed values (comma-free), defaulting to the first."""
+    return {
+        "type": "custom",
+        "name": name,
+        "label": label,
+        "query": ",".join(values),
+        "current": {"text": values[0], "value": values[0]},
+        "hide": 0,
+        "includeAll": False,
+        "multi": False,
+        "options": [],
+        "skipUrlSync": False,
+    }
+
+
+def query_variable(name: str, label: str, query: str) -> dict[str, Any]:
+    """A multi-value Prometheus label picker, every value selected by default.
+
+    Refreshed on every time range change (the dashboard linter asks for it).
+    """
+    return {
+        "type": "query",
+        "name": name,
+        "label": label,
+        "datasource": {"type": PROMETHEUS, "uid": "${" + variable_name(PROMETHEUS) + "}"},
+        "definition": query,
+        "query": {"qryType": 1, "query": query, "refId": "PrometheusVariableQueryEditor"},
+        "current": {"text": ["All"], "value": ["$__all"]},
+        "hide": 0,
+        "includeAll": True,
+        "multi": True,
+        "options": [],
+        "refresh": 2,
+        "regex": "",
+        "sort": 1,
+        "skipUrlSync": False,
+    }
+
+
 def dashboard_link(title: str, url: str, *, new_tab: bool = False) -> dict[str, Any]:
     """A link in the dashboard's header to one URL, keeping the time range for Grafana links."""
     return {
@@ -91,8 +131,12 @@ def dashboard(
     tags: list[str],
     panels: list[Panel],
     links: list[dict[str, Any]],
+    variables: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A complete dashboard around `panels` (already placed and numbered)."""
+    """A complete dashboard around `panels` (already placed and numbered).
+
+    `variables` follow the datasource pickers, which come first.
+    """
     return {
         "uid": uid,
         "title": title,
@@ -123,6 +167,7 @@ def dashboard(
         },
         "templating": {
             "list": [datasource_variable(kind) for kind in _used_datasource_types(panels)]
+            + (variables or [])
         },
         "links": links,
         "panels": panels,

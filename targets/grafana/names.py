@@ -18,6 +18,10 @@ ALERTMANAGER: Final = "alertmanager"
 #: Where the compose and helm targets mount `rendered/<env>/grafana/dashboards/`.
 DASHBOARDS_MOUNT: Final = "/var/lib/grafana/dashboards"
 OVERVIEW_FILE: Final = "slo-overview.json"
+#: The folder of the framework dashboards, shared by every team: `dashboards/obsc.services/`.
+#: The dot keeps it out of reach of teams, whose names are DNS labels.
+SERVICES_FOLDER: Final = "obsc.services"
+SERVICES_FOLDER_UID: Final = "obscfolder_services"
 
 
 def folder_uid(team: str) -> str:

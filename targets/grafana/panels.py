@@ -234,9 +234,15 @@ def trace_search(title: str, description: str, traceql: str) -> Panel:
     return panel
 
 
-def row_panel(title: str) -> Panel:
-    """An expanded row header (its panels follow it at the top level)."""
-    return {"type": "row", "title": title, "collapsed": False, "panels": []}
+def row_panel(title: str, repeat: str | None = None) -> Panel:
+    """An expanded row header (its panels follow it at the top level).
+
+    `repeat`: a variable's name; Grafana repeats the row and its panels once per value.
+    """
+    panel: Panel = {"type": "row", "title": title, "collapsed": False, "panels": []}
+    if repeat is not None:
+        panel["repeat"] = repeat
+    return panel
 
 
 def link(title: str, url: str, *, new_tab: bool = False, keep_time: bool = True) -> dict[str, Any]:
@@ -261,11 +267,11 @@ class Grid:
         self._x = 0
         self._line_height = 0
 
-    def row(self, title: str) -> None:
-        """Start a new row with a header."""
+    def row(self, title: str, repeat: str | None = None) -> None:
+        """Start a new row with a header (repeated per value of the variable `repeat`)."""
         if self._x:
             self._newline()
-        self._place(row_panel(title), GRID_WIDTH, 1)
+        self._place(row_panel(title, repeat), GRID_WIDTH, 1)
         self._newline()
 
     def add(self, panel: Panel, width: int, height: int) -> None:

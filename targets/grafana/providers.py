@@ -1,6 +1,8 @@
 """`provisioning/dashboards/dashboards.yaml`: one file provider, and one folder, per team.
 
-The stack's own dashboard, when there is one, gets a provider and folder `obsc.stack` too.
+Teams get a folder for their SLO overview (so only teams with an SLO); the framework
+dashboards, shared by every team, a provider and folder `obsc.services`; the stack's own
+dashboard, when there is one, a provider and folder `obsc.stack`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,13 @@ from typing import Any
 
 from compiler.model import EnvironmentModel
 from compiler.output.links import STACK_NAME
-from targets.grafana.names import DASHBOARDS_MOUNT, folder_uid
+from targets.grafana.names import (
+    DASHBOARDS_MOUNT,
+    SERVICES_FOLDER,
+    SERVICES_FOLDER_UID,
+    folder_uid,
+)
+from targets.grafana.overview import teams_with_overview
 from targets.grafana.stack import FOLDER_UID, has_stack_dashboard
 
 
@@ -41,7 +49,9 @@ def provider(team: str, *, name: str | None = None, uid: str | None = None) -> d
 
 def providers_document(model: EnvironmentModel) -> dict[str, Any]:
     """The whole provisioning file."""
-    providers = [provider(team) for team in teams(model)]
+    providers = [provider(team) for team in sorted(teams_with_overview(model))]
+    if model.services:
+        providers.append(provider(SERVICES_FOLDER, name=SERVICES_FOLDER, uid=SERVICES_FOLDER_UID))
     if has_stack_dashboard(model):
         providers.append(provider(STACK_NAME, name=STACK_NAME, uid=FOLDER_UID))
     return {"apiVersion": 1, "providers": providers}

@@ -1,19 +1,26 @@
-"""A service's dashboard (`dashboards/<team>/<service>.json`, uid `obsc-<service>`).
+"""A framework's dashboard (`dashboards/obsc.services/<framework>.json`, uid `obsc-fw-<fw>`).
 
-Application services: traffic (request rate, error ratio, latency percentiles), one row per
-SLO (SLI against the objective, error budget remaining, burn rate per window), the service's
-alerts, and its logs and traces. Infrastructure services: their exporter's health only.
+One dashboard serves every service of a framework in the environment, Grafana's convention
+for many similar services: its `service` variable picks the service (a fixed list, the
+framework's services, so the picker lists exactly those), and
+`/d/obsc-fw-<framework>?var-service=<name>` opens it on one service
+(compiler.output.links.service_dashboard_url, which alerts and the team overviews link to).
+The panels differ per framework, not per service: the framework names the metrics.
+
+Application services: traffic (request rate, error ratio, latency percentiles), a row per
+SLO of the selected service (repeated over the `slo` variable: SLI against the objective,
+error budget remaining, burn rate per window), the service's alerts, and its logs and
+traces. Infrastructure services: their exporter's health only.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from compiler.model import ResolvedService, ResolvedSLO
-from compiler.output.links import dashboard_url, overview_uid, service_dashboard_uid
+from compiler.model import ResolvedService
+from compiler.output.links import dashboard_url, overview_uid, period_suffix, service_dashboard_uid
 from targets.grafana import panels, queries
-from targets.grafana.dashboard import dashboard, dashboard_link
+from targets.grafana.dashboard import custom_variable, dashboard, dashboard_link, query_variable
 
 TRAFFIC_HEIGHT = 8
 SLO_HEIGHT = 8
@@ -21,85 +28,60 @@ ALERTS_HEIGHT = 6
 LOGS_HEIGHT = 10
 
 
-def _ratio(percent: float) -> float:
-    """A percentage as an exact ratio (99.9 -> 0.999, not 0.9990000000000001)."""
-    return float(Decimal(str(percent)) / 100)
-
-
-def _budget(slo: ResolvedSLO) -> float:
-    """The SLO's error budget as a ratio (99.9% -> 0.001)."""
-    return float((100 - Decimal(str(slo.objective))) / 100)
-
-
-def _percent(value: float) -> str:
-    """`99.9` for 99.9, `99` for 99.0."""
-    return f"{value:g}"
-
-
 def traffic_panels(service: ResolvedService) -> list[panels.Panel]:
-    """Request rate, error ratio and latency percentiles, those the metrics allow."""
-    if not service.metrics.enabled:
-        return []
+    """Request rate, error ratio and latency percentiles, those the framework's metrics allow."""
+    metrics = service.metrics
     result = []
-    slo = queries.availability_slo(service)
-    source = f"the {slo.name} SLO's 5m rates" if slo else f"`{service.metrics.request_metric}`"
-    rate = queries.request_rate(service)
+    source = f"`{metrics.request_metric}`"
+    rate = queries.request_rate(metrics)
     if rate is not None:
         result.append(
             panels.timeseries(
                 "Request rate",
-                f"Requests per second, from {source}.",
+                f"Requests per second of $service, from {source}.",
                 [("requests/s", rate)],
                 "reqps",
                 min_value=0,
             )
         )
-    errors = queries.error_ratio(service)
+    errors = queries.error_ratio(metrics)
     if errors is not None:
         result.append(
             panels.timeseries(
                 "Error ratio",
-                f"Share of requests that failed, from {source}"
-                + (f"; the red line is the {slo.name} SLO's error budget." if slo else "."),
+                f"Share of the requests of $service that failed, from {source}.",
                 [("errors", errors)],
                 "percentunit",
-                threshold_line=_budget(slo) if slo else None,
                 min_value=0,
             )
         )
-    quantiles = queries.latency_quantiles(service)
+    quantiles = queries.latency_quantiles(metrics)
     if quantiles:
         result.append(
             panels.timeseries(
                 "Latency",
-                f"p50, p95 and p99 request duration from `{service.metrics.duration_metric}`.",
+                f"p50, p95 and p99 request duration of $service from `{metrics.duration_metric}`.",
                 quantiles,
-                queries.latency_unit(service.metrics),
+                queries.latency_unit(metrics),
                 min_value=0,
             )
         )
     return result
 
 
-def slo_panels(service: ResolvedService, slo: ResolvedSLO) -> list[tuple[panels.Panel, int]]:
-    """SLI vs objective, error budget remaining and burn rates of one SLO, with widths."""
-    objective = _ratio(slo.objective)
+def slo_panels(suffixes: list[str]) -> list[tuple[panels.Panel, int]]:
+    """SLI vs objective, error budget remaining and burn rates of `$slo`, with widths."""
     sli = panels.timeseries(
         "SLI vs objective",
-        f"The SLI over the SLO window ({slo.window}) against the {_percent(slo.objective)}% "
-        "objective.",
-        [
-            (f"SLI ({slo.window})", queries.sli_over_period(service, slo)),
-            ("objective", queries.objective(service, slo)),
-        ],
+        "The SLI of $slo over the SLO's window against its objective.",
+        [("SLI (window)", queries.sli_over_period(suffixes)), ("objective", queries.objective())],
         "percentunit",
         decimals=3,
-        threshold_line=objective,
     )
     budget = panels.stat(
         "Error budget remaining",
-        f"Share of the {slo.window} error budget not yet spent; negative once overspent.",
-        queries.budget_remaining(service, slo),
+        "Share of the window's error budget of $slo not yet spent; negative once overspent.",
+        queries.budget_remaining(),
         "percentunit",
         decimals=1,
         thresholds=panels.steps(("red", None), ("orange", 0), ("green", 0.25)),
@@ -108,7 +90,7 @@ def slo_panels(service: ResolvedService, slo: ResolvedSLO) -> list[tuple[panels.
         "Burn rate",
         "Error ratio over each window divided by the error budget: at 1 the budget lasts "
         "exactly the SLO window; the alerts fire on pairs of windows well above 1.",
-        [(window, queries.burn_rate(service, slo, window)) for window in queries.BURN_WINDOWS],
+        [(window, queries.burn_rate(window)) for window in queries.BURN_WINDOWS],
         "none",
         decimals=2,
         threshold_line=1,
@@ -117,13 +99,13 @@ def slo_panels(service: ResolvedService, slo: ResolvedSLO) -> list[tuple[panels.
     return [(sli, 10), (budget, 4), (burn, 10)]
 
 
-def alerts_panel(service: ResolvedService) -> panels.Panel:
-    """The service's pending and firing alerts over time."""
+def alerts_panel() -> panels.Panel:
+    """The selected service's pending and firing alerts over time."""
     return panels.state_timeline(
         "Alerts",
-        f"Prometheus' ALERTS series for {service.name}: every obsc alert of the service, "
+        "Prometheus' ALERTS series for $service: every obsc alert of the service, "
         "pending or firing.",
-        [("{{alertname}} {{severity}} ({{alertstate}})", queries.alerts(service))],
+        [("{{alertname}} {{severity}} ({{alertstate}})", queries.alerts())],
         [{"type": "value", "options": {"1": {"color": "red", "index": 0, "text": "active"}}}],
     )
 
@@ -133,8 +115,8 @@ def exporter_panels(service: ResolvedService) -> list[panels.Panel]:
     exporter = service.exporter.name if service.exporter else "exporter"
     up = panels.stat(
         "Exporter up",
-        f"Whether every scrape of {exporter} succeeded (Prometheus' `up`).",
-        queries.exporter_up(service),
+        f"Whether every scrape of $service's {exporter} succeeded (Prometheus' `up`).",
+        queries.exporter_up(),
         "none",
         thresholds=panels.steps(("red", None), ("green", 1)),
         mappings=[
@@ -149,83 +131,101 @@ def exporter_panels(service: ResolvedService) -> list[panels.Panel]:
     )
     duration = panels.timeseries(
         "Scrape duration",
-        f"How long each scrape of {exporter} took.",
-        [("{{instance}}", queries.scrape_series(service, "scrape_duration_seconds"))],
+        f"How long each scrape of $service's {exporter} took.",
+        [("{{instance}}", queries.scrape_series("scrape_duration_seconds"))],
         "s",
         min_value=0,
     )
     samples = panels.timeseries(
         "Samples scraped",
-        f"Samples {exporter} exposed per scrape.",
-        [("{{instance}}", queries.scrape_series(service, "scrape_samples_scraped"))],
+        f"Samples $service's {exporter} exposed per scrape.",
+        [("{{instance}}", queries.scrape_series("scrape_samples_scraped"))],
         "short",
         min_value=0,
     )
     return [up, duration, samples]
 
 
-def _links(service: ResolvedService, teams_with_overview: set[str]) -> list[dict[str, Any]]:
-    links = []
-    if service.team in teams_with_overview:
-        links.append(
-            dashboard_link(
-                f"{service.team} SLO overview", dashboard_url(overview_uid(service.team))
-            )
-        )
-    if service.runbook:
-        links.append(dashboard_link("Runbook", service.runbook, new_tab=True))
+def runbook_pattern(services: list[ResolvedService]) -> str | None:
+    """One runbook URL for all of `services` with `${service}` for the name, when there is one.
+
+    When every service's runbook is the same prefix followed by the service's name (the usual
+    layout, `https://runbooks.example.com/<service>`), the header links to it for the selected
+    service. Otherwise there is no runbook link; each alert still carries its `runbook_url`.
+    """
+    books = [(s.runbook or "", s.name) for s in services]
+    if not all(book.endswith(name) for book, name in books):
+        return None
+    prefixes = {book[: -len(name)] for book, name in books}
+    if len(prefixes) != 1 or not next(iter(prefixes)):
+        return None
+    return prefixes.pop() + "${service}"
+
+
+def _links(services: list[ResolvedService], teams_with_overview: set[str]) -> list[dict[str, Any]]:
+    teams = sorted({s.team for s in services} & teams_with_overview)
+    links = [
+        dashboard_link(f"{team} SLO overview", dashboard_url(overview_uid(team))) for team in teams
+    ]
+    runbook = runbook_pattern(services)
+    if runbook:
+        links.append(dashboard_link("Runbook of $service", runbook, new_tab=True))
     return links
 
 
-def service_dashboard(
-    environment: str, service: ResolvedService, teams_with_overview: set[str]
+def _period_suffixes(services: list[ResolvedService]) -> list[str]:
+    return sorted({period_suffix(slo.window) for s in services for slo in s.slos})
+
+
+def framework_dashboard(
+    environment: str, services: list[ResolvedService], teams_with_overview: set[str]
 ) -> dict[str, Any]:
-    """The dashboard of one service."""
+    """The dashboard of every service of one framework (`services`, sorted by name)."""
+    first = services[0]
+    framework = first.framework
     grid = panels.Grid()
-    if service.category == "infrastructure":
-        exporter = service.exporter.name if service.exporter else "exporter"
+    variables = [custom_variable("service", "Service", [s.name for s in services])]
+    if first.category == "infrastructure":
+        exporter = first.exporter.name if first.exporter else "exporter"
         grid.row(f"Exporter: {exporter}")
-        for panel, width in zip(exporter_panels(service), (4, 10, 10), strict=True):
+        for panel, width in zip(exporter_panels(first), (4, 10, 10), strict=True):
             grid.add(panel, width, TRAFFIC_HEIGHT)
     else:
-        traffic = traffic_panels(service)
+        traffic = traffic_panels(first) if any(s.metrics.enabled for s in services) else []
         if traffic:
             grid.row("Traffic")
             grid.add_line(traffic, TRAFFIC_HEIGHT)
-        for slo in service.slos:
-            grid.row(
-                f"SLO {slo.name}: {_percent(slo.objective)}% over {slo.window}"
-                + (f", requests under {slo.sli.threshold}" if slo.sli.threshold else "")
-            )
-            for panel, width in slo_panels(service, slo):
+        suffixes = _period_suffixes(services)
+        if suffixes:
+            variables.append(query_variable("slo", "SLO", queries.slos_of_service()))
+            grid.row("SLO $slo", repeat="slo")
+            for panel, width in slo_panels(suffixes):
                 grid.add(panel, width, SLO_HEIGHT)
         grid.row("Alerts")
-        grid.add(alerts_panel(service), panels.GRID_WIDTH, ALERTS_HEIGHT)
+        grid.add(alerts_panel(), panels.GRID_WIDTH, ALERTS_HEIGHT)
         grid.row("Logs and traces")
         grid.add_line(
             [
-                panels.logs(
-                    "Logs",
-                    f"Newest log lines of {service.name} in Loki.",
-                    queries.logs(service),
-                ),
+                panels.logs("Logs", "Newest log lines of $service in Loki.", queries.logs()),
                 panels.trace_search(
                     "Traces",
-                    f"Recent traces of {service.name} in Tempo (sampling "
-                    f"{_percent(service.sampling * 100)}%).",
-                    queries.traces(service),
+                    "Recent (sampled) traces of $service in Tempo.",
+                    queries.traces(),
                 ),
             ],
             LOGS_HEIGHT,
         )
+    teams = sorted({s.team for s in services})
     return dashboard(
-        uid=service_dashboard_uid(service.name),
-        title=f"{service.name} ({environment})",
+        uid=service_dashboard_uid(framework),
+        title=f"{framework} services ({environment})",
         description=(
-            f"{service.name} ({service.framework}, team {service.team}) in "
-            f"{environment}. Rendered by obsc: edit the specs, not this dashboard."
+            f"Every {framework} service in {environment} (teams {', '.join(teams)}), one at a "
+            "time: pick it with the service variable. Rendered by obsc: edit the specs, not "
+            "this dashboard."
         ),
-        tags=["obsc", service.team, service.framework],
+        tags=["obsc", framework, *teams],
         panels=grid.panels,
-        links=_links(service, teams_with_overview),
+        links=_links(services, teams_with_overview),
+        variables=variables,
     )

@@ -49,7 +49,8 @@ def test_scaffold_validates_and_renders(obsc: ObscRunner, new_repo: Path) -> Non
     assert obsc("--repo", new_repo, "render").code == 0
     rendered = tree_bytes(new_repo / "rendered")
     assert "prod/alerts/rules/example-api.rules.yaml" in rendered
-    assert "dev/grafana/dashboards/platform/example-api.json" in rendered
+    assert "dev/grafana/dashboards/obsc.services/flask.json" in rendered  # example-api's
+    assert "dev/grafana/dashboards/platform/slo-overview.json" in rendered
     assert obsc("--repo", new_repo, "render", "--check").code == 0
 
 

@@ -63,7 +63,10 @@ def test_every_alert_of_the_service_carries_its_labels_and_an_absolute_link(
         annotations = rule["annotations"]
         assert isinstance(annotations, dict)
         if "dashboard_url" in annotations:
-            assert annotations["dashboard_url"] == "https://grafana.example.com/d/obsc-api"
+            # the flask dashboard opened on api; an SLO's alerts on that SLO's row alone
+            url = "https://grafana.example.com/d/obsc-fw-flask?var-service=api"
+            slo = labels.get("slo")
+            assert annotations["dashboard_url"] == url + (f"&var-slo={slo}" if slo else "")
     root = write_tree(files, tmp_path)
     done = subprocess.run(
         [str(real_tool("promtool")), "test", "rules", "api.test.yaml"],

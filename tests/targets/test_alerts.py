@@ -127,7 +127,9 @@ def test_sloth_compatible_names_and_labels() -> None:
     annotations = page["annotations"]
     assert isinstance(annotations, dict)
     assert annotations["runbook_url"] == "https://runbooks.example.com/checkout"
-    assert annotations["dashboard_url"] == "https://grafana.example.com/d/obsc-checkout"
+    assert annotations["dashboard_url"] == (
+        "https://grafana.example.com/d/obsc-fw-flask?var-service=checkout&var-slo=availability"
+    )
 
 
 @pytest.mark.parametrize(

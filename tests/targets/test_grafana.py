@@ -1,5 +1,6 @@
 """The grafana target on the example estate: the real dashboard linter, the dashboard JSON
-model's schema, datasource wiring, parseable PromQL, contract labels and stable bytes."""
+model's schema, datasource wiring, parseable PromQL, contract labels, every service reachable
+on its framework's dashboard and stable bytes."""
 
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ from compiler.output.links import (
     STACK_NAME,
     period_suffix,
     service_dashboard_uid,
+    service_dashboard_url,
     short_uid,
 )
 from compiler.pipeline import load_estate
 from targets.grafana import DATASOURCES_FILE, PROVIDERS_FILE, render_grafana
+from targets.grafana.names import SERVICES_FOLDER
+from targets.grafana.service import runbook_pattern
 from tests.conftest import ROOT
 from tests.kube import write_tree
 
@@ -34,6 +38,7 @@ Json = dict[str, Any]
 
 SCHEMA = Path(__file__).parent / "fixtures" / "grafana" / "dashboard.schema.json"
 STACK_FILE = f"dashboards/{STACK_NAME}/stack.json"
+SERVICES = f"dashboards/{SERVICES_FOLDER}/"
 GRAFANA_MACROS = ("$__rate_interval", "$__interval", "$__range")
 
 # The dashboard linter's configuration (a `.lint` file, written to tmp and passed with --config).
@@ -47,7 +52,9 @@ exclusions:
       jobs and the OTLP path both set; `job` and `instance` differ between those paths and the
       SLO recording rules aggregate them away, so a job variable would select nothing useful.
   template-instance-rule:
-    reason: Same as template-job-rule; dashboards are per service, selected by `service`.
+    reason: >-
+      Same as template-job-rule; a framework's dashboard picks one service with its `service`
+      variable and selects by that label.
   target-job-rule:
     reason: >-
       Queries match on `service` (and `slo`), the labels of docs/contracts.md; the stack
@@ -132,8 +139,24 @@ def _equal_matchers(selector: promql_parser.VectorSelector) -> dict[str, str]:
     }
 
 
-def _service_of(path: str, prod: EnvironmentModel) -> ResolvedService | None:
-    return prod.service(Path(path).stem)
+def _framework_of(path: str) -> str | None:
+    return Path(path).stem if path.startswith(SERVICES) else None
+
+
+def _variable(dashboard: Json, name: str) -> Json:
+    return next(v for v in dashboard["templating"]["list"] if v["name"] == name)
+
+
+def _services_of(dashboard: Json) -> list[str]:
+    """The names the `service` variable offers."""
+    variable = _variable(dashboard, "service")
+    assert variable["type"] == "custom"
+    names: list[str] = variable["query"].split(",")
+    return names
+
+
+def _board_of(service: ResolvedService) -> str:
+    return f"{SERVICES}{service.framework}.json"
 
 
 # Files ----------------------------------------------------------------------------------
@@ -142,18 +165,19 @@ def _service_of(path: str, prod: EnvironmentModel) -> ResolvedService | None:
 def test_files_are_the_contracts_paths(prod: EnvironmentModel, rendered: dict[str, bytes]) -> None:
     teams_with_slos = {s.team for s in prod.services if s.slos}
     expected = {DATASOURCES_FILE, PROVIDERS_FILE}
-    expected |= {f"dashboards/{s.team}/{s.name}.json" for s in prod.services}
+    expected |= {_board_of(s) for s in prod.services}
     expected |= {f"dashboards/{team}/slo-overview.json" for team in teams_with_slos}
     expected.add(STACK_FILE)
     assert set(rendered) == expected
-    assert len([p for p in rendered if p.endswith(".json")]) == 21  # 16 services, 4 teams, stack
+    # 16 services of 15 frameworks (two django services), 4 teams, the stack
+    assert len([p for p in rendered if p.endswith(".json")]) == 20
 
 
 def test_one_provider_per_team(prod: EnvironmentModel, rendered: dict[str, bytes]) -> None:
     doc = YAML(typ="safe").load(rendered[PROVIDERS_FILE].decode())
-    teams = sorted({s.team for s in prod.services})
-    assert [p["folder"] for p in doc["providers"]] == [*teams, STACK_NAME]
-    for provider, team in zip(doc["providers"], [*teams, STACK_NAME], strict=True):
+    teams = sorted({s.team for s in prod.services if s.slos})
+    assert [p["folder"] for p in doc["providers"]] == [*teams, SERVICES_FOLDER, STACK_NAME]
+    for provider, team in zip(doc["providers"], [*teams, SERVICES_FOLDER, STACK_NAME], strict=True):
         assert provider["type"] == "file"
         assert provider["disableDeletion"] is True
         assert provider["allowUiUpdates"] is False
@@ -161,8 +185,8 @@ def test_one_provider_per_team(prod: EnvironmentModel, rendered: dict[str, bytes
             "path": f"/var/lib/grafana/dashboards/{team}",
             "foldersFromFilesStructure": False,
         }
-    assert len({p["folderUid"] for p in doc["providers"]}) == len(teams) + 1
-    assert len({p["name"] for p in doc["providers"]}) == len(teams) + 1
+    assert len({p["folderUid"] for p in doc["providers"]}) == len(teams) + 2
+    assert len({p["name"] for p in doc["providers"]}) == len(teams) + 2
 
 
 # The real linter ------------------------------------------------------------------------
@@ -186,7 +210,7 @@ def test_dashboard_linter_strict_passes_every_dashboard(
     config = tmp_path / ".lint"
     config.write_text(LINT_CONFIG, encoding="utf-8")
     files = sorted((root / "dashboards").rglob("*.json"))
-    assert len(files) == 21
+    assert len(files) == 20
     failures = []
     for path in files:
         done = _lint(linter, config, path)
@@ -202,7 +226,7 @@ def test_dashboard_linter_catches_a_broken_dashboard(
     linter = real_tool("dashboard-linter")
     config = tmp_path / ".lint"
     config.write_text(LINT_CONFIG, encoding="utf-8")
-    broken = json.loads(json.dumps(dashboards["dashboards/payments/checkout.json"]))
+    broken = json.loads(json.dumps(dashboards[f"{SERVICES}flask.json"]))
     panel = next(p for p in _data_panels(broken) if p["title"] == "Request rate")
     panel["fieldConfig"]["defaults"].pop("unit")
     panel["targets"][0]["expr"] = "sum(rate(flask_http_request_total[5m])"
@@ -250,20 +274,21 @@ def test_dashboard_uids_and_titles(prod: EnvironmentModel, dashboards: dict[str,
     uids = [d["uid"] for d in dashboards.values()]
     assert len(uids) == len(set(uids))
     for path, dashboard in dashboards.items():
-        service = _service_of(path, prod)
+        framework = _framework_of(path)
         if path == STACK_FILE:
             assert dashboard["uid"] == STACK_DASHBOARD_UID
             assert dashboard["title"] == "Observability stack (prod)"
             assert dashboard["tags"] == ["obsc", STACK_NAME]
             continue
-        if service is None:
+        if framework is None:
             team = Path(path).parent.name
             assert dashboard["uid"] == f"obsc-slo-{team}"
             assert dashboard["tags"] == ["obsc", team, "slo"]
             continue
-        assert dashboard["uid"] == f"obsc-{service.name}"
-        assert dashboard["title"] == f"{service.name} (prod)"
-        assert dashboard["tags"] == ["obsc", service.team, service.framework]
+        services = [s for s in prod.services if s.framework == framework]
+        assert dashboard["uid"] == f"obsc-fw-{framework}"
+        assert dashboard["title"] == f"{framework} services (prod)"
+        assert dashboard["tags"] == ["obsc", framework, *sorted({s.team for s in services})]
 
 
 # Datasources ----------------------------------------------------------------------------
@@ -329,7 +354,9 @@ def test_every_dashboard_datasource_resolves(
     types = {ds["uid"]: ds["type"] for ds in datasources}
     builtin = {"-- Grafana --": "grafana"}
     for path, dashboard in dashboards.items():
-        variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+        every = dashboard["templating"]["list"]
+        variables = {v["name"]: v for v in every if v["type"] == "datasource"}
+        assert every[: len(variables)] == list(variables.values()), path  # pickers first
         for variable in variables.values():
             assert types[variable["current"]["value"]] == variable["query"], path
 
@@ -343,6 +370,9 @@ def test_every_dashboard_datasource_resolves(
 
         for annotation in dashboard["annotations"]["list"]:
             resolve(annotation["datasource"], "annotation")
+        for variable in every:
+            if variable["type"] == "query":
+                resolve(variable["datasource"], variable["name"])
         for panel in _data_panels(dashboard):
             resolve(panel["datasource"], panel["title"])
             for target in panel["targets"]:
@@ -356,33 +386,54 @@ def test_every_dashboard_datasource_resolves(
 
 def test_every_promql_query_parses(dashboards: dict[str, Json], datasources: list[Json]) -> None:
     exprs = [expr for d in dashboards.values() for expr in _prometheus_exprs(d)]
-    assert len(exprs) > 300
+    assert len(exprs) > 200
     for expr in exprs:
         _parse(expr)
+    for dashboard in dashboards.values():
+        for variable in dashboard["templating"]["list"]:
+            if variable["type"] == "query":
+                query = variable["query"]["query"]
+                assert query == variable["definition"]
+                inner = re.fullmatch(r"label_values\((.+), slo\)", query)
+                assert inner is not None, query
+                _parse(inner[1])
     tempo = next(ds for ds in datasources if ds["uid"] == "tempo")
     for query in tempo["jsonData"]["tracesToMetrics"]["queries"]:
         # `$$__tags` is `$__tags` after provisioning, which Grafana expands to the matchers.
         _parse(query["query"].replace("$$__tags", 'service="checkout"'))
 
 
-def test_service_dashboards_select_by_the_contract_labels(
+def test_dashboards_select_by_the_contract_labels(
     prod: EnvironmentModel, dashboards: dict[str, Json]
 ) -> None:
+    """A framework's dashboard selects `$service` (and `$slo`); an overview table the team's
+    services of its framework with SLOs, by name."""
     for path, dashboard in dashboards.items():
         if path == STACK_FILE:
             continue  # the collector's own metrics: test_stack_dashboard_reads_the_collector
-        service = _service_of(path, prod)
+        framework = _framework_of(path)
         team = Path(path).parent.name
-        slos = {slo.name for s in prod.services if s.team == team for slo in s.slos}
-        for expr in _prometheus_exprs(dashboard):
-            for selector in _selectors(expr):
-                labels = _equal_matchers(selector)
-                if service is not None:
-                    assert labels.get("service") == service.name, (path, expr)
+        for panel in _data_panels(dashboard):
+            for target in panel["targets"]:
+                if target["datasource"]["type"] != "prometheus":
+                    continue
+                if framework is None:
+                    table = panel["title"].removesuffix(" services")
+                    names = sorted(
+                        s.name
+                        for s in prod.services
+                        if s.team == team and s.framework == table and s.slos
+                    )
+                    expected = {"service": "|".join(names)}
+                    op = promql_parser.MatchOp.Re
                 else:
-                    assert labels.get("service") in {s.name for s in prod.services}, expr
-                if (selector.name or "").startswith("slo:") and "slo" in labels:
-                    assert labels["slo"] in slos, (path, expr)
+                    expected = {"service": "$service"}
+                    op = promql_parser.MatchOp.Equal
+                for selector in _selectors(target["expr"]):
+                    matched = {m.name: m.value for m in selector.matchers.matchers if m.op == op}
+                    assert {"service": matched.get("service")} == expected, (path, target)
+                    if framework is not None and (selector.name or "").startswith("slo:"):
+                        assert _equal_matchers(selector)["slo"] == "$slo", (path, target)
 
 
 def test_raw_rates_use_the_rate_interval(dashboards: dict[str, Json]) -> None:
@@ -397,36 +448,89 @@ def test_slo_rows_use_the_period_suffix(
 ) -> None:
     assert period_suffix("28d") == "4w"
     assert period_suffix("30d") == "30d"
-    checkout = dashboards["dashboards/payments/checkout.json"]
-    exprs = set(_prometheus_exprs(checkout))
-    assert '1 - slo:sli_error:ratio_rate4w{service="checkout", slo="payments-succeed"}' in exprs
-    assert '1 - slo:sli_error:ratio_rate30d{service="checkout", slo="availability"}' in exprs
-    burn = (
-        'slo:sli_error:ratio_rate1h{service="checkout", slo="availability"}'
-        ' / on (service, slo) slo:error_budget:ratio{service="checkout", slo="availability"}'
-    )
+    flask = dashboards[f"{SERVICES}flask.json"]  # checkout: a 30d and a 28d SLO
+    exprs = set(_prometheus_exprs(flask))
+    sel = '{service="$service", slo="$slo"}'
+    assert f"1 - (slo:sli_error:ratio_rate30d{sel} or slo:sli_error:ratio_rate4w{sel})" in exprs
+    burn = f"slo:sli_error:ratio_rate1h{sel} / on (service, slo) slo:error_budget:ratio{sel}"
     assert burn in exprs
+    for path, dashboard in dashboards.items():
+        framework = _framework_of(path)
+        if framework is None:
+            continue
+        windows = {
+            period_suffix(slo.window)
+            for s in prod.services
+            if s.framework == framework
+            for slo in s.slos
+        }
+        used = {
+            m
+            for expr in _prometheus_exprs(dashboard)
+            for m in re.findall(r"ratio_rate(\w+)\{", expr)
+            if m not in ("5m", "1h", "6h", "1d", "3d") or "SLI" in expr
+        }
+        sli = [e for e in _prometheus_exprs(dashboard) if e.startswith("1 - ")]
+        assert {m for e in sli for m in re.findall(r"ratio_rate(\w+)\{", e)} == windows, path
+        assert used >= windows, path
 
 
 def test_service_dashboard_panels(prod: EnvironmentModel, dashboards: dict[str, Json]) -> None:
     for service in prod.services:
-        dashboard = dashboards[f"dashboards/{service.team}/{service.name}.json"]
+        dashboard = dashboards[_board_of(service)]
+        assert service.name in _services_of(dashboard)
         titles = [p["title"] for p in _data_panels(dashboard)]
         if service.category == "infrastructure":
             assert titles == ["Exporter up", "Scrape duration", "Samples scraped"]
             continue
         assert titles[:3] == ["Request rate", "Error ratio", "Latency"], service.name
-        per_slo = ["SLI vs objective", "Error budget remaining", "Burn rate"]
-        assert titles[3:-3] == per_slo * len(service.slos), service.name
+        assert titles[3:-3] == ["SLI vs objective", "Error budget remaining", "Burn rate"]
         assert titles[-3:] == ["Alerts", "Logs", "Traces"]
+        rows = [p for p in dashboard["panels"] if p["type"] == "row"]
+        assert [r.get("repeat") for r in rows] == [None, "slo", None, None]
+        slo = _variable(dashboard, "slo")
+        assert (slo["multi"], slo["includeAll"], slo["refresh"]) == (True, True, 2)
         by_title = {p["title"]: p for p in _data_panels(dashboard)}
-        assert by_title["Logs"]["targets"][0]["expr"] == f'{{service_name="{service.name}"}}'
-        assert by_title["Traces"]["targets"][0]["query"] == (
-            f'{{resource.service.name="{service.name}"}}'
-        )
+        assert by_title["Logs"]["targets"][0]["expr"] == '{service_name="$service"}'
+        assert by_title["Traces"]["targets"][0]["query"] == '{resource.service.name="$service"}'
         latency = by_title["Latency"]
         assert latency["fieldConfig"]["defaults"]["unit"] == "s"
         assert [t["legendFormat"] for t in latency["targets"]] == ["p50", "p95", "p99"]
+
+
+def test_every_service_is_reachable_by_its_url(
+    prod: EnvironmentModel, dashboards: dict[str, Json]
+) -> None:
+    """`/d/<uid>?var-service=<name>` opens a dashboard that offers the service, for each one,
+    and each service is offered by exactly one dashboard."""
+    by_uid = {d["uid"]: d for d in dashboards.values()}
+    offered = [
+        name
+        for d in dashboards.values()
+        if "service" in {v["name"] for v in d["templating"]["list"]}
+        for name in _services_of(d)
+    ]
+    assert sorted(offered) == sorted(s.name for s in prod.services)
+    for service in prod.services:
+        url = service_dashboard_url(service.name, service.framework, "https://g.example.com")
+        path, _, query = url.removeprefix("https://g.example.com").partition("?")
+        assert query == f"var-service={service.name}"
+        board = by_uid[path.removeprefix("/d/")]
+        assert service.name in _services_of(board)
+        assert path == f"/d/{service_dashboard_uid(service.framework)}"
+
+
+def test_runbook_link_follows_the_service_variable(
+    prod: EnvironmentModel, dashboards: dict[str, Json]
+) -> None:
+    checkout = dashboards[f"{SERVICES}flask.json"]
+    links = {link["title"]: link for link in checkout["links"]}
+    assert links["Runbook of $service"]["url"] == "https://runbooks.example.com/${service}"
+    assert links["payments SLO overview"]["url"] == "/d/obsc-slo-payments"
+    service = prod.services[0]
+    odd = service.model_copy(update={"runbook": "https://wiki.example.com/x"})
+    assert runbook_pattern([service, odd.model_copy(update={"name": "x"})]) is None
+    assert runbook_pattern([service.model_copy(update={"runbook": None})]) is None
 
 
 def test_overview_links_every_service_with_slos(
@@ -435,11 +539,24 @@ def test_overview_links_every_service_with_slos(
     overview = dashboards["dashboards/payments/slo-overview.json"]
     services = [s for s in prod.services if s.team == "payments" and s.slos]
     tables = list(_data_panels(overview))
-    assert [t["title"] for t in tables] == [s.name for s in services]
-    for table, service in zip(tables, services, strict=True):
-        assert table["links"][0]["url"] == f"/d/{service_dashboard_uid(service.name)}"
+    frameworks = sorted({s.framework for s in services})
+    assert [t["title"] for t in tables] == [f"{f} services" for f in frameworks]
+    for table, framework in zip(tables, frameworks, strict=True):
+        assert table["links"][0]["url"] == f"/d/obsc-fw-{framework}"
         assert len(table["targets"]) == 4
-    sli = tables[0]["targets"][1]["expr"]  # checkout: a 30d and a 28d SLO side by side
+        overrides = {o["matcher"]["options"]: o for o in table["fieldConfig"]["overrides"]}
+        service_link = overrides["Service"]["properties"][0]["value"][0]["url"]
+        assert service_link == f"/d/obsc-fw-{framework}?var-service=${{__value.raw}}"
+        slo_link = overrides["SLO"]["properties"][0]["value"][0]["url"]
+        assert slo_link == (
+            f"/d/obsc-fw-{framework}?var-service=${{__data.fields.service}}"
+            "&var-slo=${__value.raw}"
+        )
+        organize = table["transformations"][1]["options"]
+        assert organize["renameByName"]["service"] == "Service"
+        assert organize["renameByName"]["slo"] == "SLO"
+    flask = next(t for t in tables if t["title"] == "flask services")
+    sli = flask["targets"][1]["expr"]  # checkout: a 30d and a 28d SLO side by side
     assert "slo:sli_error:ratio_rate4w" in sli and "slo:sli_error:ratio_rate30d" in sli
 
 
@@ -454,18 +571,18 @@ def test_render_is_deterministic(prod: EnvironmentModel, rendered: dict[str, byt
 
 
 def test_long_names_get_short_stable_uids(prod: EnvironmentModel) -> None:
-    name = "a-very-long-service-name-that-is-still-a-valid-dns-label"
+    name = "a-very-long-framework-name-that-is-still-a-valid-dns-label"
     uid = service_dashboard_uid(name)
     assert len(uid) <= 40
-    assert uid == "obsc-a-very-long-service-name-t-15e892c8"
-    assert uid == short_uid(f"obsc-{name}")
+    assert uid == short_uid(f"obsc-fw-{name}")
+    assert uid.startswith("obsc-fw-a-very-long-framewo")
     assert service_dashboard_uid(name + "x") != uid
-    assert service_dashboard_uid("checkout") == "obsc-checkout"
+    assert service_dashboard_uid("flask") == "obsc-fw-flask"
 
-    renamed = prod.services[0].model_copy(update={"name": name})
+    renamed = prod.services[0].model_copy(update={"framework": name})
     model = prod.model_copy(update={"services": (renamed, *prod.services[1:])})
     files = render_grafana(model)
-    dashboard = json.loads(files[f"dashboards/{renamed.team}/{name}.json"])
+    dashboard = json.loads(files[f"{SERVICES}{name}.json"])
     assert dashboard["uid"] == uid
     assert render_grafana(model) == files
 

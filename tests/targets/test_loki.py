@@ -92,7 +92,8 @@ def test_one_alert_per_application_service(env: str) -> None:
         assert {"summary", "description", "dashboard_url"} <= set(annotations)
         assert annotations.get("runbook_url") == service.runbook
         assert annotations["dashboard_url"] == (
-            f"https://grafana.example.com/d/obsc-{service.name}"  # the Project's grafanaUrl
+            # the Project's grafanaUrl; the framework's dashboard opened on the service
+            f"https://grafana.example.com/d/obsc-fw-{service.framework}?var-service={service.name}"
         )
 
 
