@@ -78,6 +78,7 @@ def example_repo(tmp_path: Path) -> Path:
     """A copy of the project's own example estate with its committed rendered/."""
     repo = tmp_path / "example"
     shutil.copytree(ROOT / "specs", repo / "specs")
+    shutil.copytree(ROOT / "deploy", repo / "deploy")  # the manifests prod lists
     if (ROOT / "rendered").is_dir():
         shutil.copytree(ROOT / "rendered", repo / "rendered")
     return repo

@@ -358,6 +358,7 @@ def test_spec_requires_smtp_settings_for_an_email_receiver(
 ) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "specs", repo / "specs")
+    shutil.copytree(ROOT / "deploy", repo / "deploy")  # the manifests prod lists
     assert obsc("--repo", repo, "validate").code == 0
     project = repo / "specs" / "project.yaml"
     block = re.search(r"\n    # The SMTP relay.*?smtp-password\}\n", project.read_text(), re.S)
