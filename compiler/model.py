@@ -154,7 +154,8 @@ class OwnAlert(ModelNode):
 
     `severity` is how it reaches people; `severity_label` the value of its `severity` label
     when the spec names one of the Project's severities, None for the behaviour's first.
-    `runbook` is the alert's own, else the service's (`runbook_from_service`).
+    `runbook` is the alert's own, else the service's (`runbook_from_service`);
+    `from_framework` when the service's framework gives it (`Framework.spec.alerts`).
     """
 
     name: str
@@ -168,6 +169,7 @@ class OwnAlert(ModelNode):
     description: str | None
     runbook: str | None
     runbook_from_service: bool = False
+    from_framework: bool = False
     test: OwnAlertTest
 
 

@@ -232,6 +232,7 @@ def _service(
                 "runbook": None if alert.runbook_from_service else alert.runbook,
             }
             for alert in service.alerts
+            if not alert.from_framework  # the service's own (spec.alerts), as policies read them
         ],
         "pageReceiver": route({"service": service.name, "team": service.team, "severity": page}),
         "ticketReceiver": route(

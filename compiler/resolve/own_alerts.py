@@ -63,6 +63,7 @@ def own_alerts(
             description=alert.description,
             runbook=alert.runbook or runbook,
             runbook_from_service=alert.runbook is None,
+            from_framework=alert.name not in own,
             test=_test(alert),
         )
         for alert in (
