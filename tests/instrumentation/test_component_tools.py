@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import FIXTURES, ROOT
 from tests.kube import helm_template, kubeconform, objects, render_tree, write_tree
 
 Tool = Callable[[str], Path]
@@ -125,3 +125,32 @@ def test_a_workload_missing_from_the_manifests_fails_the_build_loudly(
     result = _kustomize(real_tool, manifests)
     assert result.returncode != 0
     assert "payment-gateway" in result.stderr
+
+
+def test_a_cronjob_and_a_go_workload_are_patched_where_the_operator_reads(
+    real_tool: Tool, k8s_schemas: Path, tmp_path: Path
+) -> None:
+    """The fixture estate: a CronJob's job template, a Go program, a kubectl List."""
+    estate = FIXTURES / "instrumentation" / "estate"
+    write_tree(render_tree(estate), tmp_path / "rendered")
+    shutil.copytree(estate / "deploy" / "k8s", tmp_path / "k8s")
+    (tmp_path / "k8s" / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources: [web.yaml, edge.yaml]\ncomponents: [../rendered/prod/instrumentation]\n"
+    )
+    built = _kustomize(real_tool, tmp_path / "k8s")
+    assert built.returncode == 0, built.stderr
+    result = kubeconform(real_tool("kubeconform"), k8s_schemas, stdin=built.stdout.encode())
+    assert "Invalid: 0, Errors: 0, Skipped: 0" in result.stdout, result.stdout + result.stderr
+    workloads = {d["metadata"]["name"]: d for d in objects(built.stdout)}
+    mailer = _pod_template(workloads["mailer"])
+    assert mailer["metadata"]["annotations"][f"{INJECT}nodejs"] == "telemetry/obs-stack-nodejs"
+    [send] = mailer["spec"]["containers"]
+    assert (send["image"], send["env"][0]["value"]) == ("example/mailer:0.9.0", "mailer")
+    router = _pod_template(workloads["router"])["metadata"]["annotations"]
+    assert router["instrumentation.opentelemetry.io/otel-go-auto-target-exe"] == (
+        "/usr/local/bin/router"
+    )
+    # The database is not patched: its manifest's own opt-out is all it carries.
+    db = _pod_template(workloads["db"])["metadata"]["annotations"]
+    assert db == {f"{INJECT}java": "false"}
