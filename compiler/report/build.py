@@ -63,17 +63,10 @@ def build_report(
 
 
 def _environments(resolved: ResolvedEstate, asked: Sequence[str]) -> list[str]:
-    from compiler.errors import UsageError
-    from compiler.spec.validate import did_you_mean
+    """The environments asked for (all by default), checked as `render` and `diff` check them."""
+    from compiler.pipeline import select_pairs
 
-    known = list(resolved.environments)
-    for name in asked:
-        if name not in resolved.environments:
-            hint = did_you_mean(name, known)
-            raise UsageError(
-                f"unknown environment {name!r} (known: {', '.join(known)}){hint and '; ' + hint}"
-            )
-    return list(dict.fromkeys(asked)) or known
+    return list(dict.fromkeys(env for env, _ in select_pairs(resolved, asked, ())))
 
 
 def _environment(

@@ -14,17 +14,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from compiler.pipeline import Estate
+    from compiler.policies.rules import Rule
 
 _VIOLATION = re.compile(r"^\[([^\]]*)\] policy ([a-z0-9-]+):")
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyRule:
-    """A rule as its policy file declares it."""
-
-    name: str
-    rationale: str
-    file: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +46,7 @@ class PolicyFacts:
 
     checked: bool
     note: str
-    rules: tuple[PolicyRule, ...]
+    rules: tuple[Rule, ...]
     environments: tuple[str, ...]
     waivers: tuple[Waiver, ...]
     violations: tuple[Violation, ...] = field(default=())
@@ -70,18 +62,16 @@ class PolicyFacts:
         return "pass"
 
 
-def declared_rules(repo: Path) -> list[PolicyRule]:
+def declared_rules(repo: Path) -> list[Rule]:
     """Every rule of the repo's policies/*.cue, file by file."""
     from compiler.policies import policy_files
     from compiler.policies.rules import read_rules
 
-    rules = []
+    rules: list[Rule] = []
     for path in policy_files(repo):
         display = path.relative_to(repo).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")
-        rules += [
-            PolicyRule(r.name, r.rationale, r.file) for r in read_rules(text, display, path.stem)
-        ]
+        rules += read_rules(text, display, path.stem)
     return rules
 
 
