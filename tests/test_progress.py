@@ -113,3 +113,17 @@ def test_render_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     )  # fmt: skip
     assert piped.returncode == 0, piped.stderr
     assert b"\x1b[" not in piped.stderr and b"(100%)" not in piped.stderr
+
+
+def test_diff_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "minimal", repo)
+    env = _env(OBSC_CACHE_DIR=str(tmp_path / "cache"))
+    code, output = _in_pty(["--repo", str(repo), "-q", "render", "--no-policies"], env)
+    assert code == 0, output
+    service = repo / "specs/services/api.yaml"
+    service.write_text(service.read_text().replace("objective: 99.9\n", "objective: 99.95\n"))
+    code, output = _in_pty(["--repo", str(repo), "diff"], env)
+    assert code == 1, output  # something differs
+    assert re.search(rb"diff \x1b\[1;36m(\d+)/\1 \(100%\)\x1b\[0m \w+/\w+", output), output
+    assert b"objective: 99.9 \xe2\x86\x92 99.95" in output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from compiler.cli.context import env_option, options, require_specs
+from compiler.cli.progress import ProgressReporter
 
 
 @click.command("diff")
@@ -47,7 +48,8 @@ def diff_command(
     from compiler.gitops.diff_format import as_json, as_markdown, as_text
 
     opts = options()
-    result = diff(require_specs(opts), environments, targets, against)
+    with ProgressReporter.for_command("diff", opts.quiet) as progress:
+        result = diff(require_specs(opts), environments, targets, against, progress.on_unit_done)
     if explain_cache:
         for line in result.explanation:
             click.echo(f"cache: {line}", err=True)
