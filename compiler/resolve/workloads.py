@@ -128,7 +128,8 @@ def check_workloads(
     fresh = [s for s in annotated if s.name not in checked]
     for service in fresh:
         _check_language(service, sources[service.name], sink)
-    _check_shared(annotated, {s.name for s in fresh}, sources, sink)
+    patched = [s for s in annotated if s.workload is not None and s.workload.annotation]
+    _check_shared(patched, {s.name for s in fresh}, sources, sink)
     checked.update(s.name for s in fresh)
 
 
@@ -162,7 +163,7 @@ def _check_shared(
     sources: dict[str, WorkloadSource],
     sink: DiagnosticSink,
 ) -> None:
-    """OBSC352: one workload named by two services (reported at the second, if `fresh`)."""
+    """OBSC352: one workload patched for two services (reported at the second, if `fresh`)."""
     first: dict[tuple[str, str, str], ResolvedService] = {}
     for service in services:
         spec = sources[service.name].spec

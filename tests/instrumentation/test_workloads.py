@@ -184,3 +184,13 @@ def test_environments_without_the_target_are_not_checked(repo: Path) -> None:
     project.write_text(project.read_text().replace(", instrumentation]", "]"))
     _append(repo, _service("reviews", "rails", "{name: reviews}"))
     load_estate(repo)  # no OBSC351: nothing is annotated
+
+
+def test_a_database_beside_an_application_in_one_workload_is_not_a_conflict(
+    repo: Path,
+) -> None:
+    # Only the application's workload is patched; the database gets no annotation.
+    _append(repo, _service("shop-cache", "redis", "{name: shop, namespace: web}"))
+    prod = load_estate(repo).resolved.environments["prod"]
+    cache = prod.service("shop-cache")
+    assert cache is not None and cache.workload is not None and cache.workload.annotation is None
