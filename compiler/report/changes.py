@@ -18,7 +18,7 @@ from compiler.report.slos import SLOFacts, environment_slos
 
 if TYPE_CHECKING:
     from compiler.gitops.diff import Change
-    from compiler.model import ResolvedEstate
+    from compiler.model import EnvironmentModel, ResolvedEstate
 
 INPUT_FOLDERS = ("specs", "snapshots")
 LISTED = 400  # semantic changes listed per environment; the rest are counted
@@ -118,27 +118,41 @@ def changes(
 
     result = diff(repo, environments, (), ref)
     previous, note = old_estate(repo, ref)
-    envs = []
-    for env in environments:
-        mine = [c for c in result.changes if c.env == env]
-        now = resolved.environments[env]
-        was = previous.environments.get(env) if previous else None
-        names_now = {s.name for s in now.services}
-        names_was = {s.name for s in was.services} if was else names_now
-        envs.append(
-            EnvironmentChanges(
-                environment=env,
-                services_added=tuple(sorted(names_now - names_was)),
-                services_removed=tuple(sorted(names_was - names_now)),
-                slos=tuple(slo_moves(environment_slos(was), environment_slos(now)) if was else ()),
-                routes=tuple(
-                    c for c in mine if (c.target, c.file) == ("alerts", "alertmanager.yaml")
-                ),
-                files=tuple(_by_file(mine[:LISTED])),
-                unlisted=max(0, len(mine) - LISTED),
-            )
+    envs = tuple(
+        _environment_changes(
+            [c for c in result.changes if c.env == env],
+            resolved.environments[env],
+            None if previous is None else (previous.environments.get(env),),
         )
-    return ChangeFacts(ref, len(result.changes), tuple(envs), note)
+        for env in environments
+    )
+    return ChangeFacts(ref, len(result.changes), envs, note)
+
+
+def _environment_changes(
+    mine: list[Change], now: EnvironmentModel, before: tuple[EnvironmentModel | None] | None
+) -> EnvironmentChanges:
+    """One environment's changes.
+
+    `before` is None when the specs at the ref did not load (nothing to compare models
+    with), and holds None when the environment is new there (everything in it is added).
+    """
+    names_now = {s.name for s in now.services}
+    if before is None:
+        names_was, moves = names_now, []
+    else:
+        was = before[0]
+        names_was = {s.name for s in was.services} if was else set()
+        moves = slo_moves(environment_slos(was) if was else [], environment_slos(now))
+    return EnvironmentChanges(
+        environment=now.environment,
+        services_added=tuple(sorted(names_now - names_was)),
+        services_removed=tuple(sorted(names_was - names_now)),
+        slos=tuple(moves),
+        routes=tuple(c for c in mine if (c.target, c.file) == ("alerts", "alertmanager.yaml")),
+        files=tuple(_by_file(mine[:LISTED])),
+        unlisted=max(0, len(mine) - LISTED),
+    )
 
 
 def _by_file(changes: list[Change]) -> list[FileChanges]:
