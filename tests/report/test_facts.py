@@ -129,3 +129,14 @@ def test_svg_text_and_titles_are_escaped() -> None:
     assert "<title>a &lt;b&gt; &amp; &#34;c&#34;</title>" in drawn
     assert "&lt;script&gt;x&lt;/script&gt;" in drawn and "<script>" not in drawn
     assert 'class="&#34;q"' in drawn
+
+
+def test_an_environment_new_in_the_change_has_everything_added(estate_repo: Path) -> None:
+    from compiler.report.changes import _environment_changes
+
+    prod = load_estate(estate_repo).resolved.environments["prod"]
+    new = _environment_changes([], prod, (None,))
+    assert set(new.services_added) == {s.name for s in prod.services}
+    assert {m.kind for m in new.slos} == {"added"}
+    unknown = _environment_changes([], prod, None)  # the old specs did not load
+    assert unknown.services_added == () and unknown.slos == ()
