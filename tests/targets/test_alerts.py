@@ -156,10 +156,8 @@ def test_period_sli_is_request_weighted() -> None:
     rules = _slo_rules("prod", "checkout")
     period = rules["slo:sli_error:ratio_rate30d/availability/"]["expr"]
     assert period == (
-        'sum_over_time(slo:sli_bad:rate5m{sloth_id="checkout-availability", '
-        'sloth_service="checkout", sloth_slo="availability"}[30d]) / '
-        'sum_over_time(slo:sli_total:rate5m{sloth_id="checkout-availability", '
-        'sloth_service="checkout", sloth_slo="availability"}[30d])'
+        'sum_over_time(slo:sli_bad:rate5m{service="checkout", slo="availability"}[30d]) / '
+        'sum_over_time(slo:sli_total:rate5m{service="checkout", slo="availability"}[30d])'
     )
 
 
