@@ -1,63 +1,196 @@
-"""Time the policy check (one `cue vet` per environment) on generated estates.
+"""Time the policy check and the render with and without it, on generated estates.
 
-    python -m bench.policies [--sizes 100 1000] [--runs 3] [--out bench/results/policies.json]
+    python -m bench.policies [--sizes 1000 10000] [--pairs 3] [--out bench/results/policies.json]
 
-Needs cue (scripts/install-tools.sh, or OBSC_CUE). The default policy pack is used; the
-generated estates are not meant to pass it, so the time includes translating violations.
+Per size, on the bench estate (`bench.generate`, heavy where it can be) made to pass the
+default policy pack (PagerDuty receivers for pages, tier-1 objectives of at least 99.9) with
+that pack in policies/:
+
+- `render_with_policies` / `render_no_policies`: a full `obsc render` in a fresh process
+  into an empty rendered/ with an empty cache directory, with and without `--no-policies`,
+  in alternating order (with first, then without first, ...): the machine is shared, so
+  each pair sees about the same load, and the figures are medians of the pairs.
+  `policy_overhead` is the median over the pairs of (with / without - 1).
+- `check_cold`: the policy check alone (compiler.policies.check_policies, in this process,
+  estate already loaded), empty cache; `check_cached`: the same again, nothing changed;
+  `check_one_change`: after one service's SLO objective changed (the estate is loaded
+  again, only the check is timed), alternating between two objectives.
+- `check_whole_model`: the check as before issue 20 (one `cue vet` per environment over the
+  whole model, no cache), for comparison.
+
+Each check also reports `cue_cpu_seconds`: the CPU time of the cue processes it ran, which
+the machine's load does not inflate as it does wall time. Needs cue (OBSC_CUE or the tool
+cache).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import inspect
+import os
+import re
+import resource
 import shutil
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
-from bench.generate import generate
+import compiler.cli.main  # provides the target registry, as the CLI does
+import compiler.policies
+from bench.generate import TEAMS, generate
+from bench.render import run
 from bench.report import timings, write_report
 from compiler.errors import PolicyError
-from compiler.pipeline import check_policies, load_estate
+from compiler.pipeline import load_estate
+from compiler.policies.classify import Classification
 
 DEFAULT_PACK = Path(__file__).resolve().parent.parent / "compiler" / "policies" / "default"
 
 
-def measure(repo: Path) -> tuple[float, int]:
-    """One run: (seconds of the policy check alone, violations reported)."""
+def make_policy_clean(repo: Path) -> None:
+    """Edit a generated estate so that it passes the default policy pack.
+
+    Pages of each team go to a PagerDuty receiver (tier1-pages-a-pager); a tier-1 service's
+    availability objective of 99.5 becomes 99.9 (tier1-availability-slo). Nothing else of
+    the generated estate breaks a default rule.
+    """
+    project = repo / "specs" / "project.yaml"
+    text = project.read_text()
+    for team in TEAMS:
+        chat = f"      - match: {{team: {team}}}\n        receiver: {team}-chat\n"
+        page = f"      - match: {{team: {team}, severity: page}}\n        receiver: {team}-pager\n"
+        pager = (
+            f"      - name: {team}-pager\n        type: pagerduty\n"
+            f"        secretRef: {{name: alertmanager-secrets, key: pagerduty-{team}}}\n"
+        )
+        text = text.replace(chat, page + chat).replace("    routes:\n", pager + "    routes:\n", 1)
+    project.write_text(text)
+    for path in (repo / "specs" / "services").rglob("*.yaml"):
+        documents = path.read_text().split("---\n")
+        path.write_text("---\n".join(_tier1_objective(d) for d in documents))
+
+
+def _tier1_objective(document: str) -> str:
+    if "\n  tier: 1\n" not in document:
+        return document
+    return document.replace(
+        "- name: availability\n      objective: 99.5\n",
+        "- name: availability\n      objective: 99.9\n",
+    )
+
+
+def _estate(repo: Path, size: int) -> None:
+    if "heavy" in inspect.signature(generate).parameters:
+        generate(repo, services=size, heavy=True)  # type: ignore[call-arg,unused-ignore]
+    else:
+        generate(repo, services=size)
+    make_policy_clean(repo)
+    shutil.copytree(DEFAULT_PACK, repo / "policies")
+
+
+def _cue_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _check(repo: Path) -> tuple[float, float]:
+    """(wall seconds, cue CPU seconds) of the policy check alone; the estate must pass."""
     estate = load_estate(repo)
-    started = time.perf_counter()
+    cpu, started = _cue_cpu(), time.perf_counter()
     try:
-        check_policies(repo, estate)
-        violations = 0
-    except PolicyError as exc:
-        violations = len(exc.diagnostics)
-    return time.perf_counter() - started, violations
+        compiler.policies.check_policies(
+            repo, estate.resolved, estate.service_documents, estate.project_document
+        )
+    except PolicyError as failure:
+        raise RuntimeError(f"the bench estate breaks a policy: {failure.diagnostics[0]}") from None
+    return time.perf_counter() - started, _cue_cpu() - cpu
+
+
+def _whole_model() -> AbstractContextManager[object]:
+    """The check as before: every file whole-model, so one cue vet per environment."""
+    return mock.patch(
+        "compiler.policies.classify", lambda text: Classification(False, "bench: whole model")
+    )
+
+
+def _change_one(repo: Path, turn: int) -> None:
+    """Flip one tier-2 service's availability objective between 99.9 and 99.95."""
+    path = sorted((repo / "specs" / "services").rglob("*.yaml"))[0]
+    text = path.read_text()
+    old, new = ("99.9", "99.95") if turn % 2 == 0 else ("99.95", "99.9")
+    pattern = rf"(- name: availability\n      objective: ){re.escape(old)}\n"
+    changed = re.sub(pattern, rf"\g<1>{new}\n", text, count=1)
+    assert changed != text, "no objective to change"
+    path.write_text(changed)
+
+
+def _summary(samples: list[tuple[float, float]]) -> dict[str, Any]:
+    return {
+        **timings([wall for wall, _ in samples]),
+        "cue_cpu_seconds_median": round(statistics.median(cpu for _, cpu in samples), 3),
+    }
+
+
+def measure_size(size: int, pairs: int, whole: bool) -> dict[str, Any]:
+    """Every figure for one estate size."""
+    result: dict[str, Any] = {"services": size, "environments": 2}
+    with tempfile.TemporaryDirectory() as scratch:
+        repo, cache = Path(scratch) / "estate", Path(scratch) / "cache"
+        _estate(repo, size)
+        env = {**os.environ, "PYTHONHASHSEED": "0", "OBSC_CACHE_DIR": str(cache)}
+        renders: dict[bool, list[float]] = {True: [], False: []}
+        for pair in range(pairs):
+            for policies in (True, False) if pair % 2 == 0 else (False, True):
+                shutil.rmtree(repo / "rendered", ignore_errors=True)
+                shutil.rmtree(cache, ignore_errors=True)
+                args = ["render"] if policies else ["render", "--no-policies"]
+                renders[policies].append(run(args, repo, env)[0])
+        result["render_with_policies"] = timings(renders[True])
+        result["render_no_policies"] = timings(renders[False])
+        overheads = [w / n - 1 for w, n in zip(renders[True], renders[False], strict=True)]
+        result["policy_overhead"] = round(statistics.median(overheads), 3)
+        os.environ["OBSC_CACHE_DIR"] = str(cache)
+        shutil.rmtree(cache, ignore_errors=True)
+        result["check_cold"] = _summary([_check(repo)])
+        result["check_cached"] = _summary([_check(repo) for _ in range(pairs)])
+        changes = []
+        for turn in range(pairs):
+            _change_one(repo, turn)
+            changes.append(_check(repo))
+        result["check_one_change"] = _summary(changes)
+        if whole:
+            with _whole_model():
+                result["check_whole_model"] = _summary([_check(repo)])
+    return result
 
 
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--no-whole", action="store_true", help="skip the whole-model check")
     parser.add_argument("--out", type=Path, default=Path("bench/results/policies.json"))
     args = parser.parse_args()
     results = []
     for size in args.sizes:
-        with tempfile.TemporaryDirectory() as scratch:
-            repo = Path(scratch)
-            generate(repo, services=size)
-            shutil.copytree(DEFAULT_PACK, repo / "policies")
-            runs = [measure(repo) for _ in range(args.runs)]
-        row = {
-            "services": size,
-            "environments": 2,
-            **timings([r[0] for r in runs]),
-            "violations": runs[0][1],
-        }
-        results.append(row)
-        print(json.dumps(row))
-    write_report(args.out, "policy check (cue vet)", {"results": results})
+        results.append(measure_size(size, args.pairs, not args.no_whole))
+        print(results[-1], flush=True)
+    load: Callable[[], tuple[float, float, float]] = os.getloadavg
+    write_report(
+        args.out,
+        "policies: render with and without the default pack, and the check itself",
+        {
+            "pairs": args.pairs,
+            "load_average_at_end": [round(x, 1) for x in load()],
+            "results": results,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -40,6 +40,23 @@ class ResolvedMetrics(ModelNode):
     duration_unit: Literal["seconds", "milliseconds"]
 
 
+#: What Loki's ruler records for a logs SLI, once a minute, labelled service, slo and
+#: events (total, good or bad): targets/alerts/loki.py writes it, compiler/resolve/sli.py reads it.
+LOG_EVENTS = "slo:log_events:count1m"
+
+
+class LogQueries(ModelNode):
+    """A logs SLI's LogQL log queries: the lines of `total`, and the good or bad among them.
+
+    Loki's ruler counts each every minute into `slo:log_events:count1m`
+    (targets/alerts/loki.py); `bad` and `total` of the SLI are PromQL over those counts.
+    """
+
+    total: str
+    events: str
+    counts: Literal["good", "bad"]
+
+
 class ResolvedSLI(ModelNode):
     """The indicator of an SLO with everything a rule generator needs.
 
@@ -49,12 +66,13 @@ class ResolvedSLI(ModelNode):
     `service="<name>"` (the scrape and collector configs guarantee it).
     """
 
-    kind: Literal["availability", "latency", "ratio"]
+    kind: Literal["availability", "latency", "ratio", "logs"]
     bad: str
     total: str
     threshold: str | None = None
     threshold_seconds: float | None = None
     good: str | None = None
+    log_queries: LogQueries | None = None
 
 
 class TierAlerting(ModelNode):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import Diagnostic, DiagnosticSink, Location, PolicyError, SpecError, ToolError
+from compiler.gc_control import cyclic_gc_paused
 from compiler.model import ResolvedEstate, ResolvedService
 from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, vet_environments
 from compiler.policies.classify import classify
@@ -105,17 +106,19 @@ def check_policies(
     violations: Violations = {}
     _check_waivers(report.rules, services, sink)
     sink.raise_if_errors("policies")
-    exports = {name: export_environment(model) for name, model in estate.environments.items()}
     per_service = all(classify(text).per_service for text in texts)
-    with tempfile.TemporaryDirectory(prefix="obsc-policies-") as scratch:
+    # the export and the cache records are large and acyclic (compiler.gc_control): the
+    # collector's passes over them took longer than building them
+    with cyclic_gc_paused(), tempfile.TemporaryDirectory(prefix="obsc-policies-") as scratch:
+        exports = {name: export_environment(m) for name, m in estate.environments.items()}
         setup = _setup(cue, repo, displays, texts, Path(scratch), exports, jobs)
         found = vet_environments(setup, exports, per_service)
-    for env_name, errors in found.items():
-        by_name = {s.name: s for s in estate.environments[env_name].services}
-        for error in errors:
-            _translate(
-                error, env_name, estate, by_name, services, project, report, sink, violations
-            )
+        for env_name, errors in found.items():
+            by_name = {s.name: s for s in estate.environments[env_name].services}
+            for error in errors:
+                _translate(
+                    error, env_name, estate, by_name, services, project, report, sink, violations
+                )
     _raise(sink, violations)
     return report
 

@@ -7,7 +7,7 @@ an SLI kind is only supported if the resolved framework has the metrics it needs
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from compiler.errors import DiagnosticSink
 from compiler.frameworks import FrameworkEntry
@@ -15,6 +15,7 @@ from compiler.model import (
     Contribution,
     Exporter,
     Instrumentation,
+    LogQueries,
     ResolvedMetrics,
     ResolvedService,
     ResolvedSLI,
@@ -24,8 +25,13 @@ from compiler.model import (
     TierAlerting,
 )
 from compiler.resolve.metric_names import Platform, arrived_metrics
-from compiler.resolve.sli import availability_queries, latency_queries, ratio_queries
-from compiler.spec.models import EnvValue, RatioSLI, ServiceDocument, SLOSpec
+from compiler.resolve.sli import (
+    availability_queries,
+    latency_queries,
+    logs_queries,
+    ratio_queries,
+)
+from compiler.spec.models import EnvValue, LogsSLI, RatioSLI, ServiceDocument, SLOSpec
 from compiler.spec.paths import spec_path
 from compiler.spec.types import duration_seconds
 from compiler.spec.validate import Parsed
@@ -196,6 +202,14 @@ def _build_slo(
     if isinstance(slo.sli, RatioSLI):
         bad, total = ratio_queries(slo.sli.good, slo.sli.total)
         sli = ResolvedSLI(kind=kind, bad=bad, total=total, good=slo.sli.good)
+    elif isinstance(slo.sli, LogsSLI):
+        counts: Literal["good", "bad"] = "bad" if slo.sli.bad is not None else "good"
+        events = slo.sli.bad if slo.sli.bad is not None else slo.sli.good
+        bad, total = logs_queries(name, slo.name, counts)
+        queries = LogQueries(
+            total=slo.sli.total.strip(), events=(events or "").strip(), counts=counts
+        )
+        sli = ResolvedSLI(kind=kind, bad=bad, total=total, log_queries=queries)
     elif kind == "latency":
         threshold_chain = chains.get(f"{prefix}.sli.threshold")
         if not threshold_chain:

@@ -9,7 +9,7 @@ Ratio SLIs use the user's queries (bad = total - good).
 
 from __future__ import annotations
 
-from compiler.model import ResolvedMetrics
+from compiler.model import LOG_EVENTS, ResolvedMetrics
 from compiler.spec.promql import ratio_query
 
 WINDOW = "{{window}}"
@@ -65,3 +65,24 @@ def ratio_queries(good: str, total: str) -> tuple[str, str]:
     """(bad, total) from the user's good and total queries (see `ratio_query`)."""
     good, total = ratio_query(good), ratio_query(total)
     return f"(({total}) - ({good}))", total
+
+
+def log_events_selector(service: str, slo: str, events: str) -> str:
+    """The recorded per-minute count of one of a logs SLI's queries (`total`, `good`, `bad`)."""
+    return f'{LOG_EVENTS}{{service="{service}", slo="{slo}", events="{events}"}}'
+
+
+def logs_queries(service: str, slo: str, counts: str) -> tuple[str, str]:
+    """(bad, total) of a logs SLI as per-second rates over the recorded per-minute counts.
+
+    The mean of the window's per-minute counts over 60 is the window's rate; Loki records a
+    0 for a minute without lines, so a quiet minute counts as one.
+    """
+
+    def rate(events: str) -> str:
+        return f"sum(avg_over_time({log_events_selector(service, slo, events)}[{WINDOW}])) / 60"
+
+    total = rate("total")
+    if counts == "bad":
+        return rate("bad"), total
+    return f"({total} - {rate('good')})", total

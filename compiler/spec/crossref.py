@@ -13,7 +13,8 @@ from compiler.errors import DiagnosticSink, Location
 from compiler.frameworks import FrameworkEntry
 from compiler.spec.dependencies import check_dependencies
 from compiler.spec.loader import Document, PathKey
-from compiler.spec.models import RatioSLI, ServiceDocument, Severities
+from compiler.spec.logs_sli import check_logs_sli
+from compiler.spec.models import LogsSLI, RatioSLI, ServiceDocument, Severities
 from compiler.spec.own_alerts import (
     check_alert_links,
     check_framework_alerts,
@@ -199,6 +200,8 @@ def _check_service(
         ref = Reference(spec.framework, doc, ("spec", "framework"))
         _check_known("OBSC305", "framework", ref, frameworks, sink)
     for index, slo in enumerate(spec.slos):
+        if isinstance(slo.sli, LogsSLI):
+            check_logs_sli(slo.sli, name, doc, ("spec", "slos", index, "sli"), sink)
         if isinstance(slo.sli, RatioSLI):
             for field in ("good", "total"):
                 _check_promql(

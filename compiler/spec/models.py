@@ -571,7 +571,31 @@ class RatioSLI(SpecModel):
     total: Annotated[str, Field(min_length=1)]
 
 
-SLI = Annotated[AvailabilitySLI | LatencySLI | RatioSLI, Field(discriminator="kind")]
+class LogsSLI(SpecModel):
+    """Share of good log lines, from LogQL log queries; Loki's ruler counts them each minute.
+
+    `total` selects every line the SLI is about; `good` the good ones among them, or `bad`
+    the bad ones (give one of the two). Each is a LogQL *log* query, e.g.
+    `{service_name="checkout"} |= "payment" | json | status >= 500`.
+    """
+
+    kind: Literal["logs"]
+    total: Annotated[str, Field(min_length=1)]
+    good: Annotated[str, Field(min_length=1)] | None = None
+    bad: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _good_or_bad(self) -> LogsSLI:
+        if (self.good is None) == (self.bad is None):
+            raise PydanticCustomError(
+                "logs_sli_events",
+                "a logs SLI counts either `good` or `bad` lines among `total`: give one of them",
+                {},
+            )
+        return self
+
+
+SLI = Annotated[AvailabilitySLI | LatencySLI | RatioSLI | LogsSLI, Field(discriminator="kind")]
 
 
 class AlertTier(SpecModel):

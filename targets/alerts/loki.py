@@ -1,4 +1,6 @@
-"""Loki ruler rules: one log error-rate alert per application service.
+"""Loki ruler rules: a log error-rate alert per application service, and logs SLI counts.
+
+The counts of logs SLIs are recording rules, `log_sli_groups` below.
 
 The alert fires when more than 5% of a service's log lines over 5 minutes are errors, for
 10 minutes, and only while the service writes at least 50 lines in those 5 minutes (so a
@@ -29,7 +31,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.model import DEFAULT_SEVERITIES, EnvironmentModel, ResolvedService, Severities
+from compiler.model import (
+    DEFAULT_SEVERITIES,
+    LOG_EVENTS,
+    EnvironmentModel,
+    ResolvedService,
+    Severities,
+)
 from compiler.output.canonical import dump_yaml
 from compiler.output.links import service_dashboard_url
 from targets.alerts.go_template import with_literal_templates
@@ -131,6 +139,42 @@ def loki_rule_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
     ]
 
 
+def log_sli_rules(service: ResolvedService) -> list[Rule]:
+    """The per-minute line counts of the service's logs SLIs, recorded for Prometheus.
+
+    `sum(count_over_time(<query> [1m])) or vector(0)`, evaluated every minute: a minute
+    without lines records 0 rather than nothing, so the SLI's window means are right and a
+    healthy service's error ratio is 0, not absent. Loki's ruler remote-writes the samples
+    to Prometheus, where the SLO rules read them (compiler/resolve/sli.py).
+    """
+    rules: list[Rule] = []
+    for slo in service.slos:
+        queries = slo.sli.log_queries
+        if queries is None:
+            continue
+        for events, query in (("total", queries.total), (queries.counts, queries.events)):
+            rules.append(
+                {
+                    "record": LOG_EVENTS,
+                    "expr": f"sum(count_over_time({query} [1m])) or vector(0)",
+                    "labels": {"events": events, "service": service.name, "slo": slo.name},
+                }
+            )
+    return rules
+
+
+def log_sli_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
+    """One group per service with logs SLIs, evaluated every minute (`obsc-slo-logs-<service>`)."""
+    groups = []
+    for service in model.services:
+        rules = log_sli_rules(service)
+        if rules:
+            groups.append(
+                {"name": f"obsc-slo-logs-{service.name}", "interval": "1m", "rules": rules}
+            )
+    return groups
+
+
 def render_loki_rules(model: EnvironmentModel) -> bytes:
     """`loki/rules.yaml` of one environment: a Prometheus-style rule file with LogQL."""
-    return dump_yaml({"groups": loki_rule_groups(model)})
+    return dump_yaml({"groups": loki_rule_groups(model) + log_sli_groups(model)})

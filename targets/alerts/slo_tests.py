@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from compiler.model import DEFAULT_SEVERITIES, ResolvedService, ResolvedSLO, Severities
+from compiler.model import (
+    DEFAULT_SEVERITIES,
+    LOG_EVENTS,
+    ResolvedService,
+    ResolvedSLO,
+    Severities,
+)
 from compiler.output.links import period_suffix
 from targets.alerts import burn
 from targets.alerts.naming import burn_alert, exhausted_alert, identity, selector
@@ -117,6 +123,21 @@ def _inputs(
             {
                 "series": series_name(f"{metric}_bucket", {**base, "le": _le_value(service, slo)}),
                 "values": _counter(per_minute_total - per_minute_bad, steps),
+            },
+        ]
+    queries = slo.sli.log_queries
+    if queries is not None:
+        # Loki's ruler records each minute's line counts (targets/alerts/loki.py)
+        events = {"service": service.name, "slo": slo.name}
+        counted = per_minute_bad if queries.counts == "bad" else per_minute_total - per_minute_bad
+        return [
+            {
+                "series": series_name(LOG_EVENTS, {**events, "events": "total"}),
+                "values": _gauge(per_minute_total, steps),
+            },
+            {
+                "series": series_name(LOG_EVENTS, {**events, "events": queries.counts}),
+                "values": _gauge(counted, steps),
             },
         ]
     ids = identity(service, slo)

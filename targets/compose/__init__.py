@@ -102,7 +102,8 @@ def assemble_compose(
     """The overlay and the backends' configs of one environment."""
     layout = layout_of(model, rendered)
     prometheus = prometheus_config(layout.is_rendered(names.ALERT_RULES_DIR))
-    loki, tempo = loki_config(model.stack.loki.retention.period), tempo_config()
+    records = any(slo.sli.log_queries for service in model.services for slo in service.slos)
+    loki, tempo = loki_config(model.stack.loki.retention.period, records), tempo_config()
     if settings is not None:
         prometheus = prometheus_overrides(prometheus, settings)
         loki, tempo = loki_overrides(loki, settings), tempo_overrides(tempo, settings)

@@ -38,12 +38,14 @@ def _job(name: str, target: str) -> Config:
     return {"job_name": name, "static_configs": [{"targets": [target]}]}
 
 
-def loki_config(retention_period: str) -> Config:
+def loki_config(retention_period: str, records: bool = False) -> Config:
     """Single-process Loki on the filesystem, with the ruler reading the alerts target's rules.
 
     The compactor deletes what is older than `retention_period` (without
     `retention_enabled` Loki only compacts and keeps everything); it keeps its marker files
-    under /loki, and delete requests in the filesystem object store Loki already uses.
+    under /loki, and delete requests in the filesystem object store Loki already uses. With
+    `records` (the environment has logs SLIs) the ruler remote-writes what its recording
+    rules record to Prometheus.
     """
     return {
         "auth_enabled": False,
@@ -89,8 +91,21 @@ def loki_config(retention_period: str) -> Config:
             "rule_path": "/loki/rules-temp",
             "alertmanager_url": f"http://{names.ALERTMANAGER}:{names.ALERTMANAGER_PORT}",
             "enable_api": True,
+            **(_ruler_remote_write() if records else {}),
         },
         "analytics": {"reporting_enabled": False},
+    }
+
+
+def _ruler_remote_write() -> Config:
+    """The ruler sends what recording rules record (logs SLIs' line counts) to Prometheus.
+
+    Its write-ahead log sits under /loki with the rest of Loki's state.
+    """
+    url = f"http://{names.PROMETHEUS}:{names.PROMETHEUS_PORT}/api/v1/write"
+    return {
+        "wal": {"dir": "/loki/ruler-wal"},
+        "remote_write": {"enabled": True, "clients": {"prometheus": {"url": url}}},
     }
 
 

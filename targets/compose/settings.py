@@ -22,8 +22,8 @@ HELP: dict[str, str] = {
     f"(default {names.ALERTMANAGER}:{names.ALERTMANAGER_PORT})",
     "collectorMetrics": "HOST:PORT - where Prometheus scrapes the collector's own metrics "
     f"(default {names.COLLECTOR}:{names.COLLECTOR_TELEMETRY})",
-    "prometheus": "HOST:PORT - Prometheus' own address: its self-scrape target and Tempo's "
-    f"remote-write target (default localhost:{names.PROMETHEUS_PORT} and "
+    "prometheus": "HOST:PORT - Prometheus' own address: its self-scrape target, and Tempo's "
+    f"and the Loki ruler's remote-write target (default localhost:{names.PROMETHEUS_PORT} and "
     f"{names.PROMETHEUS}:{names.PROMETHEUS_PORT})",
     "interval": "DURATION - Prometheus' scrape and rule evaluation interval (default 15s)",
     "rulesDir": "DIR - where Prometheus reads the alerts target's *.rules.yaml "
@@ -134,6 +134,9 @@ def loki_overrides(config: Config, settings: ComposeSettings) -> Config:
     ruler = config.get("ruler", {})
     if settings.alertmanager is not None and "alertmanager_url" in ruler:
         ruler["alertmanager_url"] = f"http://{settings.alertmanager}"
+    clients = ruler.get("remote_write", {}).get("clients", {})
+    if settings.prometheus is not None and "prometheus" in clients:
+        clients["prometheus"]["url"] = f"http://{settings.prometheus}/api/v1/write"
     if settings.loki_rules_dir is not None and "storage" in ruler:
         ruler["storage"]["local"]["directory"] = settings.loki_rules_dir
     return config
