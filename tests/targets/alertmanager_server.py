@@ -5,7 +5,6 @@ alerts to its API and read back their state (its inhibitor decides, not a readin
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,13 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.collector.collector_run import free_ports
+
 Tool = Callable[[str], Path]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -29,7 +24,7 @@ def running_alertmanager(real_tool: Tool, config: bytes, workdir: Path) -> Itera
     """The pinned Alertmanager running `config`; yields its URL and stops it afterwards."""
     path = workdir / "alertmanager.yaml"
     path.write_bytes(config)
-    port = _free_port()
+    (port,) = free_ports(1)
     process = subprocess.Popen(
         [
             str(real_tool("alertmanager")),

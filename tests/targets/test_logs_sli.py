@@ -7,7 +7,6 @@ evaluated there into the SLO's error ratio.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from compiler.spec.logql import LogQLError, parse_log_query
 from targets.alerts import render_alerts
 from targets.compose.backends import loki_config
 from targets.compose.settings import loki_overrides, parse_settings
+from tests.collector.collector_run import free_ports
 from tests.kube import write_tree
 from tests.live.processes import Deadline, Processes, get_json
 from tests.targets.promtool import promtool
@@ -144,12 +144,6 @@ def test_lokitool_and_promtool_accept_the_rules_and_tests(
     assert "api callbacks:" in (root / "tests" / "api.test.yaml").read_text()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _push(loki: str, lines: list[dict[str, str]]) -> None:
     import urllib.request
 
@@ -190,7 +184,7 @@ def test_real_log_lines_become_the_slos_error_ratio_in_prometheus(
     (rules_dir / "rules.yaml").write_text(loki_rules)
     (tmp_path / "api.rules.yaml").write_bytes(files["rules/api.rules.yaml"])
 
-    loki_port, grpc_port, prom_port = _free_port(), _free_port(), _free_port()
+    loki_port, grpc_port, prom_port = free_ports(3)
     prometheus = f"http://127.0.0.1:{prom_port}"
     loki = f"http://127.0.0.1:{loki_port}"
     settings = parse_settings(
