@@ -62,8 +62,9 @@ RESOURCE_KEPT = (
 )
 # A map's JSON has a list or a nested map as a value (the quote is not an escaped one).
 _NESTED = r'(?:^|[^\\])":[\[{]'
-# A necessary condition of _NESTED that Go's regexp searches fast (it starts with a literal).
-_NESTED_LOOK = r'":[\[{]'
+# Necessary conditions of _NESTED in the record's text, where a map's values are a JSON list
+# (a nested value follows `[` or `,`): cheaper than writing the map's JSON to look.
+_NESTED_LOOK = (r",[\[{]", r"\[[\[{]")
 # A map's JSON has an integer value shaped like a card number.
 _INT_CARD = r'":-?[2-6][0-9]{12,18}[,}]'
 
@@ -387,10 +388,11 @@ def _redaction(combined: Combined, context: Context) -> OTTLStatements:
     for m in context.maps:
         if m.flatten:
             json = m.json
-            # Cheapest first: a literal-led look for a nested value, then the exact one, and
-            # only then the union of the triggers (which no literal leads).
+            # Cheapest first: literal-led looks for a nested value in the record's text, then
+            # the exact one on the map's JSON, and only then the union of the triggers.
+            nested = " or ".join(f"IsMatch({_TEXT}, {literal(n)})" for n in _NESTED_LOOK)
             out.append(
-                f"flatten({m.path}) where IsMatch({json}, {literal(_NESTED_LOOK)}) "
+                f"flatten({m.path}) where ({nested}) "
                 f"and IsMatch({json}, {literal(_NESTED)}) and IsMatch({json}, {any_trigger})"
             )
     replacement = replacement_literal(combined.replacement)
