@@ -52,7 +52,7 @@ def build_report(
         project=first.project,
         version=__version__,
         input_digest=resolved.input_digest,
-        rendered=str(tree.root),
+        rendered=_shown(tree.root, repo),
         stale=tree.input_digest != resolved.input_digest,
         environments=views,
         policies=policy_facts(repo, estate, names, with_policies),
@@ -60,6 +60,14 @@ def build_report(
         moved=_moved_charts(change_facts),
     )
     return render_page(view)
+
+
+def _shown(path: Path, repo: Path) -> str:
+    """`path` relative to the repo when inside it: the same specs, the same page, anywhere."""
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _environments(resolved: ResolvedEstate, asked: Sequence[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from tests.conftest import ObscRunner
@@ -114,3 +115,17 @@ def test_overview_says_what_detection_decided(obsc: ObscRunner, estate_repo: Pat
     assert "detection snapshot (detection confidence 0.87)" in row.group(0)
     other = re.search(r'<tr data-text="refunds payments">.*?</tr>', run.out, re.S)
     assert other is not None and "hand-written spec" in other.group(0)
+
+
+def test_the_page_does_not_depend_on_where_the_repo_is(
+    obsc: ObscRunner, estate_repo: Path, tmp_path: Path
+) -> None:
+    moved = tmp_path / "elsewhere" / "estate"
+    shutil.copytree(estate_repo, moved)
+    pages = []
+    for repo in (estate_repo, moved):
+        run = obsc("--repo", repo, "report", "--no-policies", "--out", "-")
+        assert run.code == 0, run.err
+        pages.append(run.out)
+    assert pages[0] == pages[1]
+    assert "rendered files read from <code>rendered</code>" in pages[0]
