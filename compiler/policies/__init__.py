@@ -18,15 +18,13 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from compiler.errors import Diagnostic, DiagnosticSink, Location, PolicyError, SpecError, ToolError
 from compiler.gc_control import cyclic_gc_paused
 from compiler.model import ResolvedEstate, ResolvedService
-from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, vet_environments
+from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, prepare, vet_environments
 from compiler.policies.classify import classify
 from compiler.policies.cue import POLICY_FAULTS, CueError, find_cue
-from compiler.policies.export import export_environment
 from compiler.policies.rules import Rule, read_rules, rule_at
 from compiler.policies.translate import locate
 from compiler.spec.files import UnreadableInput, read_input, report_unreadable
@@ -110,9 +108,11 @@ def check_policies(
     # the export and the cache records are large and acyclic (compiler.gc_control): the
     # collector's passes over them took longer than building them
     with cyclic_gc_paused(), tempfile.TemporaryDirectory(prefix="obsc-policies-") as scratch:
-        exports = {name: export_environment(m) for name, m in estate.environments.items()}
-        setup = _setup(cue, repo, displays, texts, Path(scratch), exports, jobs)
-        found = vet_environments(setup, exports, per_service)
+        if jobs is None:
+            jobs = _job_count(sum(len(m.services) for m in estate.environments.values()))
+        prepared = prepare(estate.environments, jobs)
+        setup = _setup(cue, repo, displays, texts, Path(scratch), jobs)
+        found = vet_environments(setup, prepared, per_service)
         for env_name, errors in found.items():
             by_name = {s.name: s for s in estate.environments[env_name].services}
             for error in errors:
@@ -129,8 +129,7 @@ def _setup(
     displays: list[str],
     texts: list[str],
     scratch: Path,
-    exports: dict[str, dict[str, Any]],
-    jobs: int | None,
+    jobs: int,
 ) -> Setup:
     """How to vet: the files, where, the cache context, how many processes."""
     root = repo.resolve()
@@ -146,8 +145,6 @@ def _setup(
         *texts,
     ):
         context.update(f"{len(part)}:{part}".encode())
-    if jobs is None:
-        jobs = _job_count(sum(len(e["services"]) for e in exports.values()))
     return Setup(cue, root, (str(model), *displays), context.hexdigest(), scratch.resolve(), jobs)
 
 

@@ -19,10 +19,9 @@ import pytest
 from compiler.errors import Diagnostic, PolicyError
 from compiler.pipeline import load_estate
 from compiler.policies import Waived, _setup, check_policies, chunked, policy_files
-from compiler.policies.chunked import vet_environments
+from compiler.policies.chunked import prepare, vet_environments
 from compiler.policies.classify import Classification
 from compiler.policies.cue import CueError, find_cue
-from compiler.policies.export import export_environment
 from tests.conftest import ROOT
 from tests.policies.violating import change_one, write_estate
 
@@ -75,14 +74,14 @@ def _cue_errors(repo: Path, per_service: bool) -> dict[str, list[CueError]]:
     files = policy_files(repo)
     displays = [p.relative_to(repo).as_posix() for p in files]
     texts = [p.read_text() for p in files]
-    exports = {n: export_environment(m) for n, m in estate.resolved.environments.items()}
+    prepared = prepare(estate.resolved.environments, 2)
     scratch = repo.parent / "scratch"
     scratch.mkdir(exist_ok=True)
     cue = find_cue()
     assert cue is not None
-    setup = _setup(cue, repo, displays, texts, scratch, exports, 2)
+    setup = _setup(cue, repo, displays, texts, scratch, 2)
     return vet_environments(
-        replace(setup, context=f"{setup.context}{per_service}"), exports, per_service
+        replace(setup, context=f"{setup.context}{per_service}"), prepared, per_service
     )
 
 
