@@ -61,6 +61,7 @@ APPS: Final = (
     App("echo", "echo", "go", True, "go/echo"),
     App("generic-go", "generic", "go", False, "go/nethttp"),
 )
+JOB_APPS: Final = ("flask", "generic-python")  # scraped and pushed: the job test's apps
 LIBRARIES: Final = {"python": "python", "javascript": "node", "go": "go"}  # apps/<dir>
 
 
@@ -214,10 +215,26 @@ def _settled(api: PrometheusAPI, services: list[str]) -> dict[tuple[str, str], f
     return previous
 
 
+def _selected_apps(items: list[pytest.Item]) -> set[str]:
+    """The apps the selected tests measure (`-k nextjs` starts only Next.js)."""
+    wanted: set[str] = set()
+    for item in items:
+        if item.path != Path(__file__):
+            continue
+        params = getattr(item, "callspec", None)
+        wanted |= {params.params["app"]} if params is not None else set(JOB_APPS)
+    return wanted
+
+
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
+def measured(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Measured]:
     prometheus = require_tool(PROMETHEUS_TOOL)
-    running_apps = [app for app in APPS if installed(_libraries(app)) is not None]
+    wanted = _selected_apps(request.session.items)
+    running_apps = [
+        app for app in APPS if app.name in wanted and installed(_libraries(app)) is not None
+    ]
     collector = tool_path("otelcol-obsc")
     root = tmp_path_factory.mktemp("sli-truth")
     names = [n for app in APPS for n in (app.name, f"{app.name}-h")]
@@ -344,6 +361,6 @@ def test_healthy_service_sli_is_exactly_zero(
 @pytest.mark.slow
 def test_job_on_the_collector_path_is_team_and_service(measured: Measured) -> None:
     """docs/contracts.md: `job` is `<team>/<service>` there (and no rule relies on it)."""
-    _needs_path(measured, "flask", "flask-c")
-    assert measured.jobs["flask-c"] == ["truth/flask-c"]
-    assert measured.jobs["generic-python-c"] == ["truth/generic-python-c"]
+    for app in JOB_APPS:
+        _needs_path(measured, app, f"{app}-c")
+        assert measured.jobs[f"{app}-c"] == [f"truth/{app}-c"]
