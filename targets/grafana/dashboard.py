@@ -60,6 +60,11 @@ def custom_variable(name: str, label: str, values: list[str]) -> dict[str, Any]:
     }
 
 
+#: The Prometheus variable editor's query type for a raw `label_values(...)` string (its
+#: other types rebuild the query from separate metric and label fields).
+CLASSIC_QUERY = 5
+
+
 def query_variable(name: str, label: str, query: str) -> dict[str, Any]:
     """A multi-value Prometheus label picker, every value selected by default.
 
@@ -71,7 +76,11 @@ def query_variable(name: str, label: str, query: str) -> dict[str, Any]:
         "label": label,
         "datasource": {"type": PROMETHEUS, "uid": "${" + variable_name(PROMETHEUS) + "}"},
         "definition": query,
-        "query": {"qryType": 1, "query": query, "refId": "PrometheusVariableQueryEditor"},
+        "query": {
+            "qryType": CLASSIC_QUERY,
+            "query": query,
+            "refId": "PrometheusVariableQueryEditor-VariableQuery",
+        },
         "current": {"text": ["All"], "value": ["$__all"]},
         "hide": 0,
         "includeAll": True,
