@@ -30,9 +30,11 @@ def reader(fmt: str) -> Reader:
 def read_inputs(fmt: str, paths: Sequence[Path]) -> ImportResult:
     """Every SLO of `paths`; malformed input raises SpecError (OBSC600 and YAML errors)."""
     from compiler.importers.reading import read_documents
+    from compiler.importers.selectors import own_service_queries
 
     sink = DiagnosticSink()
     documents = read_documents(paths, sink)
     result = reader(fmt)(documents, sink)
     sink.raise_if_errors("import")
+    own_service_queries(result)
     return result

@@ -47,14 +47,18 @@ def test_sloth_events_spec(obsc: ObscRunner, tmp_path: Path) -> None:
         "labels": {"repo": "myorg/myservice"},
     }
     (slo,) = spec["spec"]["slos"]
-    total = 'sum(rate(http_request_duration_seconds_count{job="myservice"}[{{window}}]))'
+    # job="myservice" selects by the user's scrape job; obsc's stack labels by service
+    total = 'sum(rate(http_request_duration_seconds_count{service="myservice"}[{{window}}]))'
     error = (
-        'sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}'
+        'sum(rate(http_request_duration_seconds_count{service="myservice",code=~"(5..|429)"}'
         "[{{window}}]))"
     )
     assert slo["sli"] == {"kind": "ratio", "good": f"({total}) - ({error})", "total": total}
     assert (slo["name"], slo["objective"], slo["window"]) == ("requests-availability", 99.9, "30d")
     assert _lines(report, "approximated") == [
+        'getting-started.yml:9:5 myservice/requests-availability: job="myservice" selects by '
+        "the scrape job, which obsc's stack sets differently: written as "
+        'service="myservice", the label every series of the service carries',
         "getting-started.yml:17:7 myservice/requests-availability: obsc names its alerts "
         "<Service><Slo>ErrorBudgetBurn and labels them service, team, slo and severity "
         "(page|ticket); not carried over: alert name MyServiceHighErrorRate, labels, "
@@ -93,12 +97,15 @@ def test_openslo_report_for_each_construct(obsc: ObscRunner, tmp_path: Path) -> 
         "counts events",
     ]
     assert _lines(report, "approximated") == [
+        'getting-started.yaml:33:7 myservice/requests-availability: job="myservice" selects by '
+        "the scrape job, which obsc's stack sets differently: written as "
+        'service="myservice", the label every series of the service carries',
         "getting-started.yaml:38:1 AlertPolicy fast-burn: obsc pages at 14.4x/6x and tickets "
         "at 3x/1x burn over its own window pairs"
     ]
     (slo,) = _spec(tmp_path / "myservice.yaml")["spec"]["slos"]
     assert (slo["objective"], slo["window"]) == (99.9, "30d")
-    assert slo["sli"]["good"].startswith("(sum(rate(http_request_duration_seconds_count{job=")
+    assert slo["sli"]["good"].startswith("(sum(rate(http_request_duration_seconds_count{service=")
 
 
 def test_openslo_other_data_source_is_skipped(obsc: ObscRunner, tmp_path: Path) -> None:
