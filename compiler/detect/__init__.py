@@ -50,6 +50,7 @@ class Detection:
     namespace: str | None = None
     scrape_port: int | None = None
     scrape_path: str | None = None
+    workload: tuple[str, str] | None = None  # Kubernetes (kind, name)
 
     def as_json(self) -> dict[str, object]:
         """The `--output json` object."""
@@ -177,6 +178,7 @@ def decide(observation: Observation, frameworks: list[FrameworkDocument]) -> Det
         namespace=observation.namespace,
         scrape_port=observation.scrape_port,
         scrape_path=observation.scrape_path,
+        workload=observation.workload,
     )
 
 

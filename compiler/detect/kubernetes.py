@@ -102,6 +102,8 @@ def _workload(item: _Item, name: str) -> Observation:
     observation = Observation(name=service_name(name), source=f"k8s:{display_path(item.file)}")
     namespace = metadata.get("namespace")
     observation.namespace = str(namespace) if namespace else None
+    if metadata.get("name"):
+        observation.workload = (str(document.get("kind")), str(metadata["name"]))
     for table in (metadata.get("labels"), metadata.get("annotations"), pod_metadata.get("labels")):
         observation.labels.update(_strings(table))
     pod_annotations = _strings(pod_metadata.get("annotations"))

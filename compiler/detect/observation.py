@@ -52,6 +52,8 @@ class Observation:
     # Images of the build stages the built stage copies from: language hints only.
     build_images: list[str] = field(default_factory=list)
     namespace: str | None = None
+    # A Kubernetes workload's (kind, metadata.name): what the instrumentation target patches.
+    workload: tuple[str, str] | None = None
     # Where the prometheus.io annotations tell Prometheus to scrape, when they do.
     scrape_port: int | None = None
     scrape_path: str | None = None
