@@ -58,7 +58,9 @@ class Scenario:
 
 # The series as obsc's stack stores them: the user's `job` label and the `service` label every
 # series of the service carries, which the import selects by (compiler/importers/selectors.py).
-REQUESTS = 'http_request_duration_seconds_count{{job="myservice",service="myservice",code="{code}"}}'
+REQUESTS = (
+    'http_request_duration_seconds_count{{job="myservice",service="myservice",code="{code}"}}'
+)
 BURNING = Scenario(  # 2% errors against a 0.1% budget: 20x, pages and tickets
     "burning",
     {REQUESTS.format(code="200"): "0+98x420", REQUESTS.format(code="500"): "0+2x420"},
