@@ -101,3 +101,18 @@ spec:
     chain = estate.provenance[("api", "dev")].chains["sampling"]
     assert chain[0].origin == "framework:flask (user-defined)"
     assert str(chain[0].location) == "specs/flask.yaml:14:24"
+
+
+def test_nextjs_project_with_an_older_otel_agent_is_warned(tmp_path: Path) -> None:
+    """nextjs.yaml assumes the auto-instrumentations-node release its SLIs were proven on."""
+    from compiler.detect import detect
+
+    (tmp_path / "package.json").write_text(
+        '{"dependencies": {"next": "16.5.0", "react": "19.3.1", "@opentelemetry/api": "1.9.1",'
+        ' "@opentelemetry/auto-instrumentations-node": "^0.50.0"}}'
+    )
+    (detection,) = detect("source", tmp_path)
+    assert detection.framework == "nextjs"
+    (warning,) = detection.warnings
+    assert "declares @opentelemetry/auto-instrumentations-node 0.50.0" in warning
+    assert "older than 0.81.2" in warning
