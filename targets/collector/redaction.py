@@ -267,8 +267,9 @@ def _groups(combined: Combined, context: Context) -> list[dict[str, object]]:
                 "context": context.name,
                 "conditions": [f"{mark} != nil"],
                 "statements": [
+                    f"set({_TEXT}, {mark})",
                     f"delete_key({context.marker}, {literal(MARKER)})",
-                    *_redaction(combined, context),
+                    *_redaction(combined, context, text_set=True),
                 ],
             }
         )
@@ -297,7 +298,9 @@ def _groups(combined: Combined, context: Context) -> list[dict[str, object]]:
 
 
 # The attribute that marks a record for redaction between the first look and the redaction
-# group of the same processor; never exported (removed first thing in the second group).
+# group of the same processor; never exported (removed first thing in the second group). Its
+# value is the record's text, which the redaction group takes over instead of writing the
+# maps' JSON again.
 MARKER = "obsc.redaction.candidate"
 
 
@@ -313,8 +316,8 @@ def _first_look(combined: Combined, context: Context, mark: str) -> OTTLStatemen
     checks = [_is_match(check) for check in first_look(combined.patterns)]
     checks += [f"IsMatch({_TEXT}, {literal(c)})" for c in combined.custom if isinstance(c, str)]
     if checks:
-        out.append(f"set({mark}, true) where " + " or ".join(checks))
-    unmarked = f"set({mark}, true) where {mark} == nil and "
+        out.append(f"set({mark}, {_TEXT}) where " + " or ".join(checks))
+    unmarked = f"set({mark}, {_TEXT}) where {mark} == nil and "
     out += [
         _secret_present(unmarked + f"IsMatch({_TEXT}, ", c, ")")
         for c in combined.custom
@@ -360,11 +363,11 @@ def _when(*conditions: str | None) -> str:
     return " and ".join(c for c in conditions if c)
 
 
-def _redaction(combined: Combined, context: Context) -> OTTLStatements:
+def _redaction(combined: Combined, context: Context, text_set: bool = False) -> OTTLStatements:
     """The gated statements of one context: flags, then each pattern everywhere."""
     # A pattern's flag: its cheap first-look checks, and only if they hit its precise
     # trigger (both necessary conditions of a match in some field or value).
-    out: OTTLStatements = [f"set({_TEXT}, {context.values()})"]
+    out: OTTLStatements = [] if text_set else [f"set({_TEXT}, {context.values()})"]
     out += [
         f'set(cache["p{i}"], true) where {_flag_condition(name)}'
         for i, name in enumerate(combined.patterns)
@@ -497,7 +500,9 @@ def _cards(context: Context, flag: str, replacement: str) -> OTTLStatements:
 # candidate was marked" (so the marks must be removed).
 _GOING = 'cache["cn"]'
 _MARKED = 'cache["mk"]'
-_RESET = [f'delete_key(cache, "{key}")' for key in ("cn", "mk")]
+# (Each delete only when the key is there: deleting from the cache costs two allocations
+# even when there is nothing to delete.)
+_RESET = [f'delete_key(cache, "{key}") where cache["{key}"] != nil' for key in ("cn", "mk")]
 
 
 def _luhn_step(source: str, write: Writer, replacement: str) -> OTTLStatements:
@@ -513,7 +518,7 @@ def _luhn_step(source: str, write: Writer, replacement: str) -> OTTLStatements:
         f"delete_matching_keys(cache, {literal('^c[cdsxm]$')}) where {cc} != nil",
         f'set({cc}, ExtractPatterns({source}, {longest})["m"]) '
         f"where {_GOING} != nil and IsMatch({source}, {literal(CARD_CANDIDATE)})",
-        f'delete_key(cache, "cn") where {cc} == nil',
+        f'delete_key(cache, "cn") where {cc} == nil and {_GOING} != nil',
         f"set({cd}, {cc}) where {cc} != nil",
         f'replace_pattern({cd}, {separators}, "") where {cc} != nil',
         *write(bounded.format("cc"), replacement, f"{cc} != nil and {longest_ok}"),
