@@ -226,6 +226,21 @@ class Workload(ModelNode):
     instrumentation: str | None
 
 
+class HealthPanel(ModelNode):
+    """A graph of a signal a framework's alerts watch (`Framework.spec.panels`).
+
+    `expr` keeps `${service}`, which Grafana reads as the dashboard's service variable; its
+    metric names are those of the environment's path (counters renamed on compose).
+    """
+
+    title: str
+    description: str
+    expr: str
+    legend: str
+    unit: str
+    threshold: float | None
+
+
 class ResolvedService(ModelNode):
     """A service as it runs in one environment.
 
@@ -250,6 +265,7 @@ class ResolvedService(ModelNode):
     exporter: Exporter | None
     slos: tuple[ResolvedSLO, ...]
     alerts: tuple[OwnAlert, ...] = ()
+    health_panels: tuple[HealthPanel, ...] = ()
     alert_labels: tuple[tuple[str, str], ...] = ()
     depends_on: tuple[str, ...] = ()
     waivers: tuple[tuple[str, str], ...] = ()

@@ -16,7 +16,7 @@ from compiler.resolve.agents import check_agent_injection
 from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
 from compiler.resolve.layers import LayerInput
 from compiler.resolve.metric_names import counter_renames, platform_of
-from compiler.resolve.own_alerts import own_alerts, propagated_labels
+from compiler.resolve.own_alerts import health_panels, own_alerts, propagated_labels
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
 from compiler.resolve.retention import check_retention
 from compiler.resolve.service import build_service, exporter_name_fits
@@ -108,6 +108,7 @@ def resolve_estate(
                     alerting.severities,
                 )
                 update: dict[str, object] = {"alert_labels": labels, "alerts": alerts}
+                update["health_panels"] = health_panels(kind.panels, renames)
                 update["inject_agent"] = base.service.model.spec.instrumentation.inject
                 if name in workloads:
                     update["workload"] = resolve_workload(workloads[name], resolved, namespace)

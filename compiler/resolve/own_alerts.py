@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from compiler.model import InputSeries, OwnAlert, OwnAlertTest, Severities
+from compiler.model import HealthPanel, InputSeries, OwnAlert, OwnAlertTest, Severities
+from compiler.spec.models import FrameworkPanel, OwnAlertOverride, ServiceDocument
 from compiler.spec.models import OwnAlert as OwnAlertSpec
-from compiler.spec.models import OwnAlertOverride, ServiceDocument
 from compiler.spec.own_alerts import alert_label_name, alert_name, derive_test
 from compiler.spec.types import duration_seconds
 from compiler.spec.validate import Parsed
@@ -89,10 +89,7 @@ def for_service(alert: OwnAlertSpec, service: str, renames: Mapping[str, str]) -
     """
 
     def fill(text: str) -> str:
-        text = text.replace(SERVICE_PLACEHOLDER, service)
-        for old, new in renames.items():
-            text = re.sub(rf"(?<![A-Za-z0-9_:]){re.escape(old)}(?![A-Za-z0-9_:])", new, text)
-        return text
+        return renamed(text.replace(SERVICE_PLACEHOLDER, service), renames)
 
     update: dict[str, object] = {"expr": fill(alert.expr)}
     if alert.test is not None:
@@ -141,3 +138,30 @@ def propagated_labels(
     """The service's `metadata.labels` of `keys`, under their Prometheus label names."""
     labels = parsed.model.metadata.labels
     return tuple(sorted((alert_label_name(key), labels[key]) for key in keys if key in labels))
+
+
+def renamed(expr: str, renames: Mapping[str, str]) -> str:
+    """`expr` with each metric name of `renames` (a whole name, not a part) replaced."""
+    for old, new in renames.items():
+        expr = re.sub(rf"(?<![A-Za-z0-9_:]){re.escape(old)}(?![A-Za-z0-9_:])", new, expr)
+    return expr
+
+
+def health_panels(
+    panels: Sequence[FrameworkPanel], renames: Mapping[str, str]
+) -> tuple[HealthPanel, ...]:
+    """A framework's dashboard graphs with metric names as they arrive on the path.
+
+    `${service}` stays: it is Grafana's syntax for the dashboard's service variable.
+    """
+    return tuple(
+        HealthPanel(
+            title=panel.title,
+            description=panel.description,
+            expr=renamed(panel.expr.strip(), renames),
+            legend=panel.legend,
+            unit=panel.unit,
+            threshold=panel.threshold,
+        )
+        for panel in panels
+    )

@@ -928,6 +928,24 @@ class ExporterSpec(SpecModel):
     )
 
 
+class FrameworkPanel(SpecModel):
+    """A graph on the dashboard of a framework's services: a signal its alerts watch."""
+
+    title: Annotated[str, Field(min_length=1)]
+    description: Annotated[str, Field(min_length=1)]
+    expr: Annotated[str, Field(min_length=1)] = Field(
+        description="PromQL; `${service}` is the dashboard's service variable (Grafana's "
+        "syntax too). One series per legend entry."
+    )
+    legend: str = Field(default="", description="Grafana legend format, e.g. {{datname}}.")
+    unit: Annotated[str, Field(min_length=1)] = Field(
+        default="short", description="Grafana unit id: short, percentunit, s, bytes, ..."
+    )
+    threshold: float | None = Field(
+        default=None, description="Drawn as a red line: the value an alert fires at."
+    )
+
+
 class FrameworkSpec(SpecModel):
     """One entry of the framework database."""
 
@@ -946,6 +964,11 @@ class FrameworkSpec(SpecModel):
         "a Service's `spec.alerts`; `${service}` in `expr` and in test series stands for the "
         "service's name. A Service's own alert of the same name replaces one; an "
         "environment override switches one off or changes its `for`/severity.",
+    )
+    panels: list[FrameworkPanel] = Field(
+        default_factory=list,
+        description="Graphs of what the framework's alerts watch, on its services' dashboard "
+        "(infrastructure: connections against the limit, replication lag, ...).",
     )
 
 

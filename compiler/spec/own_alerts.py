@@ -168,7 +168,20 @@ def check_own_alerts(
 
 
 def check_framework_alerts(parsed: FrameworkDocument, doc: Document, sink: DiagnosticSink) -> None:
-    """Expression, labels and testability of the alerts a framework gives its services."""
+    """A framework's alerts (expression, labels, testability) and its panels' expressions."""
+    for index, panel in enumerate(parsed.spec.panels):
+        path: PathKey = ("spec", "panels", index, "expr")
+        try:
+            parse_expr(panel.expr)
+        except ValueError as exc:
+            sink.error(
+                "OBSC338",
+                f"panel {panel.title!r} of framework {parsed.metadata.name!r}: not a valid "
+                f"PromQL instant query: {exc}",
+                doc.location(path),
+                spec_path(doc, path),
+                hint='write PromQL selecting the service by service="${service}"',
+            )
     for index, alert in enumerate(parsed.spec.alerts):
         base: PathKey = ("spec", "alerts", index)
         _check_expr(alert, doc, base, sink)

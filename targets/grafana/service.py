@@ -146,6 +146,24 @@ def exporter_panels(service: ResolvedService) -> list[panels.Panel]:
     return [up, duration, samples]
 
 
+def health_panels(service: ResolvedService) -> list[panels.Panel]:
+    """The framework's graphs of what its alerts watch (connections, replication, memory).
+
+    Their queries select `service="${service}"`, written `$service` like the other panels'.
+    """
+    return [
+        panels.timeseries(
+            panel.title,
+            panel.description,
+            [(panel.legend or "{{service}}", panel.expr.replace("${service}", "$service"))],
+            panel.unit,
+            threshold_line=panel.threshold,
+            min_value=0,
+        )
+        for panel in service.health_panels
+    ]
+
+
 def runbook_pattern(services: list[ResolvedService]) -> str | None:
     """One runbook URL for all of `services` with `${service}` for the name, when there is one.
 
@@ -190,6 +208,12 @@ def framework_dashboard(
         grid.row(f"Exporter: {exporter}")
         for panel, width in zip(exporter_panels(first), (4, 10, 10), strict=True):
             grid.add(panel, width, TRAFFIC_HEIGHT)
+        if first.health_panels:
+            grid.row("Health: what its alerts watch")
+            for panel in health_panels(first):
+                grid.add(panel, panels.GRID_WIDTH // 2, TRAFFIC_HEIGHT)
+        grid.row("Alerts")
+        grid.add(alerts_panel(), panels.GRID_WIDTH, ALERTS_HEIGHT)
     else:
         traffic = traffic_panels(first) if any(s.metrics.enabled for s in services) else []
         if traffic:

@@ -76,8 +76,18 @@ exclusions:
 
 
 @pytest.fixture(scope="module")
-def prod() -> EnvironmentModel:
-    return load_estate(ROOT).resolved.environments["prod"]
+def environments() -> dict[str, EnvironmentModel]:
+    return dict(load_estate(ROOT).resolved.environments)
+
+
+@pytest.fixture(scope="module")
+def prod(environments: dict[str, EnvironmentModel]) -> EnvironmentModel:
+    return environments["prod"]
+
+
+@pytest.fixture(scope="module")
+def dev(environments: dict[str, EnvironmentModel]) -> EnvironmentModel:
+    return environments["dev"]
 
 
 @pytest.fixture(scope="module")
@@ -481,7 +491,15 @@ def test_service_dashboard_panels(prod: EnvironmentModel, dashboards: dict[str, 
         assert service.name in _services_of(dashboard)
         titles = [p["title"] for p in _data_panels(dashboard)]
         if service.category == "infrastructure":
-            assert titles == ["Exporter up", "Scrape duration", "Samples scraped"]
+            health = [panel.title for panel in service.health_panels]
+            assert health, service.name  # the framework graphs what its alerts watch
+            assert titles == [
+                "Exporter up",
+                "Scrape duration",
+                "Samples scraped",
+                *health,
+                "Alerts",
+            ]
             continue
         assert titles[:3] == ["Request rate", "Error ratio", "Latency"], service.name
         assert titles[3:-3] == ["SLI vs objective", "Error budget remaining", "Burn rate"]
@@ -621,3 +639,22 @@ def test_stack_dashboard_only_with_the_collector(prod: EnvironmentModel) -> None
     assert STACK_FILE not in files
     doc = YAML(typ="safe").load(files[PROVIDERS_FILE].decode())
     assert STACK_NAME not in [p["folder"] for p in doc["providers"]]
+
+
+def test_infrastructure_dashboards_graph_what_the_alerts_watch(
+    prod: EnvironmentModel, dev: EnvironmentModel, dashboards: dict[str, Json]
+) -> None:
+    """Each health panel selects the variable's service, with its alert's threshold drawn, and
+    a counter under the name it arrives by on the environment's path."""
+    orders_db = next(s for s in prod.services if s.name == "orders-db")
+    board = dashboards[_board_of(orders_db)]
+    by_title = {p["title"]: p for p in _data_panels(board)}
+    connections = by_title["Connections against the limit"]
+    assert 'pg_stat_activity_count{service="$service"}' in connections["targets"][0]["expr"]
+    steps = connections["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    assert steps[-1] == {"color": "red", "value": 0.9}
+    deadlocks = {p.title: p.expr for p in orders_db.health_panels}["Deadlocks per 10 minutes"]
+    dev_db = next(s for s in dev.services if s.name == "orders-db")
+    compose = {p.title: p.expr for p in dev_db.health_panels}
+    assert "pg_stat_database_deadlocks{" in deadlocks  # prod: Prometheus scrapes the exporter
+    assert "pg_stat_database_deadlocks_total{" in compose["Deadlocks per 10 minutes"]
