@@ -17,7 +17,7 @@ from targets.alerts.alertmanager import alertmanager_config, render_alertmanager
 from targets.alerts.loki import render_loki_rules
 from targets.alerts.own_alerts import own_alert_groups, own_alert_tests
 from targets.alerts.settings import HELP, parse_webhook, webhook_receivers
-from targets.alerts.slo_rules import service_rule_groups
+from targets.alerts.slo_rules import service_alert_rules, service_rule_groups
 from targets.alerts.slo_tests import service_test_file
 from targets.alerts.stack import stack_files
 from targets.base import PerService, RenderedFiles, RendererFn, Target
@@ -51,14 +51,15 @@ def service_files(context: dict[str, JSONValue], service: ResolvedService) -> Re
     url = context["grafana_url"]
     grafana_url = url if isinstance(url, str) else None
     severities = Severities.model_validate({"page": context["page"], "ticket": context["ticket"]})
-    groups = service_rule_groups(service, grafana_url, severities) + own_alert_groups(
-        service, grafana_url, severities
-    )
+    alerts_by_slo = service_alert_rules(service, grafana_url, severities)
+    groups = service_rule_groups(
+        service, grafana_url, severities, alerts_by_slo
+    ) + own_alert_groups(service, grafana_url, severities)
     if not groups:
         return {}
     rule_file = f"rules/{service.name}.rules.yaml"
     files = {rule_file: dump_yaml({"groups": groups})}
-    test = service_test_file(service, f"../{rule_file}", grafana_url, severities)
+    test = service_test_file(service, f"../{rule_file}", grafana_url, severities, alerts_by_slo)
     own_tests = own_alert_tests(service, grafana_url, severities)
     if test is None and own_tests:
         test = {"rule_files": [f"../{rule_file}"], "evaluation_interval": "1m", "tests": []}

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 from compiler.model import ResolvedService, ResolvedSLO
 
 
+@functools.lru_cache(maxsize=4096)
 def camel(name: str) -> str:
-    """`payment-gateway` -> `PaymentGateway` (alert names are CamelCase)."""
+    """`payment-gateway` -> `PaymentGateway` (alert names are CamelCase).
+
+    Cached: a service's and an SLO's names are asked for by every rule and test case.
+    """
     return "".join(part[:1].upper() + part[1:] for part in name.split("-"))
 
 

@@ -212,19 +212,39 @@ def absent_metric(service: ResolvedService) -> str:
     return "up"
 
 
+def service_alert_rules(
+    service: ResolvedService,
+    grafana_url: str | None = None,
+    severities: Severities = DEFAULT_SEVERITIES,
+) -> dict[str, list[Rule]]:
+    """The `alert_rules` of each SLO of the service, by SLO name.
+
+    Built once per service and handed to both the rule file and its promtool test (which
+    expects the rules' own labels and annotations), rather than built for each.
+    """
+    return {slo.name: alert_rules(service, slo, grafana_url, severities) for slo in service.slos}
+
+
 def service_rule_groups(
     service: ResolvedService,
     grafana_url: str | None = None,
     severities: Severities = DEFAULT_SEVERITIES,
+    alerts_by_slo: dict[str, list[Rule]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every rule group of a service: three per SLO (as Sloth), and the absent alert."""
+    """Every rule group of a service: three per SLO (as Sloth), and the absent alert.
+
+    `alerts_by_slo` is `service_alert_rules(service, grafana_url, severities)` when the
+    caller has it already.
+    """
+    if alerts_by_slo is None:
+        alerts_by_slo = service_alert_rules(service, grafana_url, severities)
     groups = []
     for slo in service.slos:
         interval = slo.alerting.interval
         sid = sloth_id(service, slo)
         groups.append(_group(f"obsc-slo-sli-recordings-{sid}", sli_rules(service, slo), interval))
         groups.append(_group(f"obsc-slo-meta-recordings-{sid}", meta_rules(service, slo), interval))
-        alerts = alert_rules(service, slo, grafana_url, severities)
+        alerts = alerts_by_slo[slo.name]
         if alerts:
             groups.append(_group(f"obsc-slo-alerts-{sid}", alerts, interval))
     if service.metrics.enabled:

@@ -11,6 +11,7 @@ are fed the recorded 5m bad/total base instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -64,8 +65,12 @@ def _gauge(value: Decimal, steps: int) -> str:
     return f"{burn.clean(value)}x{steps}"
 
 
+@functools.lru_cache(maxsize=256)
 def _error_labels(selector: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Label sets that do and do not match the framework's server-error selector."""
+    """Label sets that do and do not match the framework's server-error selector.
+
+    Cached: services of a framework share their selector (callers only read the result).
+    """
     bad: dict[str, str] = {}
     good: dict[str, str] = {}
     for name, op, value in _MATCHER.findall(selector):
@@ -159,18 +164,20 @@ def _expected(
     rate: Decimal,
     rules: dict[tuple[str, str], dict[str, Any]],
 ) -> dict[str, list[Any]]:
-    expected: dict[str, list[Any]] = {burn_alert(service, slo): []}
-    if slo.alerting.budget_exhausted:
-        expected[exhausted_alert(service, slo)] = []
+    burning = burn_alert(service, slo)
+    exhausted = exhausted_alert(service, slo) if slo.alerting.budget_exhausted else None
+    expected: dict[str, list[Any]] = {burning: []}
+    if exhausted is not None:
+        expected[exhausted] = []
     for severity, knobs in (("page", slo.alerting.page), ("ticket", slo.alerting.ticket)):
         if knobs.enabled and _fires(slo, severity, rate):
-            rule = rules[(burn_alert(service, slo), severity)]
-            expected[burn_alert(service, slo)].append(
+            rule = rules[(burning, severity)]
+            expected[burning].append(
                 {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
             )
-    if slo.alerting.budget_exhausted and rate >= 1:
-        rule = rules[(exhausted_alert(service, slo), "ticket")]
-        expected[exhausted_alert(service, slo)].append(
+    if exhausted is not None and rate >= 1:
+        rule = rules[(exhausted, "ticket")]
+        expected[exhausted].append(
             {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
         )
     return expected
@@ -196,16 +203,24 @@ def service_test_file(
     rule_file: str,
     grafana_url: str | None = None,
     severities: Severities = DEFAULT_SEVERITIES,
+    alerts_by_slo: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any] | None:
     """The promtool test document of a service: every scenario of each testable SLO.
 
-    None when no SLO of the service can be tested (see `testable`).
+    None when no SLO of the service can be tested (see `testable`). `alerts_by_slo`: the
+    SLOs' alert rules (slo_rules.service_alert_rules) when the caller has them already.
     """
     tests = [
         test
         for slo in service.slos
         if testable(slo)
-        for test in slo_tests(service, slo, grafana_url, severities)
+        for test in slo_tests(
+            service,
+            slo,
+            grafana_url,
+            severities,
+            None if alerts_by_slo is None else alerts_by_slo[slo.name],
+        )
     ]
     if not tests:
         return None
@@ -239,18 +254,25 @@ def slo_tests(
     slo: ResolvedSLO,
     grafana_url: str | None = None,
     severities: Severities = DEFAULT_SEVERITIES,
+    alerts: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The promtool test cases of one SLO: one per scenario."""
+    """The promtool test cases of one SLO: one per scenario.
+
+    `alerts`: the SLO's `slo_rules.alert_rules` when the caller has them already (the
+    expected labels and annotations are the rules' own).
+    """
     gate = slo.alerting.min_requests_per_second
     total = max(Decimal(10), Decimal(repr(gate)) * 2 if gate else Decimal(10))
     budget = burn.error_budget(slo)
-    from targets.alerts.slo_rules import alert_rules  # the annotations are the rules' own
+    if alerts is None:
+        from targets.alerts.slo_rules import alert_rules
 
+        alerts = alert_rules(service, slo, grafana_url, severities)
     # keyed by page/ticket, whatever the Project calls them
     rules: dict[tuple[str, str], dict[str, Any]] = {
-        (r["alert"], severities.behaviour(r["labels"]["severity"]) or ""): r
-        for r in alert_rules(service, slo, grafana_url, severities)
+        (r["alert"], severities.behaviour(r["labels"]["severity"]) or ""): r for r in alerts
     }
+    minutes = _eval_minutes(slo)
     tests = []
     for scenario in SCENARIOS:
         bad = total * budget * scenario.burn
@@ -260,11 +282,11 @@ def slo_tests(
             "interval": "1m",
             "input_series": _inputs(service, slo, total, bad),
             "alert_rule_test": [
-                {"eval_time": f"{_eval_minutes(slo)}m", "alertname": name, "exp_alerts": alerts}
+                {"eval_time": f"{minutes}m", "alertname": name, "exp_alerts": alerts}
                 for name, alerts in expected.items()
             ],
         }
         if not bad:
-            test["promql_expr_test"] = _healthy_values(service, slo, _eval_minutes(slo))
+            test["promql_expr_test"] = _healthy_values(service, slo, minutes)
         tests.append(test)
     return tests
