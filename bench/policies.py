@@ -2,7 +2,7 @@
 
     python -m bench.policies [--sizes 1000 10000] [--pairs 3] [--out bench/results/policies.json]
 
-Per size, on the bench estate (`bench.generate`, heavy where it can be) made to pass the
+Per size, on the bench estate (`bench.generate --heavy`; `--light`: without) made to pass the
 default policy pack (PagerDuty receivers for pages, tier-1 objectives of at least 99.9) with
 that pack in policies/:
 
@@ -10,7 +10,9 @@ that pack in policies/:
   into an empty rendered/ with an empty cache directory, with and without `--no-policies`,
   in alternating order (with first, then without first, ...): the machine is shared, so
   each pair sees about the same load, and the figures are medians of the pairs.
-  `policy_overhead` is the median over the pairs of (with / without - 1).
+  `policy_overhead` is the median over the pairs of (with / without - 1), of wall time;
+  `policy_overhead_cpu` the same of the CPU time of the whole process tree (the render's
+  workers and cue included), which other users of the machine do not inflate.
 - `check_cold`: the policy check alone (compiler.policies.check_policies, in this process,
   estate already loaded), empty cache; `check_cached`: the same again, nothing changed;
   `check_one_change`: after one service's SLO objective changed (the estate is loaded
@@ -18,8 +20,9 @@ that pack in policies/:
 - `check_whole_model`: the check as before issue 20 (one `cue vet` per environment over the
   whole model, no cache), for comparison.
 
-Each check also reports `cue_cpu_seconds`: the CPU time of the cue processes it ran, which
-the machine's load does not inflate as it does wall time. Needs cue (OBSC_CUE or the tool
+Each check also reports its CPU time (`cpu_seconds_median`: this process and its children;
+`children_cpu_seconds_median`: cue and the forked export workers), which the machine's load
+does not inflate as it does wall time. Needs cue (OBSC_CUE or the tool
 cache).
 """
 
@@ -32,6 +35,8 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -43,7 +48,6 @@ from unittest import mock
 import compiler.cli.main  # provides the target registry, as the CLI does
 import compiler.policies
 from bench.generate import TEAMS, generate
-from bench.render import run
 from bench.report import timings, write_report
 from compiler.errors import PolicyError
 from compiler.pipeline import load_estate
@@ -84,8 +88,8 @@ def _tier1_objective(document: str) -> str:
     )
 
 
-def _estate(repo: Path, size: int) -> None:
-    if "heavy" in inspect.signature(generate).parameters:
+def _estate(repo: Path, size: int, heavy: bool) -> None:
+    if heavy and "heavy" in inspect.signature(generate).parameters:
         generate(repo, services=size, heavy=True)  # type: ignore[call-arg,unused-ignore]
     else:
         generate(repo, services=size)
@@ -93,22 +97,29 @@ def _estate(repo: Path, size: int) -> None:
     shutil.copytree(DEFAULT_PACK, repo / "policies")
 
 
-def _cue_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
 
 
-def _check(repo: Path) -> tuple[float, float]:
-    """(wall seconds, cue CPU seconds) of the policy check alone; the estate must pass."""
+def _check(repo: Path) -> tuple[float, float, float]:
+    """(wall, CPU of this process and its children, of the children) seconds of the check.
+
+    The children are cue and the forked workers that export the environments; the estate
+    must pass the pack.
+    """
     estate = load_estate(repo)
-    cpu, started = _cue_cpu(), time.perf_counter()
+    own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     try:
         compiler.policies.check_policies(
             repo, estate.resolved, estate.service_documents, estate.project_document
         )
     except PolicyError as failure:
         raise RuntimeError(f"the bench estate breaks a policy: {failure.diagnostics[0]}") from None
-    return time.perf_counter() - started, _cue_cpu() - cpu
+    wall = time.perf_counter() - started
+    spent = _cpu(resource.RUSAGE_CHILDREN) - children
+    return wall, _cpu(resource.RUSAGE_SELF) - own + spent, spent
 
 
 def _whole_model() -> AbstractContextManager[object]:
@@ -129,31 +140,70 @@ def _change_one(repo: Path, turn: int) -> None:
     path.write_text(changed)
 
 
-def _summary(samples: list[tuple[float, float]]) -> dict[str, Any]:
+def _summary(samples: list[tuple[float, float, float]]) -> dict[str, Any]:
     return {
-        **timings([wall for wall, _ in samples]),
-        "cue_cpu_seconds_median": round(statistics.median(cpu for _, cpu in samples), 3),
+        **timings([wall for wall, _, _ in samples]),
+        "cpu_seconds_median": round(statistics.median(cpu for _, cpu, _ in samples), 3),
+        "children_cpu_seconds_median": round(statistics.median(c for _, _, c in samples), 3),
     }
 
 
-def measure_size(size: int, pairs: int, whole: bool) -> dict[str, Any]:
+def _render(args: list[str], repo: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the whole process tree) of one `obsc` run."""
+    os.sync()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "compiler.cli", "--repo", str(repo), "-q", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)  # usage includes the workers it waited for
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = process.stderr.read().decode() if process.stderr else ""
+        raise RuntimeError(f"obsc {' '.join(args)} failed: {err}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def _overhead(with_: list[float], without: list[float]) -> float:
+    """Median over the pairs of with / without - 1."""
+    return round(statistics.median(w / n - 1 for w, n in zip(with_, without, strict=True)), 3)
+
+
+def _renders(repo: Path, cache: Path, pairs: int) -> dict[str, Any]:
+    """Full renders with and without policies, in alternating pairs."""
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OBSC_CACHE_DIR": str(cache)}
+    renders: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    for pair in range(pairs):
+        for policies in (True, False) if pair % 2 == 0 else (False, True):
+            shutil.rmtree(repo / "rendered", ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            args = ["render"] if policies else ["render", "--no-policies"]
+            renders[policies].append(_render(args, repo, env))
+    result: dict[str, Any] = {}
+    for policies, name in ((True, "render_with_policies"), (False, "render_no_policies")):
+        result[name] = {
+            **timings([wall for wall, _ in renders[policies]]),
+            "cpu_seconds_all": [round(cpu, 3) for _, cpu in renders[policies]],
+        }
+    walls = {p: [wall for wall, _ in renders[p]] for p in renders}
+    cpus = {p: [cpu for _, cpu in renders[p]] for p in renders}
+    result["policy_overhead"] = _overhead(walls[True], walls[False])
+    result["policy_overhead_cpu"] = _overhead(cpus[True], cpus[False])
+    return result
+
+
+def measure_size(
+    size: int, pairs: int, whole: bool, heavy: bool, renders_too: bool = True
+) -> dict[str, Any]:
     """Every figure for one estate size."""
-    result: dict[str, Any] = {"services": size, "environments": 2}
+    result: dict[str, Any] = {"services": size, "environments": 2, "heavy": heavy}
     with tempfile.TemporaryDirectory() as scratch:
         repo, cache = Path(scratch) / "estate", Path(scratch) / "cache"
-        _estate(repo, size)
-        env = {**os.environ, "PYTHONHASHSEED": "0", "OBSC_CACHE_DIR": str(cache)}
-        renders: dict[bool, list[float]] = {True: [], False: []}
-        for pair in range(pairs):
-            for policies in (True, False) if pair % 2 == 0 else (False, True):
-                shutil.rmtree(repo / "rendered", ignore_errors=True)
-                shutil.rmtree(cache, ignore_errors=True)
-                args = ["render"] if policies else ["render", "--no-policies"]
-                renders[policies].append(run(args, repo, env)[0])
-        result["render_with_policies"] = timings(renders[True])
-        result["render_no_policies"] = timings(renders[False])
-        overheads = [w / n - 1 for w, n in zip(renders[True], renders[False], strict=True)]
-        result["policy_overhead"] = round(statistics.median(overheads), 3)
+        _estate(repo, size, heavy)
+        if renders_too:
+            result.update(_renders(repo, cache, pairs))
         os.environ["OBSC_CACHE_DIR"] = str(cache)
         shutil.rmtree(cache, ignore_errors=True)
         result["check_cold"] = _summary([_check(repo)])
@@ -175,11 +225,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--no-whole", action="store_true", help="skip the whole-model check")
+    parser.add_argument("--light", action="store_true", help="the light estate, not --heavy")
+    parser.add_argument("--checks-only", action="store_true", help="no renders")
     parser.add_argument("--out", type=Path, default=Path("bench/results/policies.json"))
     args = parser.parse_args()
     results = []
     for size in args.sizes:
-        results.append(measure_size(size, args.pairs, not args.no_whole))
+        results.append(
+            measure_size(size, args.pairs, not args.no_whole, not args.light, not args.checks_only)
+        )
         print(results[-1], flush=True)
     load: Callable[[], tuple[float, float, float]] = os.getloadavg
     write_report(
