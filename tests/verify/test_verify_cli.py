@@ -285,11 +285,11 @@ def test_collector_health_from_its_own_metrics(obsc: ObscRunner, repo: Path) -> 
 
 
 def test_grafana_missing_dashboard_is_named(obsc: ObscRunner, repo: Path, stack: FakeStack) -> None:
-    stack.dashboards.discard("obsc-api")
+    stack.dashboards.discard("obsc-fw-flask")  # api's, the flask services' dashboard
     result, data = run_verify(obsc, repo, *stack.flags("grafana"))
     assert result.code == 5
     detail = check(data, "component/grafana", "dashboards")["detail"]
-    assert "rendered dashboards missing: obsc-api" in detail
+    assert "rendered dashboards missing: obsc-fw-flask" in detail
     assert check(data, "component/grafana", "datasources")["status"] == "pass"
 
 
