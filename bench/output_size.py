@@ -10,13 +10,15 @@ three SLOs per service, one of them latency, every target in both environments) 
 by each version, alternating runs, with `obsc render --no-policies` into an empty rendered/
 and an empty cache (the policy check is bench.policies' job). Recorded per version:
 
-- `seconds_median` and every run's wall time;
+- `seconds_median` and every run's wall time; `cpu_seconds_median`, the CPU time (user and
+  system) of the whole process tree, workers included, which other work on a shared
+  machine disturbs less than the wall time;
 - `files`, `bytes` and both per service, of the whole rendered/ tree;
 - `by_target` (`<env>/<target>`) and `by_kind` (alert rules, promtool tests, dashboards,
   and what the Helm chart carries of each): files and bytes;
 - `deterministic`: whether every run of the version wrote byte-identical trees.
 
-`after_over_before` compares bytes per service, files per service and the median time.
+`after_over_before` compares bytes per service, files per service and the median times.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import shutil
 import statistics
 import tempfile
@@ -93,9 +96,15 @@ def tree_sizes(rendered: Path, services: int) -> dict[str, object]:
     }
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
     """Render one heavy estate of `size` services with each version, alternating."""
     seconds: dict[str, list[float]] = {version: [] for version in roots}
+    cpu: dict[str, list[float]] = {version: [] for version in roots}
     digests: dict[str, set[str]] = {version: set() for version in roots}
     result: dict[str, object] = {"services": size}
     with tempfile.TemporaryDirectory() as scratch:
@@ -110,12 +119,16 @@ def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
                 cache = base / f"cache-{version}"
                 shutil.rmtree(cache, ignore_errors=True)
                 args = ["render", "--no-policies"]
+                used = _children_cpu()
                 seconds[version].append(_run(root, repos[version], cache, args))
+                cpu[version].append(_children_cpu() - used)
                 digests[version].add(_digest(repos[version] / "rendered"))
         for version in roots:
             result[version] = {
                 "seconds_median": round(statistics.median(seconds[version]), 3),
                 "seconds_all": [round(s, 3) for s in seconds[version]],
+                "cpu_seconds_median": round(statistics.median(cpu[version]), 3),
+                "cpu_seconds_all": [round(s, 3) for s in cpu[version]],
                 "deterministic": len(digests[version]) == 1,
                 **tree_sizes(repos[version] / "rendered", size),
             }
@@ -123,7 +136,12 @@ def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
     assert isinstance(before, dict) and isinstance(after, dict)
     result["after_over_before"] = {
         key: round(after[key] / before[key], 3)
-        for key in ("bytes_per_service", "files_per_service", "seconds_median")
+        for key in (
+            "bytes_per_service",
+            "files_per_service",
+            "seconds_median",
+            "cpu_seconds_median",
+        )
     }
     return result
 
