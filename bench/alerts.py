@@ -1,13 +1,14 @@
 """Time the alerts and grafana targets on generated estates, and compare with Sloth.
 
-    python -m bench.alerts [--services 1000] [--pairs 5] [--sloth PATH]
+    python -m bench.alerts [--services 1000] [--pairs 9] [--sloth PATH]
                            [--out bench/results/alerts.json]
 
 In-process: wall time and peak RSS of rendering `alerts` and `grafana` for every
 environment of the estate (after load+resolve, which bench.resolve measures). Side by
 side with Sloth (when --sloth names a `sloth` binary): the same SLOs converted to Sloth's
 prometheus/v1 format, `sloth generate` on them against `obsc render --target alerts`,
-alternating the two, median of pairs. Sloth is not a dependency of obsc and its code is
+alternating the two, median of pairs (wall and CPU time; the 1-minute load average before and
+after, as the machine is shared). Sloth is not a dependency of obsc and its code is
 never committed here; build it yourself and pass its path.
 """
 
@@ -63,11 +64,20 @@ def write_sloth_specs(model: EnvironmentModel, out: Path) -> int:
     return count
 
 
-def _timed(command: list[str]) -> float:
+def _timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the process and its children) of a run.
+
+    The machine is shared: CPU time is what a run costs whatever its neighbours do, wall
+    time is what a user waits (and what the target is stated in).
+    """
     os.sync()  # the previous run's writeback is not billed to this one (see bench.render)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def _files_and_bytes(root: Path) -> dict[str, int]:
@@ -121,22 +131,35 @@ def side_by_side(repo: Path, sloth: Path, pairs: int) -> dict[str, Any]:
         "-o",
         str(repo / "sloth-out"),
     ]
-    obsc_times, sloth_times = [], []
+    obsc_runs: list[tuple[float, float]] = []
+    sloth_runs: list[tuple[float, float]] = []
+    load_before = os.getloadavg()[0]
     for _ in range(pairs):
         subprocess.run(["rm", "-rf", str(repo / "rendered"), str(repo / "sloth-out")], check=True)
         (repo / "sloth-out").mkdir()
-        obsc_times.append(_timed(obsc))
-        sloth_times.append(_timed(sloth_cmd))
+        obsc_runs.append(_timed(obsc))
+        sloth_runs.append(_timed(sloth_cmd))
+    load_after = os.getloadavg()[0]
+    obsc_times, sloth_times = [w for w, _ in obsc_runs], [w for w, _ in sloth_runs]
+    obsc_cpu, sloth_cpu = [c for _, c in obsc_runs], [c for _, c in sloth_runs]
     obsc_median, sloth_median = statistics.median(obsc_times), statistics.median(sloth_times)
+    pair_ratios = [o / s for o, s in zip(obsc_times, sloth_times, strict=True)]
     return {
         "slos": slos,
+        "pairs": pairs,
+        "load_average_1m": {"before": round(load_before, 1), "after": round(load_after, 1)},
         "obsc_output": _files_and_bytes(repo / "rendered"),
         "sloth_output": _files_and_bytes(repo / "sloth-out"),
         "obsc_seconds_median": round(obsc_median, 3),
         "sloth_seconds_median": round(sloth_median, 3),
         "obsc_to_sloth_ratio": round(obsc_median / sloth_median, 3),
+        "median_pair_ratio": round(statistics.median(pair_ratios), 3),
+        "obsc_cpu_seconds_median": round(statistics.median(obsc_cpu), 3),
+        "sloth_cpu_seconds_median": round(statistics.median(sloth_cpu), 3),
         "obsc_seconds_all": [round(t, 3) for t in obsc_times],
         "sloth_seconds_all": [round(t, 3) for t in sloth_times],
+        "obsc_cpu_seconds_all": [round(t, 3) for t in obsc_cpu],
+        "sloth_cpu_seconds_all": [round(t, 3) for t in sloth_cpu],
         "note": "obsc's time includes load, validate, resolve, the generated promtool tests "
         "(a file per service), Alertmanager and Loki files; Sloth's is rules only, one 30d "
         "period for all SLOs",
@@ -147,7 +170,7 @@ def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=1000)
-    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--pairs", type=int, default=9)
     parser.add_argument("--sloth", type=Path)
     parser.add_argument("--out", type=Path, default=Path("bench/results/alerts.json"))
     args = parser.parse_args()
