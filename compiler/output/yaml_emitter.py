@@ -121,12 +121,19 @@ def _mapping(value: dict[Any, Any], indent: int, out: list[str], first: str | No
     append = out.append
     lead = pad if first is None else first
     for key, item in value.items():
-        head = f"{lead}{string(key) if type(key) is str else _key(key)}:"
-        lead = pad
-        if type(item) is str and "\n" not in item:  # the common leaf, inline
-            append(f"{head} {string(item)}")
+        name = string(key) if type(key) is str else _key(key)
+        kind = type(item)
+        if kind is str and "\n" not in item:  # the common leaf, inline
+            append(f"{lead}{name}: {string(item)}")
+        elif kind is dict and item:  # the common collections: no _entry call and dispatch
+            append(f"{lead}{name}:")
+            _mapping(item, indent + 2, out, None)
+        elif kind is list and item:
+            append(f"{lead}{name}:")
+            _sequence(item, indent, out)
         else:
-            _entry(head, item, indent, out, in_sequence=False)
+            _entry(f"{lead}{name}:", item, indent, out, in_sequence=False)
+        lead = pad
 
 
 def _sequence(value: Any, indent: int, out: list[str]) -> None:
