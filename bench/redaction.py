@@ -1,7 +1,8 @@
 """What redaction costs in the real collector: strict vs basic vs no policy, side by side.
 
     python -m bench.redaction [--collector PATH] [--records 20000] [--rounds 3]
-        [--pii-share 0.02] [--obsc-tree DIR] [--out bench/results/redaction.json]
+        [--pii-share 0.02] [--obsc-tree DIR] [--before DIR] [--runs 1]
+        [--out bench/results/redaction.json]
 
 One estate, three services that differ only in their policy: `strict` (all ten built-in
 patterns and a custom regex), `basic` (email and ipv4) and `none`. Its collector config is
@@ -18,6 +19,11 @@ system, from /proc) over the records sent gives `us_per_record` (median of the r
 `none`. Everything but the redaction processor (receiver, fan-out to the groups, filters,
 exporter) is the same for the three, so the difference is the redaction. Traces are sent
 with sampling 1.0: every span is redacted.
+
+`--runs N` repeats the whole measurement N times (a fresh collector each time) and reports
+the medians; with `--before DIR` (another checkout, e.g. `git archive` of an older commit)
+the runs alternate between the two trees, before then after, so that a machine shared with
+other work weighs on both alike.
 """
 
 from __future__ import annotations
@@ -341,6 +347,27 @@ def measure(
         shutil.rmtree(base, ignore_errors=True)
 
 
+def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per signal and service: the median over `runs` of each figure, and every run's ratio."""
+    out: dict[str, Any] = {}
+    for signal in SIGNALS:
+        row: dict[str, Any] = {}
+        for service in SERVICES:
+            cells = [run["results"][signal][service] for run in runs]
+            us = statistics.median(c["us_per_record"] for c in cells)
+            row[service] = {
+                "us_per_record": us,
+                "records_per_cpu_second": round(1e6 / us) if us else None,
+                "records_per_second_wall": round(
+                    statistics.median(c["records_per_second_wall"] for c in cells)
+                ),
+                "vs_none": round(statistics.median(c["vs_none"] for c in cells), 3),
+                "vs_none_all": [c["vs_none"] for c in cells],
+            }
+        out[signal] = row
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default = Path.home() / ".cache/obsc-tools/otelcol-obsc-v0.159.0/bin/otelcol-obsc"
@@ -349,10 +376,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pii-share", type=float, default=0.02)
     parser.add_argument("--obsc-tree", type=Path, default=ROOT)
+    parser.add_argument("--before", type=Path, default=None)
+    parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    data = measure(args.collector, args.obsc_tree, args.records, args.rounds, args.pii_share)
-    data["obsc_tree"] = str(args.obsc_tree)
+    trees = {"after": args.obsc_tree}
+    if args.before is not None:
+        trees = {"before": args.before, **trees}
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
+    for _ in range(args.runs):
+        for label, tree in trees.items():
+            runs[label].append(
+                measure(args.collector, tree, args.records, args.rounds, args.pii_share)
+            )
+    if args.before is None and args.runs == 1:
+        data = {**runs["after"][0], "obsc_tree": str(args.obsc_tree)}
+    else:
+        first = runs["after"][0]
+        data = {key: first[key] for key in ("records_per_measurement", "rounds", "pii_share")}
+        data["runs"] = args.runs
+        for label, tree in trees.items():
+            data[label] = {
+                "obsc_tree": str(tree),
+                "config_lines": runs[label][0]["config_lines"],
+                "ottl_statement_lines": runs[label][0]["ottl_statement_lines"],
+                "results": medians(runs[label]),
+            }
     report = write_report(args.out, "redaction", data)
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -248,7 +248,7 @@ def trigger(combined: Combined) -> str:
 def _groups(combined: Combined, context: Context) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     always: OTTLStatements = [
-        f"delete_key({target}, {literal(key)})"
+        f"delete_key({target}, {literal(key)}) where {target}[{literal(key)}] != nil"
         for key in combined.drop_attributes
         for target in context.drops
     ]
