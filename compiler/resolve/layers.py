@@ -106,10 +106,24 @@ def snapshot(ctx: LayerInput) -> Values:
     doc = ctx.snapshot.document
     origin = f"snapshot:{snap.metadata.name}"
     _put(values, "framework", snap.spec.framework, "snapshot", origin, doc, ("spec", "framework"))
-    _put(values, "language", snap.spec.language, "snapshot", origin, doc, ("spec", "language"))
+    if _language_applies(snap.spec.framework, ctx.framework):
+        _put(values, "language", snap.spec.language, "snapshot", origin, doc, ("spec", "language"))
     if snap.spec.ports:
         _put(values, "port", snap.spec.ports[0], "snapshot", origin, doc, ("spec", "ports", 0))
     return values
+
+
+def _language_applies(detected: str | None, framework: FrameworkEntry) -> bool:
+    """Whether a snapshot's language speaks for the service's framework.
+
+    It does when detection found that framework (or none), or when the framework fixes no
+    language (`generic`: the language picks the instrumentation). A snapshot of another
+    framework does not override the language of the one the Service names: a generic
+    detection's `other` must not turn a spring-boot service's java into `other`.
+    """
+    if detected is None or detected == framework.name:
+        return True
+    return framework.parsed.model.spec.language == "other"
 
 
 def project_environment(ctx: LayerInput) -> Values:

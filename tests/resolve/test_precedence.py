@@ -63,6 +63,26 @@ def test_snapshot_fills_in_what_the_spec_leaves_out(minimal_repo: Path) -> None:
     assert str(port_chain[-1].location) == "snapshots/api.yaml:8:11"
 
 
+def test_a_snapshot_of_another_framework_keeps_the_named_frameworks_language(
+    minimal_repo: Path,
+) -> None:
+    """A generic detection's `other` does not turn the Service's named framework's language."""
+    (minimal_repo / "snapshots").mkdir()
+    generic = SNAPSHOT.replace("framework: django", "framework: generic").replace(
+        "language: python", "language: go"
+    )
+    (minimal_repo / "snapshots" / "api.yaml").write_text(generic)
+    api = load_estate(minimal_repo).resolved.environments["dev"].service("api")
+    assert api is not None and (api.framework, api.language) == ("flask", "python")
+    # the same detection speaks for a framework that fixes no language
+    service = minimal_repo / "specs" / "services" / "api.yaml"
+    _edit(service, "  framework: flask\n", "  framework: generic\n")
+    _edit(service, "  metrics:\n    histogramBuckets: [0.05, 0.1, 0.25, 0.5, 1]\n", "")
+    estate = load_estate(minimal_repo)
+    api = estate.resolved.environments["dev"].service("api")
+    assert api is not None and (api.framework, api.language) == ("generic", "go")
+
+
 def test_override_can_disable_a_service_in_one_environment(minimal_repo: Path) -> None:
     _edit(
         minimal_repo / "specs" / "services" / "api.yaml",
