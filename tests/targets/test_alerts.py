@@ -43,6 +43,7 @@ def test_promtool_accepts_every_rule_file(real_tool: Tool, example_alerts: Path,
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow  # promtool over every service's tests: about 17 s of CPU per environment
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_generated_rule_tests_pass(real_tool: Tool, example_alerts: Path, env: str) -> None:
     tests = sorted((example_alerts / env / "tests").glob("*.test.yaml"))

@@ -65,6 +65,7 @@ def test_own_alerts_carry_the_services_labels_and_literal_text(minimal_repo: Pat
     assert own[1]["labels"]["severity"] == "ticket"
 
 
+@pytest.mark.slow  # several promtool runs: about 10 s of CPU
 def test_generated_tests_pass_and_catch_a_wrong_threshold_or_for(
     real_tool: Tool, minimal_repo: Path, tmp_path: Path
 ) -> None:
