@@ -8,13 +8,14 @@ the tail of a card number).
 Per OTTL context (resource, scope, log, span, span event, metric, datapoint):
 
 - attributes named in `dropAttributes` are deleted, and a structured log body is flattened
-  (one ungated group);
-- per record (log, span, span event, datapoint), a *first look* (patterns.FAST_TRIGGERS and
-  patterns.digit_gate, necessary conditions that Go's regexp evaluates cheaply) marks the
-  record if its text (all fields, maps as JSON) may hold a value to mask; the redaction
-  group runs on marked records only and removes the mark first. Per resource, scope or
+  (ungated, in the first group of the context);
+- per record (log, span, span event, datapoint), in that same group, a *first look*
+  (patterns.first_look: necessary conditions that Go's regexp searches cheaply, mostly
+  led by a literal) marks the record if its text (string fields, maps' values as JSON) may
+  hold a value to mask; the mark's value is that text. The redaction group runs on marked
+  records only, takes the text over and removes the mark first. Per resource, scope or
   metric, the union of the precise triggers (patterns.TRIGGER) is the group's condition.
-  Inside, each pattern runs only if its own trigger is present;
+  Inside, each pattern runs only if its own first-look checks and its trigger hit;
 - every string field of the context (`Text`) and every string value of its maps (`MapField`)
   gets each pattern replaced; a map that carries a candidate and holds lists or nested maps
   is flattened first, so that their strings are reached, and one that holds an integer
