@@ -139,8 +139,7 @@ BUILTIN: dict[str, Pattern] = {
             "credit_card",
             CARD_CANDIDATE,
             "payment card numbers: 13-19 digits starting 2-6, optional space or dash "
-            "separators; Luhn-checked in text fields, masked without the check in "
-            "attribute values (see docs/redaction.md)",
+            "separators; Luhn-checked in every place (see docs/redaction.md)",
         ),
     )
 }
