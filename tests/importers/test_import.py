@@ -62,7 +62,7 @@ def test_sloth_events_spec(obsc: ObscRunner, tmp_path: Path) -> None:
         "getting-started.yml:17:7 myservice/requests-availability: obsc names its alerts "
         "<Service><Slo>ErrorBudgetBurn and labels them service, team, slo and severity "
         "(page|ticket); not carried over: alert name MyServiceHighErrorRate, labels, "
-        "annotations, page alert labels, ticket alert labels"
+        "annotations, page alert labels, ticket alert labels",
     ]
 
 
@@ -101,7 +101,7 @@ def test_openslo_report_for_each_construct(obsc: ObscRunner, tmp_path: Path) -> 
         "the scrape job, which obsc's stack sets differently: written as "
         'service="myservice", the label every series of the service carries',
         "getting-started.yaml:38:1 AlertPolicy fast-burn: obsc pages at 14.4x/6x and tickets "
-        "at 3x/1x burn over its own window pairs"
+        "at 3x/1x burn over its own window pairs",
     ]
     (slo,) = _spec(tmp_path / "myservice.yaml")["spec"]["slos"]
     assert (slo["objective"], slo["window"]) == (99.9, "30d")
