@@ -60,7 +60,7 @@ class Pair:
 
 
 # Everything each estate renders, except flux: its point is the Helm chart and the Flux
-# manifests, and its other targets (1 MB more) repeat what the other estates already pin.
+# manifests, and its other targets (0.8 MB more) repeat what the other estates already pin.
 PAIRS: Final = (
     Pair("compliant", "compliant"),
     Pair("compose", "compose/estate"),
