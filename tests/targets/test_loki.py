@@ -23,12 +23,18 @@ def _models() -> dict[str, EnvironmentModel]:
     return load_estate(ROOT).resolved.environments
 
 
-def _groups(content: bytes) -> list[dict[str, Any]]:
+def _all_groups(content: bytes) -> list[dict[str, Any]]:
     data = YAML(typ="safe").load(content)
     assert isinstance(data, dict)
     groups = data["groups"]
     assert isinstance(groups, list)
     return groups
+
+
+def _groups(content: bytes) -> list[dict[str, Any]]:
+    """The log error-rate alert groups (logs SLIs' recording groups are tests/targets/
+    test_logs_sli.py's)."""
+    return [g for g in _all_groups(content) if g["name"].startswith("obsc-logs-")]
 
 
 def _lokitool(real_tool: Tool) -> Path:
