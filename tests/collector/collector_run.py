@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.live.processes import post_json
+
 
 def free_ports(count: int) -> list[int]:
     """Ports nothing listens on right now (bound and released by the kernel)."""
@@ -117,14 +119,8 @@ def render_for_run(repo: Path, base: Path, ports: Ports, exported: Path | None, 
 
 def post_otlp(ports: Ports, signal_path: str, payload: dict[str, object]) -> None:
     """POST an OTLP/HTTP JSON request (`signal_path` is logs, traces or metrics)."""
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{ports.http}/v1/{signal_path}",
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200, response.read()
+    status = post_json(f"http://127.0.0.1:{ports.http}/v1/{signal_path}", payload)
+    assert status == 200, status
 
 
 def read_lines(path: Path) -> list[dict[str, object]]:

@@ -70,6 +70,19 @@ def get_json(url: str, params: Mapping[str, str] | None = None) -> Any:
     return json.loads(get(url, params))
 
 
+def post_json(url: str, document: Any, timeout: float = 10) -> int:
+    """POST `document` as JSON; the response's status (HTTPError on a non-2xx status)."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(document).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        status: int = response.status
+        return status
+
+
 def ready(url: str) -> bool:
     """The URL answers 2xx."""
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.collector.collector_run import free_ports
+from tests.live.processes import post_json
 
 Tool = Callable[[str], Path]
 
@@ -55,13 +56,7 @@ def running_alertmanager(real_tool: Tool, config: bytes, workdir: Path) -> Itera
 
 def post(url: str, alerts: list[dict[str, Any]]) -> None:
     """Send alerts to Alertmanager's API, as Prometheus does."""
-    request = urllib.request.Request(
-        f"{url}/api/v2/alerts",
-        data=json.dumps(alerts).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    urllib.request.urlopen(request, timeout=5).close()
+    post_json(f"{url}/api/v2/alerts", alerts, timeout=5)
 
 
 def alert(name: str, labels: dict[str, str], ends: datetime | None = None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from targets.compose.backends import loki_config
 from targets.compose.settings import loki_overrides, parse_settings
 from tests.collector.collector_run import free_ports
 from tests.kube import write_tree
-from tests.live.processes import Deadline, Processes, get_json
+from tests.live.processes import Deadline, Processes, get_json, post_json
 from tests.targets.promtool import promtool
 
 Tool = Callable[[str], Path]
@@ -145,18 +145,10 @@ def test_lokitool_and_promtool_accept_the_rules_and_tests(
 
 
 def _push(loki: str, lines: list[dict[str, str]]) -> None:
-    import urllib.request
-
     start = time.time_ns()
     values = [[str(start + i), json.dumps(line)] for i, line in enumerate(lines)]
     body = {"streams": [{"stream": {"service_name": "api"}, "values": values}]}
-    request = urllib.request.Request(
-        f"{loki}/loki/api/v1/push",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    urllib.request.urlopen(request, timeout=10).close()
+    post_json(f"{loki}/loki/api/v1/push", body)
 
 
 def _value(prometheus: str, query: str) -> float | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from ruamel.yaml import YAML
 
 from tests.collector.collector_run import free_ports
 from tests.conftest import ObscRunner
+from tests.live.processes import post_json
 from tests.verify.processes import running_binary
 
 Tool = Callable[[str], Path]
@@ -65,13 +65,7 @@ def _push(url: str, service: str, body: str) -> None:
     record = {"timeUnixNano": str(time.time_ns()), "body": {"stringValue": body}}
     resource = {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]}
     document = {"resourceLogs": [{"resource": resource, "scopeLogs": [{"logRecords": [record]}]}]}
-    request = urllib.request.Request(
-        f"{url}/otlp/v1/logs",
-        data=json.dumps(document).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    urllib.request.urlopen(request, timeout=10)
+    post_json(f"{url}/otlp/v1/logs", document)
 
 
 def test_ruler_and_logs_against_a_real_loki(
