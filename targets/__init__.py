@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from compiler.render.contract import RenderedFiles, Target
 from targets import alerts, collector, compose, gitops, grafana, helm, instrumentation, model
-from targets.base import RenderedFiles, Target
 
 __all__ = ["TARGETS", "RenderedFiles", "Target"]
 

@@ -98,7 +98,7 @@ def test_internal_error_exits_70_without_traceback(
     obsc: ObscRunner, minimal_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import targets
-    from targets.base import Target
+    from compiler.render.contract import Target
 
     def broken(_model: object) -> dict[str, bytes]:
         raise ZeroDivisionError("boom")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel, ResolvedService, Severities
 from compiler.output.canonical import dump_yaml
-from compiler.render.contract import JSONValue
+from compiler.render.contract import JSONValue, PerService, RenderedFiles, RendererFn, Target
 from targets.alerts.alertmanager import alertmanager_config, render_alertmanager
 from targets.alerts.loki import render_loki_rules
 from targets.alerts.own_alerts import own_alert_groups, own_alert_tests
@@ -20,7 +20,6 @@ from targets.alerts.settings import HELP, parse_webhook, webhook_receivers
 from targets.alerts.slo_rules import service_alert_rules, service_rule_groups
 from targets.alerts.slo_tests import service_test_file
 from targets.alerts.stack import stack_files
-from targets.base import PerService, RenderedFiles, RendererFn, Target
 
 
 def shared_files(model: EnvironmentModel) -> RenderedFiles:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
 from compiler.output.links import STACK_NAME
+from compiler.render.contract import RenderedFiles
 from targets.alerts.stack_rules import stack_rule_groups
 from targets.alerts.stack_tests import stack_test_file
-from targets.base import RenderedFiles
 
 RULE_FILE = f"rules/{STACK_NAME}.rules.yaml"
 TEST_FILE = f"tests/{STACK_NAME}.test.yaml"

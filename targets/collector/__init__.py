@@ -25,7 +25,7 @@ from compiler.model import EnvironmentModel, RedactionPolicy, ResolvedService
 from compiler.output.canonical import dump_yaml
 from compiler.output.metric_names import Platform
 from compiler.output.metric_names import platform_of as deployment_platform
-from targets.base import RenderedFiles, RendererFn, Target
+from compiler.render.contract import RenderedFiles, RendererFn, Target
 from targets.collector.expansion import escaped
 from targets.collector.ottl import literal
 from targets.collector.pipelines import Group, groups, percent, service_matches

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
-from targets.base import Assembly, RenderedFiles, Target, assembled_only
+from compiler.render.contract import Assembly, RenderedFiles, Target, assembled_only
 from targets.compose import names
 from targets.compose.agents import agent_services
 from targets.compose.backends import loki_config, prometheus_config, tempo_config

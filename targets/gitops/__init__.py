@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_yaml
-from targets.base import RenderedFiles, Target, assembled_only
+from compiler.render.contract import RenderedFiles, Target, assembled_only
 from targets.gitops.argocd import application
 from targets.gitops.flux import git_repository, helm_release
 

@@ -25,7 +25,7 @@ from itertools import groupby
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_json, dump_yaml
-from targets.base import RenderedFiles, Target
+from compiler.render.contract import RenderedFiles, Target
 from targets.grafana.datasources import datasources_document
 from targets.grafana.names import OVERVIEW_FILE, SERVICES_FOLDER
 from targets.grafana.overview import overview_dashboard, teams_with_overview

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_json, dump_yaml
-from targets.base import RenderedFiles, Target, assembled_only
+from compiler.render.contract import RenderedFiles, Target, assembled_only
 from targets.helm.chart import CHART_NAME, chart_templates, chart_yaml
 from targets.helm.files import chart_files
 from targets.helm.schema import values_schema

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from compiler.model import EnvironmentModel
 from compiler.output.canonical import dump_json
-from targets.base import RenderedFiles, Target
+from compiler.render.contract import RenderedFiles, Target
 
 
 def render_model(model: EnvironmentModel) -> RenderedFiles:
