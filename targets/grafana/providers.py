@@ -21,11 +21,6 @@ from targets.grafana.overview import teams_with_overview
 from targets.grafana.stack import FOLDER_UID, has_stack_dashboard
 
 
-def teams(model: EnvironmentModel) -> list[str]:
-    """The teams that own a service in this environment, sorted."""
-    return sorted({service.team for service in model.services})
-
-
 def provider(team: str, *, name: str | None = None, uid: str | None = None) -> dict[str, Any]:
     """The provider of a team's folder: read-only, never deleted from the UI.
 
