@@ -7,7 +7,7 @@ import json
 import click
 
 from compiler.cli.context import env_option, options, require_specs
-from compiler.cli.report import print_diagnostics, print_json
+from compiler.cli.printing import print_diagnostics, print_json
 
 
 def _show(value: object) -> str:

@@ -87,7 +87,7 @@ def _pathlib_subject(exc: OSError) -> str:
 def _stdout_is_broken(exc: OSError) -> bool:
     """True when `exc` was raised writing to standard output.
 
-    Every line obsc prints goes through click.echo (compiler/cli/report.py); a write there
+    Every line obsc prints goes through click.echo (compiler/cli/printing.py); a write there
     without `err=True` is a write to standard output. The stream's own error names no file.
     """
     tb = exc.__traceback__

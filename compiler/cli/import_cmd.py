@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from compiler.cli.context import options
-from compiler.cli.report import print_json, say
+from compiler.cli.printing import print_json, say
 
 
 @click.command("import")

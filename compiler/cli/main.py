@@ -139,7 +139,7 @@ def _handle_error(exc: Exception, args: list[str]) -> int:
     if isinstance(exc, OSError):  # the machine refused (disk full, read-only...): exit 4
         exc = environment_failure(exc) or exc
     if isinstance(exc, ObscError) and exc.exit_code != EXIT_INTERNAL:
-        from compiler.cli.report import print_json
+        from compiler.cli.printing import print_json
 
         if _json_requested(args) and not isinstance(exc, StdoutFailed):
             print_json(

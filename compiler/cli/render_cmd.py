@@ -13,8 +13,8 @@ from compiler.cli.context import (
     require_specs,
     strict_option,
 )
+from compiler.cli.printing import print_diagnostics, print_json, print_policy_outcome, say
 from compiler.cli.progress import ProgressReporter
-from compiler.cli.report import print_diagnostics, print_json, print_policy_outcome, say
 
 
 @click.command("render")

@@ -1,4 +1,4 @@
-"""`obsc report` (compiler/cli/report.py is the printing of results; this is the command)."""
+"""`obsc report`: the estate as one self-contained HTML page (compiler/report draws it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from compiler.cli.context import env_option, no_policies_option, options, require_specs
-from compiler.cli.report import print_json, say
+from compiler.cli.printing import print_json, say
 
 
 @click.command("report")

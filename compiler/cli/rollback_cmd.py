@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from compiler.cli.context import options
-from compiler.cli.report import print_json, say
+from compiler.cli.printing import print_json, say
 
 STILL_NEWER = (
     "specs still ask for the newer output; revert your spec change too or the next render "

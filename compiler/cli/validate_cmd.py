@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from compiler.cli.context import no_policies_option, options, require_specs, strict_option
-from compiler.cli.report import print_diagnostics, print_json, print_policy_outcome, say
+from compiler.cli.printing import print_diagnostics, print_json, print_policy_outcome, say
 
 
 @click.command("validate")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from compiler.cli.context import F, options, require_specs
-from compiler.cli.report import print_json
+from compiler.cli.printing import print_json
 
 if TYPE_CHECKING:
     from compiler.verify.report import Report
