@@ -33,11 +33,9 @@ from compiler.output.manifest import MANIFEST_NAME, Manifest, file_digest, next_
 from compiler.output.out_dir import check_out_dir
 from compiler.output.sink import Keep, TreeSink, write_new_file
 from compiler.output.writer import carry_over, list_tree, render_lock, staged_tree, swap_in
-from compiler.render import engine, units
 from compiler.render import settings as target_options
 from compiler.render.contract import RendererFn
 from compiler.render.registry import registry
-from compiler.render.runner import OnUnitDone
 from compiler.resolve import read_user_compose, resolve_estate
 from compiler.spec.crossref import check_references
 from compiler.spec.files import (
@@ -54,6 +52,7 @@ from compiler.version import __version__
 if TYPE_CHECKING:
     from compiler.output.sink import Produced
     from compiler.policies import PolicyReport
+    from compiler.render.runner import OnUnitDone
 
 RENDERED_DIR = "rendered"
 Settings = Mapping[str, Mapping[str, str]]
@@ -149,6 +148,8 @@ def build(request: BuildRequest) -> Build:
             state.record(estate.inputs, known, pairs, None, {}, 0, None)
             return _fresh(warnings, manifest, report, pairs, state)
     # 4. render, 5. manifest, 6. swap, 7. record (under the lock: the tree recorded is ours)
+    from compiler.render import engine  # not before: an unchanged repository renders nothing
+
     memo = state.service_memo() if request.keep is not Keep.ALL else None
     with nullcontext() if request.check else render_lock(out_dir):
         with nullcontext(None) if request.check else staged_tree(out_dir) as staging:
@@ -446,6 +447,8 @@ def render_files(
     renderers: Mapping[str, RendererFn] | None = None,
 ) -> dict[str, bytes]:
     """Every file of `pairs` in memory, by rendered/-relative path (compiler.render.engine)."""
+    from compiler.render import engine
+
     targets = registry()
     chosen = renderers if renderers is not None else configured_renderers({})
     return engine.render_files(resolved, pairs, targets, chosen)
@@ -455,4 +458,6 @@ def render_environment(
     model: EnvironmentModel, names: Sequence[str], renderers: Mapping[str, RendererFn]
 ) -> dict[str, bytes]:
     """The files of `names` for one environment (`<target>/<file>`), consumed targets first."""
+    from compiler.render import units
+
     return units.render_environment(model, names, registry(), renderers)

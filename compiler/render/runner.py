@@ -19,7 +19,6 @@ completion order; a display must not assume units finish in plan order.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,7 +47,11 @@ def cpus() -> int:
 
 def job_count(size: int, threshold: int) -> int:
     """How many processes to run `size` pieces of work in (see the module docstring)."""
-    if size < threshold or "fork" not in multiprocessing.get_all_start_methods():
+    if size < threshold:
+        return 1
+    import multiprocessing  # here: a render that needs no pool should not pay for it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     limit = os.environ.get("OBSC_JOBS", "")
     jobs = cpus()
@@ -117,6 +120,8 @@ def run_units(
             for unit in units:
                 done(run_unit(job, unit, sink), unit.label)
         else:
+            import multiprocessing
+
             _INHERITED = (job, new_sink)
             context = multiprocessing.get_context("fork")
             with context.Pool(processes=jobs, initializer=_unit_worker_started) as pool:
@@ -150,6 +155,8 @@ def parallel_map(
     work = list(items)
     if jobs <= 1:
         return [function(item) for item in work]
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     with context.Pool(processes=jobs, initializer=_die_with_parent) as pool:
         return pool.map(function, work, chunksize=chunksize)
