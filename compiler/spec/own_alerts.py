@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler.errors import DiagnosticSink
+from compiler.output.query_strings import string_literal
 from compiler.spec.loader import Document, PathKey
 from compiler.spec.models import FrameworkDocument, OwnAlert, ProjectDocument, ServiceDocument
 from compiler.spec.paths import spec_path
@@ -106,7 +107,7 @@ def derive_test(expr: str) -> DerivedTest | None:
         return None
     name, labels = selected
     true_offset, false_offset = _SIDES[op]
-    inner = ",".join(f'{key}="{_escape(value)}"' for key, value in labels)
+    inner = ",".join(f"{key}={string_literal(value)}" for key, value in labels)
     return DerivedTest(
         series=f"{name}{{{inner}}}" if inner else name,
         labels=labels,
@@ -137,10 +138,6 @@ def _selected_series(
     if not name or any(value == "" for value in labels.values()):
         return None  # `label=""` selects series without the label
     return name, tuple(sorted(labels.items()))
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def check_own_alerts(

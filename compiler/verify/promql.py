@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from compiler.output.query_strings import string_literal
 from compiler.verify.http import Client, EndpointError
 
 Sample = tuple[dict[str, str], float]
@@ -41,11 +42,7 @@ def _sample(item: Any, where: str) -> Sample:
 def selector(labels: tuple[tuple[str, str], ...] | dict[str, str]) -> str:
     """`{k="v", ...}` with values escaped as PromQL strings."""
     pairs = labels.items() if isinstance(labels, dict) else labels
-    return "{" + ", ".join(f'{k}="{_escape(v)}"' for k, v in pairs) + "}"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+    return "{" + ", ".join(f"{k}={string_literal(v)}" for k, v in pairs) + "}"
 
 
 def is_number(value: float) -> bool:

@@ -48,6 +48,7 @@ from compiler.model import (
     Severities,
 )
 from compiler.output.canonical import dump_yaml
+from compiler.output.query_strings import string_literal
 from targets.alerts.go_template import literal
 
 Config = dict[str, Any]
@@ -65,16 +66,10 @@ def secret_file(ref: SecretRef) -> str:
     return f"{SECRETS_DIR}/{ref.name}/{ref.key}"
 
 
-def _quote(value: str) -> str:
-    """A double-quoted matcher string, with backslash, quote and newline escaped."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
 def matcher(name: str, value: str) -> str:
     """An equality matcher, e.g. `team="payments"` (odd label names are quoted too)."""
-    label = name if _LABEL_NAME.match(name) else _quote(name)
-    return f"{label}={_quote(value)}"
+    label = name if _LABEL_NAME.match(name) else string_literal(name)
+    return f"{label}={string_literal(value)}"
 
 
 def _required_secret(receiver: Receiver) -> SecretRef:
@@ -213,7 +208,7 @@ def severity_matcher(names: Sequence[str]) -> str:
     """
     if len(names) == 1:
         return matcher("severity", names[0])
-    return f"severity=~{_quote('|'.join(names))}"
+    return f"severity=~{string_literal('|'.join(names))}"
 
 
 def inhibit_rules(
@@ -242,7 +237,7 @@ def inhibit_rules(
             {
                 "source_matchers": [matcher("service", dependency), page],
                 "target_matchers": [
-                    f"service=~{_quote('|'.join(sorted(names)))}",
+                    f"service=~{string_literal('|'.join(sorted(names)))}",
                     page,
                     'slo=~".+"',  # SLO alerts only: an own page alert still pages
                 ],

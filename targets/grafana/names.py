@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from compiler.output.links import short_uid
+from compiler.output.query_strings import string_literal
 
 PROMETHEUS: Final = "prometheus"
 LOKI: Final = "loki"
@@ -33,14 +34,8 @@ def folder_uid(team: str) -> str:
     return short_uid(f"obscfolder-{team}")
 
 
-def quote(value: str) -> str:
-    """A PromQL / LogQL / TraceQL double-quoted string literal for `value`."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
 def matchers(*extra: str, **labels: str) -> str:
     """A label selector body: `{service="x", slo="y"}` plus raw matchers such as `code=~"5.."`."""
-    parts = [f"{name}={quote(value)}" for name, value in labels.items()]
+    parts = [f"{name}={string_literal(value)}" for name, value in labels.items()]
     parts.extend(extra)
     return "{" + ", ".join(parts) + "}"

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from compiler.model import ResolvedMetrics
-from targets.grafana.names import matchers, quote
+from compiler.output.query_strings import string_literal
+from targets.grafana.names import matchers
 
 RATE = "$__rate_interval"
 #: The burn-rate windows shown per SLO (the alerts target records these and more).
@@ -112,7 +113,7 @@ def burn_rate(window: str) -> str:
 
 def services_matcher(services: Iterable[str]) -> str:
     """`{service=~"a|b"}`: the named services (DNS labels, so no regex escaping is needed)."""
-    return matchers("service=~" + quote("|".join(services)))
+    return matchers("service=~" + string_literal("|".join(services)))
 
 
 def slos_by_service(series: str, services: Iterable[str]) -> str:
@@ -149,9 +150,9 @@ def scrape_series(series: str) -> str:
 
 def logs() -> str:
     """The selected service's log stream in Loki."""
-    return "{service_name=" + quote(SERVICE) + "}"
+    return "{service_name=" + string_literal(SERVICE) + "}"
 
 
 def traces() -> str:
     """TraceQL: the selected service's traces in Tempo."""
-    return "{resource.service.name=" + quote(SERVICE) + "}"
+    return "{resource.service.name=" + string_literal(SERVICE) + "}"
