@@ -31,11 +31,11 @@ _FLOW_START = set("[]{},&*!|>'\"%@`?-:#")
 
 
 def _plain_ok(text: str) -> bool:
-    if not text or text != text.strip() or _RESERVED.fullmatch(text) or _NUMBER_LIKE.match(text):
+    if not text or "[" in text or "{" in text or text[0] in _FLOW_START:  # cheap tests first
         return False
-    if text[0] in _FLOW_START or not _PLAIN.fullmatch(text):
+    if text != text.strip() or _RESERVED.fullmatch(text) or _NUMBER_LIKE.match(text):
         return False
-    return not _INDICATORS_AFTER.search(text) and "[" not in text and "{" not in text
+    return bool(_PLAIN.fullmatch(text)) and not _INDICATORS_AFTER.search(text)
 
 
 def _block_ok(text: str) -> bool:
