@@ -3,8 +3,6 @@ and SLO rules for a service of each that promtool accepts and whose generated te
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,8 +11,8 @@ from compiler.detect import builtin_frameworks, detect
 from compiler.pipeline import load_estate
 from targets.alerts import render_alerts
 from tests.kube import write_tree
+from tests.targets.promtool import Tool, promtool
 
-Tool = Callable[[str], Path]
 RUST = {
     # name: (request counter, duration histogram, default port)
     "actix-web": ("api_http_requests_total", "api_http_requests_duration_seconds", 8080),
@@ -56,22 +54,9 @@ def test_rust_service_renders_rules_promtool_accepts(
     assert f'{counter}{{service="api",endpoint!="/metrics",status=~"5.."}}' in rules
     assert f'{histogram}_bucket{{service="api",endpoint!="/metrics",le=~"0\\\\.25"}}' in rules
     root = write_tree(files, tmp_path / "alerts")
-    promtool = str(real_tool("promtool"))
-    done = subprocess.run(
-        [promtool, "check", "rules", "rules/api.rules.yaml"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = promtool(real_tool, "check", "rules", "rules/api.rules.yaml", cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
-    done = subprocess.run(
-        [promtool, "test", "rules", "api.test.yaml"],
-        cwd=root / "tests",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = promtool(real_tool, "test", "rules", "api.test.yaml", cwd=root / "tests")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
