@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import resource
 import shutil
 import statistics
 import tempfile
@@ -34,6 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.before_after import _run
+from bench.cpu import cpu_seconds
 from bench.generate import generate
 from bench.report import write_report
 
@@ -96,11 +96,6 @@ def tree_sizes(rendered: Path, services: int) -> dict[str, object]:
     }
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
     """Render one heavy estate of `size` services with each version, alternating."""
     seconds: dict[str, list[float]] = {version: [] for version in roots}
@@ -119,9 +114,9 @@ def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
                 cache = base / f"cache-{version}"
                 shutil.rmtree(cache, ignore_errors=True)
                 args = ["render", "--no-policies"]
-                used = _children_cpu()
+                used = cpu_seconds()
                 seconds[version].append(_run(root, repos[version], cache, args))
-                cpu[version].append(_children_cpu() - used)
+                cpu[version].append(cpu_seconds() - used)
                 digests[version].add(_digest(repos[version] / "rendered"))
         for version in roots:
             result[version] = {

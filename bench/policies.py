@@ -47,6 +47,7 @@ from unittest import mock
 
 import compiler.cli.main  # provides the target registry, as the CLI does
 import compiler.policies
+from bench.cpu import cpu_seconds
 from bench.generate import TEAMS, generate
 from bench.report import timings, write_report
 from compiler.errors import PolicyError
@@ -97,11 +98,6 @@ def _estate(repo: Path, size: int, heavy: bool) -> None:
     shutil.copytree(DEFAULT_PACK, repo / "policies")
 
 
-def _cpu(who: int) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _check(repo: Path, estate: Estate | None = None) -> tuple[float, float, float]:
     """(wall, CPU of this process and its children, of the children) seconds of the check.
 
@@ -109,7 +105,7 @@ def _check(repo: Path, estate: Estate | None = None) -> tuple[float, float, floa
     must pass the pack. `estate`: the estate already loaded (else it is loaded first).
     """
     estate = estate or load_estate(repo)
-    own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    own, children = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
         compiler.policies.check_policies(
@@ -118,8 +114,8 @@ def _check(repo: Path, estate: Estate | None = None) -> tuple[float, float, floa
     except PolicyError as failure:
         raise RuntimeError(f"the bench estate breaks a policy: {failure.diagnostics[0]}") from None
     wall = time.perf_counter() - started
-    spent = _cpu(resource.RUSAGE_CHILDREN) - children
-    return wall, _cpu(resource.RUSAGE_SELF) - own + spent, spent
+    spent = cpu_seconds(resource.RUSAGE_CHILDREN) - children
+    return wall, cpu_seconds(resource.RUSAGE_SELF) - own + spent, spent
 
 
 def _whole_model() -> AbstractContextManager[object]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.cpu import cpu_seconds
 from bench.generate import generate
 from bench.report import timings, write_report
 
@@ -31,13 +31,11 @@ def _obsc(repo: Path, *args: str) -> None:
 
 def measure(repo: Path, out: Path) -> tuple[float, float]:
     """One `obsc report` process: (wall seconds, CPU seconds)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = cpu_seconds()
     started = time.perf_counter()
     _obsc(repo, "report", "--out", str(out))
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    return wall, cpu_seconds() - before
 
 
 def main() -> None:
