@@ -5,7 +5,6 @@ alerts to its API and read back their state (its inhibitor decides, not a readin
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ from typing import Any
 
 from tests.collector.collector_run import free_ports
 from tests.live.processes import post_json
+from tests.verify.processes import running_binary
 
 Tool = Callable[[str], Path]
 
@@ -26,32 +26,18 @@ def running_alertmanager(real_tool: Tool, config: bytes, workdir: Path) -> Itera
     path = workdir / "alertmanager.yaml"
     path.write_bytes(config)
     (port,) = free_ports(1)
-    process = subprocess.Popen(
-        [
-            str(real_tool("alertmanager")),
-            f"--config.file={path}",
-            f"--storage.path={workdir / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [
+        str(real_tool("alertmanager")),
+        f"--config.file={path}",
+        f"--storage.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+    ]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/ready", timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "alertmanager did not become ready"
-                time.sleep(0.2)
+    with running_binary(
+        command, workdir / "alertmanager.log", f"{url}/-/ready", limit=30, poll=0.2
+    ):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def post(url: str, alerts: list[dict[str, Any]]) -> None:

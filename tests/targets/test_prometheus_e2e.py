@@ -9,7 +9,6 @@ at 0.1x nothing of that SLO is pending or firing once every rule group has run r
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -23,7 +22,9 @@ import pytest
 
 from compiler.pipeline import load_estate
 from targets.alerts import render_alerts
+from tests.collector.collector_run import free_ports
 from tests.conftest import ROOT
+from tests.verify.processes import running_binary
 
 Tool = Callable[[str], Path]
 SERVICE, SLO, BUDGET = "checkout", "availability", 0.001
@@ -46,12 +47,6 @@ def _openmetrics(path: Path, burn: float) -> None:
             series = f'flask_http_request_total{{service="{SERVICE}",status="{status}"}}'
             lines.append(f"{series} {step * rate:.6f} {now - 7200 + step}")
     path.write_text("\n".join(lines) + "\n# EOF\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(port: int, path: str, **params: str) -> Any:
@@ -80,31 +75,16 @@ def _prometheus(real_tool: Tool, workdir: Path, burn: float) -> Iterator[int]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            str(real_tool("prometheus")),
-            f"--config.file={workdir / 'prometheus.yml'}",
-            f"--storage.tsdb.path={workdir / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=(workdir / "prometheus.log").open("w"),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError((workdir / "prometheus.log").read_text()[-2000:]) from None
-                time.sleep(0.2)
+    (port,) = free_ports(1)
+    command = [
+        str(real_tool("prometheus")),
+        f"--config.file={workdir / 'prometheus.yml'}",
+        f"--storage.tsdb.path={workdir / 'tsdb'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]
+    ready = f"http://127.0.0.1:{port}/-/ready"
+    with running_binary(command, workdir / "prometheus.log", ready, limit=30, poll=0.2):
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _alerts(port: int) -> list[dict[str, Any]]:

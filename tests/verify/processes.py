@@ -23,7 +23,7 @@ def running_binary(
         deadline = time.monotonic() + limit
         while True:
             try:
-                urllib.request.urlopen(ready_url, timeout=1)
+                urllib.request.urlopen(ready_url, timeout=1).close()
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
