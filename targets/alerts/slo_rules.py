@@ -11,9 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import compiler.burn as burn
 from compiler.model import DEFAULT_SEVERITIES, ResolvedService, ResolvedSLO, Severities
 from compiler.output.links import period_suffix, service_dashboard_url
-from targets.alerts import burn
 from targets.alerts.go_template import with_literal_templates
 from targets.alerts.naming import (
     absent_alert,

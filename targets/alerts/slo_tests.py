@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import compiler.burn as burn
 from compiler.model import (
     DEFAULT_SEVERITIES,
     LOG_EVENTS,
@@ -25,7 +26,6 @@ from compiler.model import (
     Severities,
 )
 from compiler.output.links import period_suffix
-from targets.alerts import burn
 from targets.alerts.naming import burn_alert, exhausted_alert, identity, selector
 
 # Input starts at t=0 at a constant rate, so every window (sums over the data there is)

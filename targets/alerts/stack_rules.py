@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+import compiler.burn as burn
 from compiler.model import Alerting, EnvironmentModel
 from compiler.output.collector_metrics import (
     COLLECTOR_JOB,
@@ -35,7 +36,6 @@ from compiler.output.collector_metrics import (
     receiver_counter,
 )
 from compiler.output.links import STACK_DASHBOARD_UID, dashboard_url
-from targets.alerts import burn
 
 Severity = Literal["page", "ticket"]
 GROUP = "obsc-stack-collector"

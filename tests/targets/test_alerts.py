@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+import compiler.burn as burn
 from compiler.model import EnvironmentModel
 from compiler.pipeline import load_estate
-from targets.alerts import burn, render_alerts
+from targets.alerts import render_alerts
 from targets.alerts.own_alerts import own_alert_tests
 from targets.alerts.slo_tests import SCENARIOS
 from targets.alerts.slo_tests import testable as can_be_tested
