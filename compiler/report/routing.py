@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.output.query_strings import string_value
+
 _MATCHER = re.compile(r'^\s*([^=!~\s]+)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|(.*?))\s*$')
 
 
@@ -98,8 +100,8 @@ def parse_matchers(route: Mapping[str, Any], key: str = "matchers") -> tuple[Mat
     for text in route.get(key) or ():
         hit = _MATCHER.match(str(text))
         if hit:
-            value = hit.group(3) if hit.group(3) is not None else hit.group(4)
-            found.append(Matcher(hit.group(1), hit.group(2), value.replace('\\"', '"')))
+            value = string_value(hit.group(3)) if hit.group(3) is not None else hit.group(4)
+            found.append(Matcher(hit.group(1), hit.group(2), value))
     found += [Matcher(str(k), "=", str(v)) for k, v in (route.get("match") or {}).items()]
     found += [Matcher(str(k), "=~", str(v)) for k, v in (route.get("match_re") or {}).items()]
     return tuple(sorted(found, key=lambda m: (m.name, m.op, m.value)))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from compiler.output.query_strings import string_value
+
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
@@ -91,9 +93,8 @@ def _tokens(query: str) -> list[_Token]:
 
 
 def _unquote(text: str) -> str:
-    if text.startswith("`"):
-        return text[1:-1]
-    return re.sub(r"\\(.)", r"\1", text[1:-1])
+    """A string token's value: a backquoted one is raw, a double-quoted one has escapes."""
+    return text[1:-1] if text.startswith("`") else string_value(text[1:-1])
 
 
 class _Reader:
