@@ -117,8 +117,8 @@ class Build:
 
 def build(request: BuildRequest) -> Build:
     """Render what `request` selects (see the module docstring)."""
-    targets = registry()
-    renderers = target_options.configured_renderers(targets, request.settings)  # fail early
+    if request.settings:  # bad settings fail before any work
+        target_options.configured_renderers(registry(), request.settings)
     out_dir = _destination(request.repo, request.out_dir)
     partial = bool(request.environments or request.targets)
     state = BuildState(request.repo, out_dir, request.settings, partial)
@@ -150,6 +150,8 @@ def build(request: BuildRequest) -> Build:
     # 4. render, 5. manifest, 6. swap, 7. record (under the lock: the tree recorded is ours)
     from compiler.render import engine  # not before: an unchanged repository renders nothing
 
+    targets = registry()  # nor imports the targets
+    renderers = target_options.configured_renderers(targets, request.settings)
     memo = state.service_memo() if request.keep is not Keep.ALL else None
     with nullcontext() if request.check else render_lock(out_dir):
         with nullcontext(None) if request.check else staged_tree(out_dir) as staging:
