@@ -244,7 +244,8 @@ def _settle(
     digests = {path: seen.digest for path, seen in produced.items()}
     old_paths = list_tree(out_dir)
     outside = [p for p in old_paths if p != MANIFEST_NAME and not _in_scope(p, prefixes)]
-    digests.update(carry_over(out_dir, staging, outside, tree_index(out_dir).digest))
+    if outside:  # a partial render keeps these; their digests are mostly in the tree's index
+        digests.update(carry_over(out_dir, staging, outside, tree_index(out_dir).digest))
     previous_raw = _read_if_present(out_dir / MANIFEST_NAME)
     manifest = next_manifest(
         Manifest.parse(previous_raw) if previous_raw is not None else None,
