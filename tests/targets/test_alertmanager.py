@@ -327,10 +327,11 @@ def test_secrets_appear_only_as_mounted_file_paths(env: str) -> None:
 
 def test_a_page_inhibits_the_tickets_of_the_same_service_and_slo() -> None:
     config = _load(render_alertmanager(_models()["prod"]))
+    # every ticket severity of the example's alerting.severities (ticket, warning)
     assert config["inhibit_rules"][:1] == [  # then one per dependency: test_dependencies.py
         {
             "source_matchers": ['severity="page"'],
-            "target_matchers": ['severity="ticket"'],
+            "target_matchers": ['severity=~"ticket|warning"'],
             "equal": ["service", "slo"],
         }
     ]
