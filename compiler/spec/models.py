@@ -889,8 +889,8 @@ class Instrumentation(SpecModel):
     A variable that carries a credential takes `{secretRef: {name, key}}` instead of a value.
     """
 
-    env: dict[str, EnvValue] = Field(default_factory=dict)
-    env_by_language: dict[Language, dict[str, EnvValue]] = Field(
+    env: dict[EnvVarName, EnvValue] = Field(default_factory=dict)
+    env_by_language: dict[Language, dict[EnvVarName, EnvValue]] = Field(
         default_factory=dict,
         description="Variables for services of one language only (the framework `generic` "
         "serves every language); they override `env`.",
