@@ -271,6 +271,8 @@ class ResolvedService(ModelNode):
     waivers: tuple[tuple[str, str], ...] = ()
     workload: Workload | None = None
     inject_agent: bool = False
+    # The C library of the service's image: which build of the Python agent it loads.
+    agent_platform: Literal["glibc", "musl"] = "glibc"
 
 
 class CustomPattern(ModelNode):

@@ -6,6 +6,7 @@ module runs them for every service in every environment and assembles the frozen
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from compiler.errors import DiagnosticSink
@@ -40,10 +41,13 @@ def resolve_estate(
     input_digest: str,
     sink: DiagnosticSink,
     user_compose: UserCompose | None = None,
+    only: Collection[str] = (),
 ) -> ResolvedEstate:
-    """Resolve every environment; defects go to `sink` (the caller raises once).
+    """Resolve every environment, or the ones named in `only`; defects go to `sink`.
 
     `user_compose` is the compose file the Project names, as `read_user_compose` read it.
+    An environment left out is neither resolved nor checked (`render --env`): the model of
+    one that is resolved is the same either way. The caller raises once.
     """
     project = specs.projects[0]
     spec = project.model.spec
@@ -81,6 +85,8 @@ def resolve_estate(
     environments: dict[str, EnvironmentModel] = {}
     provenance: dict[tuple[str, str], Provenance] = {}
     for env_index, env in enumerate(spec.environments):
+        if only and env.name not in only:
+            continue
         services: list[ResolvedService] = []
         for base, cached in zip(inputs, shared, strict=True):
             ctx = replace(base, environment=env, environment_index=env_index)
@@ -110,6 +116,8 @@ def resolve_estate(
                 update: dict[str, object] = {"alert_labels": labels, "alerts": alerts}
                 update["health_panels"] = health_panels(kind.panels, renames)
                 update["inject_agent"] = base.service.model.spec.instrumentation.inject
+                if (platform := chains.get("instrumentation.platform")) is not None:
+                    update["agent_platform"] = platform[-1].value
                 if name in workloads:
                     update["workload"] = resolve_workload(workloads[name], resolved, namespace)
                 services.append(resolved.model_copy(update=update))

@@ -1,4 +1,5 @@
-"""`spec.instrumentation.inject`: only for an application whose agent ships as files (OBSC354).
+"""`spec.instrumentation`: `inject` only for an application whose agent ships as files (OBSC354),
+`platform` only for Python (OBSC361).
 
 The compose target copies the agent from the OpenTelemetry Operator's auto-instrumentation
 image into a volume and loads it at start (JAVA_TOOL_OPTIONS, NODE_OPTIONS, PYTHONPATH). Go's
@@ -19,6 +20,7 @@ from compiler.spec.paths import spec_path
 from compiler.spec.validate import Parsed
 
 _INJECT: PathKey = ("spec", "instrumentation", "inject")
+_PLATFORM: PathKey = ("spec", "instrumentation", "platform")
 
 
 def check_agent_injection(
@@ -28,6 +30,7 @@ def check_agent_injection(
 ) -> None:
     """OBSC354 for each service asking for an agent it cannot get (once per service)."""
     for parsed in services:
+        _check_platform(parsed, environments, sink)
         if not parsed.model.spec.instrumentation.inject:
             continue
         resolved = _first_resolved(parsed.model.metadata.name, environments.values())
@@ -47,6 +50,27 @@ def check_agent_injection(
             hint="remove spec.instrumentation.inject; agents are injected for "
             f"{', '.join(FILE_AGENT_LANGUAGES)} applications",
         )
+
+
+def _check_platform(
+    parsed: Parsed[ServiceDocument],
+    environments: Mapping[str, EnvironmentModel],
+    sink: DiagnosticSink,
+) -> None:
+    """OBSC361: a C library named for a service whose agent does not depend on it."""
+    if parsed.model.spec.instrumentation.platform is None:
+        return
+    resolved = _first_resolved(parsed.model.metadata.name, environments.values())
+    if resolved is None or resolved.language == "python":
+        return
+    sink.warning(
+        "OBSC361",
+        f"service {resolved.name!r} names the C library of its image, but it is "
+        f"{resolved.language}: only the Python agent has a build per C library",
+        parsed.document.location(_PLATFORM),
+        spec_path(parsed.document, _PLATFORM),
+        hint="remove spec.instrumentation.platform",
+    )
 
 
 def _injectable(service: ResolvedService) -> bool:

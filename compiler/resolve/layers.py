@@ -8,6 +8,7 @@ service environment override), later wins. Paths are the spec's own camelCase ke
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -110,7 +111,20 @@ def snapshot(ctx: LayerInput) -> Values:
         _put(values, "language", snap.spec.language, "snapshot", origin, doc, ("spec", "language"))
     if snap.spec.ports:
         _put(values, "port", snap.spec.ports[0], "snapshot", origin, doc, ("spec", "ports", 0))
+    if snap.spec.image is not None and is_alpine(snap.spec.image):
+        _put(values, "instrumentation.platform", "musl", "snapshot", origin, doc, ("spec", "image"))
     return values
+
+
+_ALPINE = re.compile(r"(?:^|[/:_.-])alpine", re.IGNORECASE)
+
+
+def is_alpine(image: str) -> bool:
+    """Whether an image reference names an Alpine-based image (`python:3.12-alpine`, `alpine`).
+
+    Alpine's C library is musl: a Python agent built for glibc fails to load there.
+    """
+    return _ALPINE.search(image) is not None
 
 
 def _language_applies(detected: str | None, framework: FrameworkEntry) -> bool:
@@ -183,6 +197,9 @@ def service(ctx: LayerInput) -> Values:
     origin = f"service:{ctx.service.model.metadata.name}"
     _put(values, "framework", spec.framework, "service", origin, doc, ("spec", "framework"))
     _put(values, "language", spec.language, "service", origin, doc, ("spec", "language"))
+    platform = spec.instrumentation.platform
+    path: PathKey = ("spec", "instrumentation", "platform")
+    _put(values, "instrumentation.platform", platform, "service", origin, doc, path)
     override = ServiceOverride.model_construct(
         port=spec.port,
         metrics=spec.metrics,

@@ -746,6 +746,13 @@ class ServiceInstrumentation(SpecModel):
         "Operator's auto-instrumentation image into a shared volume and load it at start "
         "(JAVA_TOOL_OPTIONS, NODE_OPTIONS, PYTHONPATH); off: the agent is in the image.",
     )
+    platform: Literal["glibc", "musl"] | None = Field(
+        default=None,
+        description="Python only: the C library of the service's image, which picks the "
+        "build of the Python agent (its packages have native parts): `musl` for Alpine-based "
+        "images, `glibc` for the others. Default: `musl` when the snapshot's image is "
+        "Alpine-based, else `glibc` (the Operator's `otel-python-platform` annotation).",
+    )
 
 
 class ServiceSpec(SpecModel):

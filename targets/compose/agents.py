@@ -7,13 +7,15 @@ read-only where the Operator would, waits for the copy to complete
 (`service_completed_successfully`), and gets the start option that loads the agent.
 Commands, paths and variables are the Operator's own (v0.158.0,
 internal/instrumentation/{javaagent,nodejs,python}.go); image tags are those of its
-versions.txt. A start option the user's compose file sets (e.g. their own NODE_OPTIONS) is
-replaced: compose merges `environment` by key.
+versions.txt. A Python service on an Alpine-based image gets the musl build
+(`/autoinstrumentation-musl`) from its own init service, `obs-agent-python-musl`. A start
+option the user's compose file sets (e.g. their own NODE_OPTIONS) is replaced: compose
+merges `environment` by key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compiler.model import FILE_AGENT_LANGUAGES, EnvironmentModel, ResolvedService
 
@@ -29,6 +31,7 @@ class Agent:
     tag: str
     copy: tuple[str, ...]
     env: tuple[tuple[str, str], ...]
+    variant: str = ""  # "-musl": the build for Alpine's C library
 
     @property
     def mount(self) -> str:
@@ -38,7 +41,7 @@ class Agent:
     @property
     def name(self) -> str:
         """The init service and its volume."""
-        return f"obs-agent-{self.key}"
+        return f"obs-agent-{self.key}{self.variant}"
 
     def application_volume(self) -> dict[str, object]:
         """The agent's volume as the application mounts it: read-only, where the Operator does."""
@@ -78,12 +81,20 @@ AGENTS = {
     ),
 }
 assert tuple(AGENTS) == FILE_AGENT_LANGUAGES
+# The Operator's Python image carries a second build for musl (`otel-python-platform: musl`).
+PYTHON_MUSL = replace(
+    AGENTS["python"],
+    copy=("cp", "-r", "/autoinstrumentation-musl/.", _PYTHON),
+    variant="-musl",
+)
 
 
 def agent_of(service: ResolvedService | None) -> Agent | None:
     """The agent a service asked for (resolve refused a request that cannot be met)."""
     if service is None or not service.inject_agent:
         return None
+    if service.language == "python" and service.agent_platform == "musl":
+        return PYTHON_MUSL
     return AGENTS.get(service.language)
 
 

@@ -9,7 +9,8 @@ Files, relative to `rendered/<env>/instrumentation/`:
   `instrumentation.opentelemetry.io/inject-<language>: <namespace>/obs-stack-<language>`
   (the Instrumentation the helm target renders; docs/contracts.md), `container-names` (the
   Operator injects into the application's container only), for Go the
-  `otel-go-auto-target-exe` path, and in that container `OTEL_SERVICE_NAME` and
+  `otel-go-auto-target-exe` path, for Python on an Alpine-based image
+  `otel-python-platform: musl`, and in that container `OTEL_SERVICE_NAME` and
   `OTEL_RESOURCE_ATTRIBUTES` (team, environment): the `service` label every rule selects on
   comes from the service name, which the Operator would otherwise take from the workload.
 
@@ -27,6 +28,7 @@ from compiler.render.contract import RenderedFiles, Target
 ANNOTATIONS = "instrumentation.opentelemetry.io/"
 CONTAINER_NAMES = f"{ANNOTATIONS}container-names"
 GO_TARGET_EXE = f"{ANNOTATIONS}otel-go-auto-target-exe"
+PYTHON_PLATFORM = f"{ANNOTATIONS}otel-python-platform"
 API_VERSIONS = {
     "Deployment": "apps/v1",
     "StatefulSet": "apps/v1",
@@ -37,8 +39,12 @@ API_VERSIONS = {
 }
 
 
-def pod_annotations(workload: Workload) -> dict[str, str]:
-    """The pod template's annotations: the Instrumentation, the container, Go's program."""
+def pod_annotations(service: ResolvedService, workload: Workload) -> dict[str, str]:
+    """The pod template's annotations.
+
+    The Instrumentation, the container, Go's program, and for Python on an Alpine-based
+    image the agent's musl build.
+    """
     assert workload.annotation is not None and workload.instrumentation is not None
     annotations = {
         workload.annotation: workload.instrumentation,
@@ -46,6 +52,8 @@ def pod_annotations(workload: Workload) -> dict[str, str]:
     }
     if workload.executable is not None:
         annotations[GO_TARGET_EXE] = workload.executable
+    if service.language == "python" and service.agent_platform == "musl":
+        annotations[PYTHON_PLATFORM] = "musl"
     return dict(sorted(annotations.items()))
 
 
@@ -63,7 +71,7 @@ def workload_patch(model: EnvironmentModel, service: ResolvedService) -> dict[st
     workload = service.workload
     assert workload is not None
     template = {
-        "metadata": {"annotations": pod_annotations(workload)},
+        "metadata": {"annotations": pod_annotations(service, workload)},
         "spec": {
             "containers": [{"name": workload.container, "env": container_env(model, service)}]
         },
