@@ -170,6 +170,9 @@ def runbook_pattern(services: list[ResolvedService]) -> str | None:
     When every service's runbook is the same prefix followed by the service's name (the usual
     layout, `https://runbooks.example.com/<service>`), the header links to it for the selected
     service. Otherwise there is no runbook link; each alert still carries its `runbook_url`.
+    Grafana replaces `$name`, `${name}` and `[[name]]` in link URLs with template variables,
+    so the prefix's own `$` and brackets are percent-encoded: the link opens the runbook URL
+    the spec names, not one Grafana rewrote.
     """
     books = [(s.runbook or "", s.name) for s in services]
     if not all(book.endswith(name) for book, name in books):
@@ -177,7 +180,12 @@ def runbook_pattern(services: list[ResolvedService]) -> str | None:
     prefixes = {book[: -len(name)] for book, name in books}
     if len(prefixes) != 1 or not next(iter(prefixes)):
         return None
-    return prefixes.pop() + "${service}"
+    return _grafana_literal(prefixes.pop()) + "${service}"
+
+
+def _grafana_literal(url: str) -> str:
+    """`url` with the characters of Grafana's variable syntax percent-encoded."""
+    return url.replace("$", "%24").replace("[[", "%5B%5B")
 
 
 def _links(services: list[ResolvedService], teams_with_overview: set[str]) -> list[dict[str, Any]]:

@@ -549,6 +549,9 @@ def test_runbook_link_follows_the_service_variable(
     odd = service.model_copy(update={"runbook": "https://wiki.example.com/x"})
     assert runbook_pattern([service, odd.model_copy(update={"name": "x"})]) is None
     assert runbook_pattern([service.model_copy(update={"runbook": None})]) is None
+    # Grafana would read `$team` and `[[x]]` as its variables: they reach the link encoded.
+    dollar = service.model_copy(update={"runbook": f"https://wiki/$team/[[x]]/{service.name}"})
+    assert runbook_pattern([dollar]) == "https://wiki/%24team/%5B%5Bx]]/${service}"
 
 
 def test_overview_links_every_service_with_slos(
