@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Final, NoReturn, TypeAlias
 
 import pytest
 
@@ -18,6 +18,9 @@ REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 VERSIONS_FILE: Final = REPO_ROOT / "scripts" / "tools.versions"
 COLLECTOR_MANIFEST: Final = REPO_ROOT / "scripts" / "otelcol-builder.yaml"
 INSTALL_HINT: Final = "run scripts/install-tools.sh"
+
+# What the `real_tool` fixture gives a test: `tool(name)` is the pinned binary's path.
+Tool: TypeAlias = Callable[[str], Path]
 
 
 def tools_dir() -> Path:
@@ -112,6 +115,6 @@ def require_chromium() -> Path:
 
 
 @pytest.fixture
-def real_tool() -> Callable[[str], Path]:
+def real_tool() -> Tool:
     """Return ``get(name) -> Path``; a missing tool fails under CI=true and skips otherwise."""
     return require_tool

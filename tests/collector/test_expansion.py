@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,8 @@ from ruamel.yaml import YAML
 from compiler.pipeline import load_estate
 from targets.collector import CONFIG_FILE, collector_config, render_collector
 from targets.collector.settings import CollectorSettings
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 HOSTILE_PATH = "/metrics${env:HOME}/${file:/nonexistent/obsc}/$$x"
 
 

@@ -11,7 +11,8 @@ from compiler.detect import builtin_frameworks, detect
 from compiler.pipeline import load_estate
 from targets.alerts import render_alerts
 from tests.kube import write_tree
-from tests.targets.promtool import Tool, promtool
+from tests.realtools import Tool
+from tests.targets.promtool import promtool
 
 RUST = {
     # name: (request counter, duration histogram, default port)

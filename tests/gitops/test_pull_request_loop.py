@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ObscRunner, tree_bytes
-
-Tool = Callable[[str], Path]
+from tests.realtools import Tool
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -6,14 +6,12 @@ settings the engines need to apply the chart on every change (docs/contracts.md)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from compiler.pipeline import load_estate, render_files
 from tests.conftest import FIXTURES
 from tests.kube import kubeconform, objects
-
-Tool = Callable[[str], Path]
+from tests.realtools import Tool
 
 
 def _manifests(root: Path) -> list[Path]:

@@ -9,7 +9,6 @@ rendered object must stay under Kubernetes' 1 MiB, also for rule sets far larger
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,7 @@ from tests.kube import (
     oversized,
     write_tree,
 )
-
-Tool = Callable[[str], Path]
+from tests.realtools import Tool
 
 
 def _conform(real_tool: Tool, k8s_schemas: Path, manifests: str) -> None:

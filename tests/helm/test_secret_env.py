@@ -8,15 +8,14 @@ chart is also linted and conformed with the others: tests/kube_fixtures.py ESTAT
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 from ruamel.yaml import YAML
 
 from tests.kube import helm_template, objects
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 EXPECTED = [
     {
         "name": "OTEL_EXPORTER_OTLP_HEADERS",

@@ -3,15 +3,14 @@ the job its health rules select."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from compiler.output.collector_metrics import COLLECTOR_JOB
 from targets.alerts.stack import RULE_FILE
 from targets.grafana.stack import DASHBOARD_FILE
 from tests.kube import helm_template, objects
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 TEMPLATES = Path(__file__).resolve().parents[2] / "targets" / "helm" / "chart" / "templates"
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import FIXTURES, ObscRunner
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 SLOTH = FIXTURES / "import" / "sloth"
 SOURCE = ("--obsc-from", "git+https://git.example.com/platform/obsc@v0.1.0")
 # obsc's burn-rate alerts (not its metrics-absent one) and Sloth's, by tier

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import FIXTURES, ObscRunner
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 IMPORT = FIXTURES / "import"
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,8 @@ import pytest
 
 from tests.conftest import FIXTURES, ROOT
 from tests.kube import helm_template, kubeconform, objects, render_tree, write_tree
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 INJECT = "instrumentation.opentelemetry.io/inject-"
 CONTAINER_NAMES = "instrumentation.opentelemetry.io/container-names"
 RELEASE_NAMESPACE = "observability"  # specs/project.yaml gitops.namespace

@@ -19,10 +19,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import ROOT, ObscRunner
-from tests.realtools import PINS
+from tests.realtools import PINS, Tool
 from tests.scaffold.runner import Job, Runner, run_steps, start_job
 
-Tool = Callable[[str], Path]
 pytestmark = pytest.mark.slow
 
 PYTHON = Path.home() / ".pyenv/versions/3.12.1/bin/python3.12"

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import ROOT, ObscRunner, tree_bytes
-
-Tool = Callable[[str], Path]
-
+from tests.realtools import Tool
 
 #: Where the scaffolded workflow installs obsc from in these tests (never fetched here).
 SOURCE = "git+https://git.example.com/platform/obsc@v0.1.0"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ from ruamel.yaml import YAML
 
 from tests.compose.tools import compose
 from tests.conftest import FIXTURES, ObscRunner
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 CORPUS = FIXTURES / "detect_corpus"
 SOURCE = ("--obsc-from", "git+https://git.example.com/platform/obsc@v0.1.0")
 OTEL = "OTEL_EXPORTER_OTLP_ENDPOINT"

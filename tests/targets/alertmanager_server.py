@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,9 +15,8 @@ from typing import Any
 
 from tests.collector.collector_run import free_ports
 from tests.live.processes import post_json
+from tests.realtools import Tool
 from tests.verify.processes import running_binary
-
-Tool = Callable[[str], Path]
 
 
 @contextmanager

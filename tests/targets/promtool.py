@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
-Tool = Callable[[str], Path]
+from tests.realtools import Tool
 
 
 def promtool(real_tool: Tool, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -12,8 +11,7 @@ from compiler.pipeline import load_estate
 from targets.alerts import render_alerts
 from tests.conftest import ObscRunner
 from tests.kube import write_tree
-
-Tool = Callable[[str], Path]
+from tests.realtools import Tool
 
 OWN_ALERT = """\
   alerts:

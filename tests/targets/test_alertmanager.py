@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,8 @@ from compiler.model import EmailSettings, EnvironmentModel, Receiver, Route, Sec
 from compiler.pipeline import load_estate
 from targets.alerts.alertmanager import SECRETS_DIR, render_alertmanager
 from tests.conftest import ROOT, ObscRunner
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 SECRET_FIELDS = {
     "slack": "api_url_file",
     "pagerduty": "routing_key_file",

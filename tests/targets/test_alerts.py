@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from targets.alerts.slo_tests import SCENARIOS
 from targets.alerts.slo_tests import testable as can_be_tested
 from tests.conftest import ROOT, ObscRunner
 from tests.kube import write_tree
+from tests.realtools import Tool
 from tests.targets.promtool import promtool
-
-Tool = Callable[[str], Path]
 
 
 def _models(repo: Path = ROOT) -> dict[str, EnvironmentModel]:

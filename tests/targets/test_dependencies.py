@@ -7,7 +7,7 @@ of the rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pytest
 from compiler.pipeline import load_estate
 from targets.alerts.alertmanager import inhibit_rules, render_alertmanager
 from tests.conftest import ROOT
+from tests.realtools import Tool
 from tests.targets.alertmanager_server import (
     alert,
     post,
@@ -23,8 +24,6 @@ from tests.targets.alertmanager_server import (
     states,
     wait_for,
 )
-
-Tool = Callable[[str], Path]
 
 
 @pytest.fixture

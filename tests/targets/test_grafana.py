@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ from targets.grafana.names import SERVICES_FOLDER
 from targets.grafana.service import runbook_pattern
 from tests.conftest import ROOT
 from tests.kube import write_tree
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 Json = dict[str, Any]
 
 SCHEMA = Path(__file__).parent / "fixtures" / "grafana" / "dashboard.schema.json"

@@ -9,7 +9,6 @@ path (the collector renames counters on compose).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,8 @@ from compiler.pipeline import load_estate
 from compiler.spec.own_alerts import SERVICE_ALERT_SUFFIXES, camel, check_framework_alerts
 from targets.alerts import render_alerts
 from tests.kube import write_tree
+from tests.realtools import Tool
 from tests.targets.promtool import promtool
-
-Tool = Callable[[str], Path]
 
 INFRASTRUCTURE = {
     "orders-db": "postgres",

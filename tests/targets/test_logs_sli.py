@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,8 @@ from targets.compose.settings import loki_overrides, parse_settings
 from tests.collector.collector_run import free_ports
 from tests.kube import write_tree
 from tests.live.processes import Deadline, Processes, get_json, post_json
+from tests.realtools import Tool
 from tests.targets.promtool import promtool
-
-Tool = Callable[[str], Path]
 
 TOTAL = '{service_name="api"} | json | event="callback"'
 BAD = '{service_name="api"} | json | event="callback" | level="error"'

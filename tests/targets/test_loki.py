@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,7 @@ from compiler.model import EnvironmentModel
 from compiler.pipeline import load_estate
 from targets.alerts.loki import render_loki_rules
 from tests.conftest import ROOT
-
-Tool = Callable[[str], Path]
+from tests.realtools import Tool
 
 
 def _models() -> dict[str, EnvironmentModel]:

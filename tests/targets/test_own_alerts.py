@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,8 @@ from targets.alerts import render_alerts
 from targets.alerts.loki import log_error_alert
 from targets.alerts.naming import absent_alert, burn_alert, exhausted_alert
 from tests.kube import write_tree
+from tests.realtools import Tool
 from tests.targets.promtool import promtool
-
-Tool = Callable[[str], Path]
 
 ALERTS = """\
   alerts:

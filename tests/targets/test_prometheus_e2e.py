@@ -13,7 +13,7 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,9 @@ from compiler.pipeline import load_estate
 from targets.alerts import render_alerts
 from tests.collector.collector_run import free_ports
 from tests.conftest import ROOT
+from tests.realtools import Tool
 from tests.verify.processes import running_binary
 
-Tool = Callable[[str], Path]
 SERVICE, SLO, BUDGET = "checkout", "availability", 0.001
 REQUESTS_PER_SECOND = 10.0
 

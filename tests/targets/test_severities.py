@@ -7,7 +7,6 @@ dependency inhibitions follow, which a real Alertmanager shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,9 @@ from compiler.pipeline import load_estate
 from targets.alerts import render_alerts
 from targets.alerts.alertmanager import render_alertmanager
 from tests.kube import write_tree
+from tests.realtools import Tool
 from tests.targets.alertmanager_server import alert, post, running_alertmanager, wait_for
 from tests.targets.promtool import promtool
-
-Tool = Callable[[str], Path]
 
 SEVERITIES = """\
   alerting:

@@ -4,7 +4,6 @@ broken rules (promtool itself runs every rendered rule file and test in test_ale
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,8 @@ from targets.alerts.alertmanager import render_alertmanager
 from targets.alerts.stack import RULE_FILE, TEST_FILE
 from tests.conftest import ROOT
 from tests.kube import render_tree, write_tree
+from tests.realtools import Tool
 
-Tool = Callable[[str], Path]
 ALERTS = {
     "OtelCollectorDown": {"page"},
     "OtelCollectorMetricsAbsent": {"ticket"},

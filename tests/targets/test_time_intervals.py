@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,7 @@ from compiler.pipeline import load_estate
 from compiler.spec.models import TimeIntervalSpec
 from targets.alerts.alertmanager import alertmanager_config
 from tests.conftest import ROOT
-
-Tool = Callable[[str], Path]
+from tests.realtools import Tool
 
 # (spec field, value) -> both sides accept
 ACCEPTED: list[tuple[str, Any]] = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,9 @@ from ruamel.yaml import YAML
 from tests.collector.collector_run import free_ports
 from tests.conftest import ObscRunner
 from tests.live.processes import post_json
+from tests.realtools import Tool
 from tests.verify.processes import running_binary
 
-Tool = Callable[[str], Path]
 pytestmark = pytest.mark.slow
 
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tests.collector.collector_run import free_ports
 from tests.conftest import ObscRunner
+from tests.realtools import Tool
 from tests.verify.processes import running_binary
-
-Tool = Callable[[str], Path]
 
 
 @contextmanager
