@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,6 +68,10 @@ class Estate:
     service_documents: dict[str, Document]
     project_document: Document
     inputs: Loaded  # every file the estate was built from (repo-relative)
+    # Every environment the Project declares, with its targets (what the manifest records),
+    # including those left unresolved by `load_estate(repo, environments)`.
+    environment_targets: dict[str, list[str]]
+    every_environment: bool  # all of them were resolved (and cross-checked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,18 +138,18 @@ def build(request: BuildRequest) -> Build:
             return _fresh(known.warnings, manifest, known.policies, pairs, state)
         checked_digest = known.input_digest
     warnings = (state.warning,) if state.warning is not None else ()
-    # 2. load and 3. policies
-    estate, report = validate(request.repo, request.with_policies, request.strict)
+    # 2. load (resolving only the environments asked for) and 3. policies
+    estate, report = validate(
+        request.repo, request.with_policies, request.strict, request.environments
+    )
     resolved = estate.resolved
     warnings = (*warnings, *estate.warnings)
-    pairs = select_pairs(resolved, request.environments, request.targets)
-    known = KnownInputs(
-        resolved.input_digest, environment_targets(resolved), estate.warnings, report
-    )
+    pairs = select_pairs(estate.environment_targets, request.environments, request.targets)
+    known = KnownInputs(resolved.input_digest, estate.environment_targets, estate.warnings, report)
     if resolved.input_digest != checked_digest:
         manifest = state.check_output(known.input_digest, known.environments, pairs)
         if manifest is not None:
-            state.record(estate.inputs, known, pairs, None, {}, 0, None)
+            state.record(_loaded(estate), known, pairs, None, {}, 0, None)
             return _fresh(warnings, manifest, report, pairs, state)
     # 4. render, 5. manifest, 6. swap, 7. record (under the lock: the tree recorded is ours)
     from compiler.render import engine  # not before: an unchanged repository renders nothing
@@ -168,7 +172,7 @@ def build(request: BuildRequest) -> Build:
             outcome, manifest = _settle(out_dir, staging, rendered.files, partial, pairs, known)
         full_tree = not partial and (outcome.written or not outcome.differs)
         state.record(
-            estate.inputs,
+            _loaded(estate),
             known,
             pairs,
             None if partial else {path: seen.digest for path, seen in rendered.files.items()},
@@ -202,6 +206,15 @@ def render(
     )
     built = build(request)
     return built.warnings, built.outcome
+
+
+def _loaded(estate: Estate) -> Loaded | None:
+    """What the load read, for the inputs record; None when it resolved only some.
+
+    The warnings and policy report of such a load are not a whole load's, and a later
+    render of everything must not take them for one.
+    """
+    return estate.inputs if estate.every_environment else None
 
 
 def _destination(repo: Path, out_dir: Path | None) -> Path:
@@ -291,18 +304,23 @@ def _read_if_present(path: Path) -> bytes | None:
 # --- Load, validate, resolve, policies ------------------------------------------------------
 
 
-def load_estate(repo: Path) -> Estate:
+def load_estate(repo: Path, environments: Collection[str] = ()) -> Estate:
     """Load, validate and resolve the specs of `repo`; raises SpecError with every defect.
+
+    With `environments` (`render --env`), every file is still loaded and validated, but
+    only those environments are resolved and cross-checked: a defect that exists only in
+    another one is not reported (`obsc validate` and a render of everything report it).
+    An unknown name is a UsageError, raised once the files are valid.
 
     The estate is built with the cyclic GC paused and then frozen out of it (compiler.
     gc_control): its collections over the model took half of resolving 10,000 services, and
     later ones made reading a large render record 30 times slower.
     """
     with cyclic_gc_paused(freeze_after=True):
-        return _load_estate(repo)
+        return _load_estate(repo, environments)
 
 
-def _load_estate(repo: Path) -> Estate:
+def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
     sink = DiagnosticSink()
     digest = hashlib.sha256(f"obsc {__version__}\n".encode())
     documents: list[Document] = []
@@ -334,12 +352,15 @@ def _load_estate(repo: Path) -> Estate:
     frameworks = build_database(builtin, specs.frameworks)
     check_references(specs, frameworks, available_targets(), sink)
     sink.raise_if_errors("validate")
+    declared = {env.name: list(env.targets) for env in specs.projects[0].model.spec.environments}
+    check_environments(environments, declared)
     user_compose = read_user_compose(repo, specs.projects[0], sink)
     if user_compose is not None:  # the user's compose file is an input too
         digest.update(f"compose {user_compose.file}\n{len(user_compose.raw)}\n".encode())
         digest.update(user_compose.raw)
         digests[user_compose.file] = file_digest(user_compose.raw)
-    resolved = resolve_estate(specs, frameworks, "sha256:" + digest.hexdigest(), sink, user_compose)
+    input_digest = "sha256:" + digest.hexdigest()
+    resolved = resolve_estate(specs, frameworks, input_digest, sink, user_compose, environments)
     sink.raise_if_errors("resolve")
     return Estate(
         resolved,
@@ -348,6 +369,8 @@ def _load_estate(repo: Path) -> Estate:
         {p.model.metadata.name: p.document for p in specs.services},
         specs.projects[0].document,
         Loaded(digests, stats),
+        declared,
+        every_environment=set(environments) in (set(), set(declared)),
     )
 
 
@@ -359,13 +382,17 @@ def check_policies(repo: Path, estate: Estate) -> PolicyReport:
 
 
 def validate(
-    repo: Path, with_policies: bool = True, strict: bool = False
+    repo: Path,
+    with_policies: bool = True,
+    strict: bool = False,
+    environments: Collection[str] = (),
 ) -> tuple[Estate, PolicyReport | None]:
     """Load, validate, resolve and (unless told not to) check policies.
 
     With `strict`, a warning about the specs fails like an error, before policies run.
+    With `environments`, only those are resolved and checked (see `load_estate`).
     """
-    estate = load_estate(repo)
+    estate = load_estate(repo, environments)
     if strict:
         refuse_warnings(estate.warnings)
     report = check_policies(repo, estate) if with_policies else None
@@ -389,17 +416,24 @@ def available_targets() -> dict[str, tuple[str, ...]]:
     return {name: targets[name].consumes for name in sorted(targets)}
 
 
-def select_pairs(
-    resolved: ResolvedEstate, environments: Sequence[str], targets: Sequence[str]
-) -> list[tuple[str, str]]:
-    """The (environment, target) pairs to render, checking the names asked for."""
-    known_envs = list(resolved.environments)
+def check_environments(environments: Iterable[str], declared: Mapping[str, Sequence[str]]) -> None:
+    """A UsageError for the first name in `environments` that the Project does not declare."""
     for env in environments:
-        if env not in resolved.environments:
+        if env not in declared:
             raise UsageError(
-                f"unknown environment {env!r} (known: {', '.join(known_envs)}). "
-                + did_you_mean(env, known_envs)
+                f"unknown environment {env!r} (known: {', '.join(declared)}). "
+                + did_you_mean(env, list(declared))
             )
+
+
+def select_pairs(
+    declared: Mapping[str, Sequence[str]], environments: Sequence[str], targets: Sequence[str]
+) -> list[tuple[str, str]]:
+    """The (environment, target) pairs to render, checking the names asked for.
+
+    `declared` is every environment with its targets (`Estate.environment_targets`).
+    """
+    check_environments(environments, declared)
     available = available_targets()
     for target in targets:
         if target not in available:
@@ -409,9 +443,9 @@ def select_pairs(
             )
     pairs = [
         (env_name, target)
-        for env_name, env in resolved.environments.items()
+        for env_name, env_targets in declared.items()
         if not environments or env_name in environments
-        for target in env.targets
+        for target in env_targets
         if not targets or target in targets
     ]
     if not pairs:
@@ -420,7 +454,7 @@ def select_pairs(
 
 
 def environment_targets(resolved: ResolvedEstate) -> dict[str, list[str]]:
-    """What the manifest records under `environments`."""
+    """The targets of each environment of `resolved` (all of them, when it resolved all)."""
     return {name: list(env.targets) for name, env in resolved.environments.items()}
 
 

@@ -93,7 +93,7 @@ class BuildState:
 
     def record(
         self,
-        loaded: Loaded,
+        loaded: Loaded | None,
         known: KnownInputs,
         pairs: Sequence[tuple[str, str]],
         digests: Mapping[str, str] | None,
@@ -103,11 +103,14 @@ class BuildState:
     ) -> None:
         """Record what this render learned, once, at its end (each part best effort).
 
+        `loaded` is what the load read, None when it resolved only some environments (its
+        conclusions are not a whole load's: the inputs record keeps the last whole one);
         `digests` are the files the render produced (None: not a full render); `entries`
         the services it rendered or took from the tree (`reused` of them); `tree` the
         files of the tree now on disk, when it is exactly this render's.
         """
-        inputs.remember(self.repo, loaded.digests, loaded.stats, known)
+        if loaded is not None:
+            inputs.remember(self.repo, loaded.digests, loaded.stats, known)
         if digests is not None:
             key = fingerprint.render_key(known.input_digest, pairs, self.settings)
             outputs.remember_render(key, digests)

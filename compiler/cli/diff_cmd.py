@@ -14,7 +14,7 @@ from compiler.cli.progress import ProgressReporter
     metavar="REF",
     help="Compare with rendered/ as of this git ref instead of rendered/ on disk.",
 )
-@env_option("Diff only this environment (repeatable).")
+@env_option("Diff only this environment (repeatable); others are not resolved or checked.")
 @click.option(
     "--target", "-t", "targets", multiple=True, metavar="T", help="Diff only this target."
 )

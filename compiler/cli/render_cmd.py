@@ -26,7 +26,10 @@ from compiler.cli.progress import ProgressReporter
     metavar="T",
     help="Render only this target (repeatable). Other targets' files are kept.",
 )
-@env_option("Render only this environment (repeatable). Other environments' files are kept.")
+@env_option(
+    "Render only this environment (repeatable). Other environments' files are kept; they "
+    "are not resolved or checked (every spec file is still validated)."
+)
 @click.option(
     "--check",
     is_flag=True,

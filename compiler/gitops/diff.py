@@ -182,8 +182,8 @@ def diff(
     partial = bool(environments or targets)
     rendered = repo / RENDERED_DIR
     if against is not None:
-        estate = load_estate(repo)
-        pairs = select_pairs(estate.resolved, environments, targets)
+        estate = load_estate(repo, environments)
+        pairs = select_pairs(estate.environment_targets, environments, targets)
         prefixes = [f"{env}/{target}/" for env, target in pairs] if partial else None
         old = tree_at_ref(rendered, against)
         new = render_files(estate.resolved, pairs)

@@ -72,9 +72,10 @@ def _shown(path: Path, repo: Path) -> str:
 
 def _environments(resolved: ResolvedEstate, asked: Sequence[str]) -> list[str]:
     """The environments asked for (all by default), checked as `render` and `diff` check them."""
-    from compiler.pipeline import select_pairs
+    from compiler.pipeline import environment_targets, select_pairs
 
-    return list(dict.fromkeys(env for env, _ in select_pairs(resolved, asked, ())))
+    declared = environment_targets(resolved)
+    return list(dict.fromkeys(env for env, _ in select_pairs(declared, asked, ())))
 
 
 def _environment(

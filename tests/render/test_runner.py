@@ -39,7 +39,7 @@ def test_parallel_render_is_byte_identical(
     large_estate: pipeline.Estate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     resolved = large_estate.resolved
-    pairs = select_pairs(resolved, (), ())
+    pairs = select_pairs(large_estate.environment_targets, (), ())
     if _jobs(resolved) < 2:
         pytest.skip("one CPU: nothing runs in parallel")
     parallel = render_files(resolved, pairs)
@@ -63,7 +63,7 @@ def test_a_renderer_failing_in_a_worker_is_reported(large_estate: pipeline.Estat
     if _jobs(resolved) < 2:
         pytest.skip("one CPU: nothing runs in parallel")
     with pytest.raises(RenderError, match="target 'grafana' failed for environment 'prod'"):
-        render_files(resolved, select_pairs(resolved, (), ()), renderers)
+        render_files(resolved, select_pairs(large_estate.environment_targets, (), ()), renderers)
 
 
 def test_small_estates_render_in_process(generated_estate: pipeline.Estate) -> None:
@@ -75,7 +75,7 @@ def test_progress_is_reported_once_per_unit(
     large_estate: pipeline.Estate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     resolved = large_estate.resolved
-    pairs = select_pairs(resolved, (), ())
+    pairs = select_pairs(large_estate.environment_targets, (), ())
     for jobs in ("1", "2"):
         monkeypatch.setenv("OBSC_JOBS", jobs)
         seen: list[tuple[int, int, str]] = []
