@@ -14,7 +14,8 @@ change; the bytes are the same as `render`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -109,3 +110,73 @@ class Target:
 
 
 Registry = Mapping[str, Target]  # every target by name: targets.TARGETS, handed in by the CLI
+
+
+# targets.TARGETS lists every target by name with the package that implements it and the
+# targets it packages, and imports a package the first time its target is looked up: so
+# `render --target alerts` imports the alerts target alone, and the names and what each
+# packages (all that validating a spec needs) are known without importing any.
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A target as the registry lists it: its package (holding `TARGET`), what it packages."""
+
+    name: str
+    package: str
+    consumes: tuple[str, ...] = ()
+
+
+class LazyRegistry(MutableMapping[str, Target]):
+    """Targets by name, each package imported when its target is first looked up.
+
+    Setting an item replaces a target (tests do, with monkeypatch.setitem).
+    """
+
+    def __init__(self, listed: Iterable[Listed]) -> None:
+        self._listed = {entry.name: entry for entry in listed}
+        self._targets: dict[str, Target] = {}
+
+    def consumes(self, name: str) -> tuple[str, ...]:
+        """What target `name` packages, without importing it."""
+        if name in self._targets:
+            return self._targets[name].consumes
+        return self._listed[name].consumes
+
+    def __getitem__(self, name: str) -> Target:
+        target = self._targets.get(name)
+        if target is None:
+            listed = self._listed[name]  # KeyError for a name not listed
+            target = importlib.import_module(listed.package).TARGET
+            if (target.name, target.consumes) != (listed.name, listed.consumes):
+                raise RuntimeError(
+                    f"{listed.package}.TARGET is {target.name!r} packaging {target.consumes}, "
+                    f"but the registry lists {listed.name!r} packaging {listed.consumes}"
+                )
+            self._targets[name] = target
+        return target
+
+    def __setitem__(self, name: str, target: Target) -> None:
+        if name not in self._listed:
+            self._listed[name] = Listed(name, "", target.consumes)
+        self._targets[name] = target
+
+    def __delitem__(self, name: str) -> None:
+        del self._listed[name]
+        self._targets.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listed)
+
+    def __len__(self) -> int:
+        return len(self._listed)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._listed
+
+
+def consumes_of(targets: Registry, name: str) -> tuple[str, ...]:
+    """What target `name` packages; a `LazyRegistry` says so without importing it."""
+    if isinstance(targets, LazyRegistry):
+        return targets.consumes(name)
+    return targets[name].consumes

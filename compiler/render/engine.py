@@ -9,7 +9,7 @@ from compiler.model import ResolvedEstate
 from compiler.output.sink import Keep, TreeSink
 from compiler.render.contract import Registry, RendererFn
 from compiler.render.runner import OnUnitDone, Rendered, job_count, run_units
-from compiler.render.units import RenderJob, ServiceMemo, plan_units
+from compiler.render.units import RenderJob, ServiceMemo, plan_units, render_order
 
 # Below this many service-environments, starting processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -38,6 +38,11 @@ def render_pairs(
     job = RenderJob(resolved, registry, renderers, memo)
     new_sink = sink or functools.partial(TreeSink, None, None, Keep.NONE)
     return run_units(job, plan_units(job, selected, jobs), new_sink, jobs, on_unit_done)
+
+
+def targets_needed(registry: Registry, pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """The targets that rendering `pairs` runs: those named, and what they package."""
+    return render_order(registry, dict.fromkeys(target for _, target in pairs))
 
 
 def render_files(

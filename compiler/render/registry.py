@@ -5,6 +5,9 @@ The compiler never imports `targets`: obsc's CLI (compiler.cli.main) provides a 
 Loading is deferred so that `obsc --help` does not import the renderers. A program that
 drives compiler.pipeline without the CLI (a benchmark, a test session) provides it the same
 way.
+
+`targets.TARGETS` is a `LazyRegistry` (compiler.render.contract): a render imports only the
+targets it renders.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from compiler.errors import UsageError
 from compiler.render.contract import Registry, RendererFn
@@ -46,10 +46,18 @@ def parse_settings(registry: Registry, assignments: Sequence[str]) -> dict[str, 
     return grouped
 
 
-def configured_renderers(registry: Registry, settings: Settings) -> dict[str, RendererFn]:
-    """Every target's renderer, with `--set` overrides applied where given."""
-    renderers = {name: target.render for name, target in registry.items()}
+def configured_renderers(
+    registry: Registry, settings: Settings, names: Iterable[str] | None = None
+) -> dict[str, RendererFn]:
+    """The renderers of `names` (default: every target), with `--set` overrides applied.
+
+    Only the targets named are looked up (and so imported, from a lazy registry).
+    """
+    chosen = list(registry) if names is None else list(names)
+    renderers = {name: registry[name].render for name in chosen}
     for name, values in settings.items():
+        if name not in renderers:
+            continue
         configure = registry[name].configure
         if configure is None:
             raise UsageError(f"target {name!r} takes no settings")

@@ -98,8 +98,8 @@ class RenderJob:
         # Only a target's own renderer splits: `--set` overrides render whole.
         splits = {
             name: target.per_service
-            for name, target in self.registry.items()
-            if target.per_service is not None and self.renderers[name] is target.render
+            for name, renderer in self.renderers.items()
+            if (target := self.registry[name]).per_service is not None and renderer is target.render
         }
         object.__setattr__(self, "splits", splits)
 
