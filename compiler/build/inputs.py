@@ -56,17 +56,23 @@ def record_file(repo: Path) -> Path:
     return store.record_path(NAMESPACE, fingerprint.path_key(repo))
 
 
-def _listed(repo: Path) -> tuple[list[str], list[str]]:
-    """The spec files and policy files a load would read now (repo-relative)."""
-    from compiler.policies import policy_files
+def _listed(repo: Path, with_policies: bool) -> tuple[list[str], list[str]]:
+    """The spec files and (`with_policies`) policy files a load would read now (repo-relative).
+
+    The policy checker is imported only when policies are listed: a run without them does
+    not pay for it.
+    """
     from compiler.spec.files import SPEC_FOLDERS, list_spec_folders
 
     listing = list_spec_folders(repo, SPEC_FOLDERS)
     if listing.unreadable:  # the load reports it
         raise OSError(str(listing.unreadable[0]))
     specs = [p.relative_to(repo).as_posix() for p in listing.files]
-    policies = [p.relative_to(repo).as_posix() for p in policy_files(repo)]
-    return specs, policies
+    if not with_policies:
+        return specs, []
+    from compiler.policies import policy_files
+
+    return specs, [p.relative_to(repo).as_posix() for p in policy_files(repo)]
 
 
 def remember(
@@ -79,13 +85,13 @@ def remember(
 
     `stats` are the files' stats taken before they were read. Best effort.
     """
-    from compiler.policies.cue import find_cue
-
     try:
-        specs, policies = _listed(repo)
+        specs, policies = _listed(repo, known.policies is not None)
         digests = dict(inputs)
         cue = None
         if known.policies is not None:
+            from compiler.policies.cue import find_cue
+
             digests.update({rel: digest_of(f"{repo}/{rel}") for rel in policies})
             cue = find_cue()
         listed = set(specs)
@@ -141,8 +147,6 @@ def _first_difference(now: list[str], recorded: list[str]) -> tuple[str, str] | 
 
 def _still_valid(repo: Path, value: object, with_policies: bool) -> Recalled:
     """The record's known inputs when every input has its recorded bytes; raises BadRecord."""
-    from compiler.policies.cue import find_cue
-
     if field(value, "compiler", str) != fingerprint.compiler_fingerprint():
         return Recalled(None, Miss(COMPILER_CHANGED))
     known = known_from_json(field(value, "known", dict))
@@ -152,12 +156,14 @@ def _still_valid(repo: Path, value: object, with_policies: bool) -> Recalled:
     for rel in extra:
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise store.BadRecord(f"input path {rel!r} is not inside the repository")
-    specs, policies = _listed(repo)
+    specs, policies = _listed(repo, with_policies)
     moved = _first_difference(specs, strings(value, "specs"))
     if moved is not None:
         return Recalled(None, Miss(INPUT_ADDED if moved[0] == "added" else INPUT_REMOVED, moved[1]))
     checked = [*specs, *extra]
     if with_policies:
+        from compiler.policies.cue import find_cue
+
         moved = _first_difference(policies, strings(value, "policies"))
         if moved is not None:
             return Recalled(None, Miss(POLICY_CHANGED, f"{moved[1]} {moved[0]}"))
