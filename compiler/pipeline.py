@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +34,7 @@ from compiler.output.out_dir import check_out_dir
 from compiler.output.sink import Keep, TreeSink, write_new_file
 from compiler.output.writer import carry_over, list_tree, render_lock, staged_tree, swap_in
 from compiler.render import settings as target_options
-from compiler.render.contract import RendererFn
+from compiler.render.contract import RendererFn, consumes_of
 from compiler.render.registry import registry
 from compiler.resolve import read_user_compose, resolve_estate
 from compiler.spec.crossref import check_references
@@ -51,7 +51,7 @@ from compiler.version import __version__
 
 if TYPE_CHECKING:
     from compiler.output.sink import Produced
-    from compiler.policies import PolicyReport
+    from compiler.policies import PolicyCheck, PolicyReport
     from compiler.render.runner import OnUnitDone
 
 RENDERED_DIR = "rendered"
@@ -138,51 +138,79 @@ def build(request: BuildRequest) -> Build:
             return _fresh(known.warnings, manifest, known.policies, pairs, state)
         checked_digest = known.input_digest
     warnings = (state.warning,) if state.warning is not None else ()
-    # 2. load (resolving only the environments asked for) and 3. policies
-    estate, report = validate(
-        request.repo, request.with_policies, request.strict, request.environments
-    )
-    resolved = estate.resolved
-    warnings = (*warnings, *estate.warnings)
-    pairs = select_pairs(estate.environment_targets, request.environments, request.targets)
-    known = KnownInputs(resolved.input_digest, estate.environment_targets, estate.warnings, report)
-    if resolved.input_digest != checked_digest:
-        manifest = state.check_output(known.input_digest, known.environments, pairs)
-        if manifest is not None:
-            state.record(_loaded(estate), known, pairs, None, {}, 0, None)
-            return _fresh(warnings, manifest, report, pairs, state)
-    # 4. render, 5. manifest, 6. swap, 7. record (under the lock: the tree recorded is ours)
-    from compiler.render import engine  # not before: an unchanged repository renders nothing
+    # 2. load (resolving only the environments asked for) and 3. policies, which cue checks
+    # in the background while the render goes on: the verdict is awaited before anything is
+    # recorded or swapped in, and a violation is reported before any later failure
+    estate = load_estate(request.repo, request.environments)
+    if request.strict:
+        refuse_warnings(estate.warnings)
+    checking = start_policy_check(request.repo, estate) if request.with_policies else None
+    with policies_first(checking):
+        resolved = estate.resolved
+        warnings = (*warnings, *estate.warnings)
+        pairs = select_pairs(estate.environment_targets, request.environments, request.targets)
+        if resolved.input_digest != checked_digest:
+            environments = estate.environment_targets
+            manifest = state.check_output(resolved.input_digest, environments, pairs)
+            if manifest is not None:
+                known = _known(estate, checking)
+                state.record(_loaded(estate), known, pairs, None, {}, 0, None)
+                return _fresh(warnings, manifest, known.policies, pairs, state)
+        # 4. render, 5. manifest, 6. swap, 7. record (under the lock: the tree recorded is ours)
+        from compiler.render import engine  # not before: an unchanged repository renders nothing
 
-    targets = registry()  # nor imports the targets
-    renderers = target_options.configured_renderers(targets, request.settings)
-    memo = state.service_memo() if request.keep is not Keep.ALL else None
-    with nullcontext() if request.check else render_lock(out_dir):
-        with nullcontext(None) if request.check else staged_tree(out_dir) as staging:
-            sink = functools.partial(TreeSink, out_dir, staging, request.keep)
-            rendered = engine.render_pairs(
-                resolved,
+        targets = registry()  # nor imports the targets (only those it renders, from here)
+        needed = engine.targets_needed(targets, pairs)
+        renderers = target_options.configured_renderers(targets, request.settings, needed)
+        memo = state.service_memo() if request.keep is not Keep.ALL else None
+        with nullcontext() if request.check else render_lock(out_dir):
+            with nullcontext(None) if request.check else staged_tree(out_dir) as staging:
+                sink = functools.partial(TreeSink, out_dir, staging, request.keep)
+                rendered = engine.render_pairs(
+                    resolved,
+                    pairs,
+                    targets,
+                    renderers,
+                    sink=sink,
+                    memo=memo,
+                    on_unit_done=request.on_unit_done,
+                )
+                known = _known(estate, checking)
+                outcome, manifest = _settle(out_dir, staging, rendered.files, partial, pairs, known)
+            full_tree = not partial and (outcome.written or not outcome.differs)
+            state.record(
+                _loaded(estate),
+                known,
                 pairs,
-                targets,
-                renderers,
-                sink=sink,
-                memo=memo,
-                on_unit_done=request.on_unit_done,
+                None if partial else {path: seen.digest for path, seen in rendered.files.items()},
+                rendered.entries,
+                rendered.reused,
+                manifest.files if full_tree else None,
             )
-            outcome, manifest = _settle(out_dir, staging, rendered.files, partial, pairs, known)
-        full_tree = not partial and (outcome.written or not outcome.differs)
-        state.record(
-            _loaded(estate),
-            known,
-            pairs,
-            None if partial else {path: seen.digest for path, seen in rendered.files.items()},
-            rendered.entries,
-            rendered.reused,
-            manifest.files if full_tree else None,
-        )
     kept = {p: seen.content for p, seen in rendered.files.items() if seen.content is not None}
-    outcome = replace(outcome, policies=report, explanation=tuple(state.explanation))
+    outcome = replace(outcome, policies=known.policies, explanation=tuple(state.explanation))
     return Build(warnings, outcome, pairs, kept)
+
+
+def _known(estate: Estate, checking: PolicyCheck | None) -> KnownInputs:
+    """What this build concluded about its inputs, the policy verdict included (awaited)."""
+    report = checking.result() if checking is not None else None
+    resolved = estate.resolved
+    return KnownInputs(resolved.input_digest, estate.environment_targets, estate.warnings, report)
+
+
+@contextmanager
+def policies_first(checking: PolicyCheck | None) -> Iterator[None]:
+    """A failure while the policy check runs yields to a policy violation, if cue finds one.
+
+    So a build reports what it reported when the check ran before everything else.
+    """
+    try:
+        yield
+    except Exception:
+        if checking is not None:
+            checking.result()
+        raise
 
 
 def render(
@@ -376,9 +404,14 @@ def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
 
 def check_policies(repo: Path, estate: Estate) -> PolicyReport:
     """Run the repo's CUE policies on the resolved estate (PolicyError on violations)."""
-    from compiler.policies import check_policies as run_policies  # lazily: cue's runner
+    return start_policy_check(repo, estate).result()
 
-    return run_policies(repo, estate.resolved, estate.service_documents, estate.project_document)
+
+def start_policy_check(repo: Path, estate: Estate) -> PolicyCheck:
+    """Start the policy check (compiler.policies.start_policies); `result()` finishes it."""
+    from compiler.policies import start_policies  # lazily: cue's runner
+
+    return start_policies(repo, estate.resolved, estate.service_documents, estate.project_document)
 
 
 def validate(
@@ -413,7 +446,7 @@ def refuse_warnings(warnings: Sequence[Diagnostic]) -> None:
 def available_targets() -> dict[str, tuple[str, ...]]:
     """Every target by name, with the targets whose output it packages."""
     targets = registry()
-    return {name: targets[name].consumes for name in sorted(targets)}
+    return {name: consumes_of(targets, name) for name in sorted(targets)}
 
 
 def check_environments(environments: Iterable[str], declared: Mapping[str, Sequence[str]]) -> None:

@@ -8,12 +8,15 @@ turns a violation of the named rule into a reported waiver.
 When every policy file constrains one service at a time (compiler.policies.classify), the
 services are vetted in chunks, in parallel, and each service's errors are cached
 (compiler.policies.chunked); otherwise each environment is vetted whole. Either way the
-errors are those of one whole-environment `cue vet`, in its order.
+errors are those of one whole-environment `cue vet`, in its order. `start_policies` starts
+the cue processes and returns; the render runs meanwhile (compiler.pipeline), and the
+check's `result()` is awaited before anything is written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -22,7 +25,7 @@ from pathlib import Path
 from compiler.errors import Diagnostic, DiagnosticSink, Location, PolicyError, SpecError, ToolError
 from compiler.gc_control import cyclic_gc_paused
 from compiler.model import ResolvedEstate, ResolvedService
-from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, prepare, vet_environments
+from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, Vetting, prepare, start_vets
 from compiler.policies.classify import classify
 from compiler.policies.cue import POLICY_FAULTS, CueError, find_cue
 from compiler.policies.rules import Rule, read_rules, rule_at
@@ -80,10 +83,27 @@ def check_policies(
     `jobs`: how many cue processes may run at once (default: the render's job policy,
     compiler.render.runner.job_count, which honours OBSC_JOBS).
     """
+    return start_policies(repo, estate, services, project, jobs=jobs).result()
+
+
+def start_policies(
+    repo: Path,
+    estate: ResolvedEstate,
+    services: dict[str, Document],
+    project: Document,
+    *,
+    jobs: int | None = None,
+) -> PolicyCheck:
+    """Start checking every environment; `result()` of what this returns finishes the check.
+
+    What can be found without cue (an unreadable policy file, a waiver of an unknown rule,
+    no cue binary) is raised here; cue runs in the background, so that a render can go on
+    meanwhile (compiler.pipeline).
+    """
     files = policy_files(repo)
     report = PolicyReport(files=len(files))
     if not files:
-        return report
+        return PolicyCheck(report)
     cue = find_cue()
     if cue is None:
         raise ToolError(
@@ -101,26 +121,82 @@ def check_policies(
             report.rules.extend(read_rules(text, display, path.stem))
     # before cue opens the files: it would wait forever on a FIFO, or read /dev/zero
     sink.raise_if_errors("policies")
-    violations: Violations = {}
     _check_waivers(report.rules, services, sink)
     sink.raise_if_errors("policies")
     per_service = all(classify(text).per_service for text in texts)
     # the export and the cache records are large and acyclic (compiler.gc_control): the
     # collector's passes over them took longer than building them
-    with cyclic_gc_paused(), tempfile.TemporaryDirectory(prefix="obsc-policies-") as scratch:
+    with cyclic_gc_paused():
         if jobs is None:
             jobs = _job_count(sum(len(m.services) for m in estate.environments.values()))
         prepared = prepare(estate.environments, jobs)
-        setup = _setup(cue, repo, displays, texts, Path(scratch), jobs)
-        found = vet_environments(setup, prepared, per_service)
-        for env_name, errors in found.items():
-            by_name = {s.name: s for s in estate.environments[env_name].services}
-            for error in errors:
-                _translate(
-                    error, env_name, estate, by_name, services, project, report, sink, violations
-                )
-    _raise(sink, violations)
-    return report
+        scratch = Path(tempfile.mkdtemp(prefix="obsc-policies-"))
+        try:
+            setup = _setup(cue, repo, displays, texts, scratch, jobs)
+            vetting = start_vets(setup, prepared, per_service)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+    return PolicyCheck(report, _Running(vetting, scratch, estate, services, project))
+
+
+@dataclass(frozen=True, slots=True)
+class _Running:
+    vetting: Vetting
+    scratch: Path
+    estate: ResolvedEstate
+    services: dict[str, Document]
+    project: Document
+
+
+class PolicyCheck:
+    """A policy check under way (`start_policies`)."""
+
+    def __init__(self, report: PolicyReport, running: _Running | None = None) -> None:
+        self._report = report
+        self._running = running
+        self._failure: BaseException | None = None
+
+    def result(self) -> PolicyReport:
+        """Wait for cue; the report, or PolicyError (exit 3) with every violation at once.
+
+        Asked again, it answers the same without checking again.
+        """
+        running, self._running = self._running, None
+        if running is not None:
+            try:
+                self._finish(running)
+            except BaseException as failure:
+                self._failure = failure
+                raise
+        if self._failure is not None:
+            raise self._failure
+        return self._report
+
+    def _finish(self, running: _Running) -> None:
+        report, estate = self._report, running.estate
+        sink = DiagnosticSink()
+        violations: Violations = {}
+        try:
+            with cyclic_gc_paused():
+                found = running.vetting.finish()
+                for env_name, errors in found.items():
+                    by_name = {s.name: s for s in estate.environments[env_name].services}
+                    for error in errors:
+                        _translate(
+                            error,
+                            env_name,
+                            estate,
+                            by_name,
+                            running.services,
+                            running.project,
+                            report,
+                            sink,
+                            violations,
+                        )
+        finally:
+            shutil.rmtree(running.scratch, ignore_errors=True)
+        _raise(sink, violations)
 
 
 def _setup(

@@ -112,7 +112,7 @@ class _Unsure(Exception):
 _Cached = list[Any]
 
 
-@dataclass
+@dataclass(eq=False)  # a key by identity
 class _Environment:
     name: str
     layout: Layout
@@ -163,33 +163,78 @@ def vet_environments(
     setup: Setup, prepared: dict[str, Prepared], per_service: bool
 ) -> dict[str, list[CueError]]:
     """Each environment's errors, as one whole-environment `cue vet` would print them."""
+    return start_vets(setup, prepared, per_service).finish()
+
+
+def start_vets(setup: Setup, prepared: dict[str, Prepared], per_service: bool) -> Vetting:
+    """Start the `cue vet`s the environments need (in background threads); see `Vetting`."""
     environments = [_prepare(setup, name, *pieces) for name, pieces in prepared.items()]
     if not per_service:
         for environment in environments:
             environment.whole = True
     chunks = list(_chunks(setup, [e for e in environments if not e.whole]))
-    outputs = _run_all(setup, [(c.data, c.environment.layout.text(c.indices)) for c in chunks])
-    for chunk, (code, output) in zip(chunks, outputs, strict=True):
-        environment = chunk.environment
-        if environment.whole:
-            continue
-        try:
-            _collect(setup, chunk, code, output)
-        except _Unsure:
-            environment.whole = True
     whole = [e for e in environments if e.whole]
-    texts = [
-        (setup.scratch / f"{e.name}.json", e.layout.text(range(len(e.layout.names)))) for e in whole
-    ]
-    results = {
-        e.name: parse_errors(output) if code else []
-        for e, (code, output) in zip(whole, _run_all(setup, texts), strict=True)
-    }
-    for environment in environments:
-        if not environment.whole:
-            results[environment.name] = _assemble(setup, environment)
-            _remember(environment)
-    return {name: results[name] for name in prepared}
+    documents = [(c.data, c.environment.layout.text(c.indices)) for c in chunks]
+    documents += [(_whole_data(setup, e), _whole_text(e)) for e in whole]
+    return Vetting(setup, environments, chunks, whole, _Runs(setup, documents))
+
+
+class Vetting:
+    """The `cue vet`s of one check, running while the caller does other work.
+
+    `finish` waits for them and returns each environment's errors as one whole-environment
+    `cue vet` prints them; an environment a chunk's errors leave in doubt is vetted whole
+    then, as before.
+    """
+
+    def __init__(
+        self,
+        setup: Setup,
+        environments: list[_Environment],
+        chunks: list[_Chunk],
+        whole: list[_Environment],
+        runs: _Runs,
+    ) -> None:
+        self._setup = setup
+        self._environments = environments
+        self._chunks = chunks
+        self._whole = whole
+        self._runs = runs
+
+    def finish(self) -> dict[str, list[CueError]]:
+        """Each environment's errors (waits for the vets started)."""
+        setup = self._setup
+        outputs = self._runs.results()
+        split = len(self._chunks)
+        whole_outputs = dict(zip(self._whole, outputs[split:], strict=True))
+        for chunk, (code, output) in zip(self._chunks, outputs[:split], strict=True):
+            environment = chunk.environment
+            if environment.whole:
+                continue
+            try:
+                _collect(setup, chunk, code, output)
+            except _Unsure:
+                environment.whole = True
+        doubted = [e for e in self._environments if e.whole and e not in whole_outputs]
+        texts = [(_whole_data(setup, e), _whole_text(e)) for e in doubted]
+        whole_outputs.update(zip(doubted, _Runs(setup, texts).results(), strict=True))
+        results = {
+            e.name: parse_errors(output) if code else []
+            for e, (code, output) in whole_outputs.items()
+        }
+        for environment in self._environments:
+            if not environment.whole:
+                results[environment.name] = _assemble(setup, environment)
+                _remember(environment)
+        return {e.name: results[e.name] for e in self._environments}
+
+
+def _whole_data(setup: Setup, environment: _Environment) -> Path:
+    return setup.scratch / f"{environment.name}.json"
+
+
+def _whole_text(environment: _Environment) -> str:
+    return environment.layout.text(range(len(environment.layout.names)))
 
 
 def _prepare(setup: Setup, name: str, pieces: Layout, digests: list[str]) -> _Environment:
@@ -215,21 +260,33 @@ def _chunks(setup: Setup, environments: list[_Environment]) -> Iterator[_Chunk]:
             yield _Chunk(environment, tuple(pending[start : start + size]), data)
 
 
-def _run_all(setup: Setup, documents: list[tuple[Path, str]]) -> list[tuple[int, str]]:
-    """`cue vet` of each data document, `setup.jobs` at a time; results in input order."""
+class _Runs:
+    """`cue vet` of each data document, `setup.jobs` at a time, in background threads.
 
-    def vet(document: tuple[Path, str]) -> tuple[int, str]:
-        path, text = document
-        path.write_text(text, encoding="utf-8")
+    The documents are written before any thread starts, and cue's output goes to files:
+    the calling thread may fork (the render's workers) meanwhile, and a forked child must
+    not inherit the write end of a pipe that a thread here waits to see closed.
+    """
+
+    def __init__(self, setup: Setup, documents: list[tuple[Path, str]]) -> None:
+        for path, text in documents:
+            path.write_text(text, encoding="utf-8")
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(setup.jobs, len(documents))))
+        self._runs = [self._pool.submit(_vet_file, setup, path) for path, _ in documents]
+
+    def results(self) -> list[tuple[int, str]]:
+        """Each document's exit code and output, in input order (waits for them)."""
         try:
-            return run_vet(setup.cue, [*setup.files, str(path)], setup.root)
+            return [run.result() for run in self._runs]
         finally:
-            path.unlink()
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
-    if len(documents) <= 1 or setup.jobs <= 1:
-        return [vet(d) for d in documents]
-    with ThreadPoolExecutor(max_workers=setup.jobs) as pool:
-        return list(pool.map(vet, documents))
+
+def _vet_file(setup: Setup, path: Path) -> tuple[int, str]:
+    try:
+        return run_vet(setup.cue, [*setup.files, str(path)], setup.root)
+    finally:
+        path.unlink()
 
 
 def _collect(setup: Setup, chunk: _Chunk, code: int, output: str) -> None:
