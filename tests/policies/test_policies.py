@@ -121,6 +121,27 @@ def test_each_default_rule_catches_its_violation(
     assert set(re.findall(r"policy ([a-z0-9-]+):", result.err)) == {rule}
 
 
+def test_a_violation_found_while_rendering_comes_before_a_render_failure(
+    obsc: ObscRunner, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cue checks while the render runs; its verdict is reported as when it ran first."""
+    from compiler.errors import RenderError
+    from compiler.render import engine
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise RenderError("the render failed")
+
+    monkeypatch.setattr(engine, "render_pairs", failing)
+    result = obsc("--repo", repo, "render")
+    assert result.code != 3 and "the render failed" in result.err, result.err
+    _edit(repo / SERVICE, "objective: 99.9", "objective: 99.5")
+    result = obsc("--repo", repo, "render")
+    assert result.code == 3, result.err
+    assert "policy tier1-availability-slo" in result.err
+    assert "the render failed" not in result.err
+    assert not (repo / "rendered").exists()
+
+
 def test_violation_in_both_environments_is_reported_once(obsc: ObscRunner, repo: Path) -> None:
     _edit(repo / SERVICE, "objective: 99.9", "objective: 99.5")
     result = obsc("--repo", repo, "validate")
