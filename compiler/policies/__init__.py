@@ -18,14 +18,16 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from compiler.errors import Diagnostic, DiagnosticSink, Location, PolicyError, SpecError, ToolError
 from compiler.gc_control import cyclic_gc_paused
-from compiler.model import ResolvedEstate, ResolvedService
-from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, Vetting, prepare, start_vets
+from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
+from compiler.policies.chunked import PARALLEL_THRESHOLD, Setup, prepare, vet_environments
 from compiler.policies.classify import classify
 from compiler.policies.cue import POLICY_FAULTS, CueError, find_cue
 from compiler.policies.rules import Rule, read_rules, rule_at
@@ -124,26 +126,32 @@ def start_policies(
     _check_waivers(report.rules, services, sink)
     sink.raise_if_errors("policies")
     per_service = all(classify(text).per_service for text in texts)
-    # the export and the cache records are large and acyclic (compiler.gc_control): the
-    # collector's passes over them took longer than building them
-    with cyclic_gc_paused():
-        if jobs is None:
-            jobs = _job_count(sum(len(m.services) for m in estate.environments.values()))
-        prepared = prepare(estate.environments, jobs)
-        scratch = Path(tempfile.mkdtemp(prefix="obsc-policies-"))
-        try:
-            setup = _setup(cue, repo, displays, texts, scratch, jobs)
-            vetting = start_vets(setup, prepared, per_service)
-        except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise
-    return PolicyCheck(report, _Running(vetting, scratch, estate, services, project))
+    if jobs is None:
+        jobs = _job_count(sum(len(m.services) for m in estate.environments.values()))
+    scratch = Path(tempfile.mkdtemp(prefix="obsc-policies-"))
+    setup = _setup(cue, repo, displays, texts, scratch, jobs)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="obsc-policies")
+    found = pool.submit(_vet, setup, estate.environments, per_service)
+    pool.shutdown(wait=False)  # its thread ends with the check
+    return PolicyCheck(report, _Running(estate, services, project), found)
+
+
+def _vet(
+    setup: Setup, models: Mapping[str, EnvironmentModel], per_service: bool
+) -> dict[str, list[CueError]]:
+    """What cue finds in each environment (run in the check's background thread).
+
+    The thread leaves the cyclic collector as it is: pausing it is process-wide, and the
+    main thread may be pausing and resuming it meanwhile.
+    """
+    try:
+        return vet_environments(setup, prepare(models), per_service)
+    finally:
+        shutil.rmtree(setup.scratch, ignore_errors=True)
 
 
 @dataclass(frozen=True, slots=True)
 class _Running:
-    vetting: Vetting
-    scratch: Path
     estate: ResolvedEstate
     services: dict[str, Document]
     project: Document
@@ -152,9 +160,15 @@ class _Running:
 class PolicyCheck:
     """A policy check under way (`start_policies`)."""
 
-    def __init__(self, report: PolicyReport, running: _Running | None = None) -> None:
+    def __init__(
+        self,
+        report: PolicyReport,
+        running: _Running | None = None,
+        found: Future[dict[str, list[CueError]]] | None = None,
+    ) -> None:
         self._report = report
         self._running = running
+        self._found = found
         self._failure: BaseException | None = None
 
     def result(self) -> PolicyReport:
@@ -163,9 +177,9 @@ class PolicyCheck:
         Asked again, it answers the same without checking again.
         """
         running, self._running = self._running, None
-        if running is not None:
+        if running is not None and self._found is not None:
             try:
-                self._finish(running)
+                self._finish(running, self._found.result())
             except BaseException as failure:
                 self._failure = failure
                 raise
@@ -173,29 +187,25 @@ class PolicyCheck:
             raise self._failure
         return self._report
 
-    def _finish(self, running: _Running) -> None:
+    def _finish(self, running: _Running, found: dict[str, list[CueError]]) -> None:
         report, estate = self._report, running.estate
         sink = DiagnosticSink()
         violations: Violations = {}
-        try:
-            with cyclic_gc_paused():
-                found = running.vetting.finish()
-                for env_name, errors in found.items():
-                    by_name = {s.name: s for s in estate.environments[env_name].services}
-                    for error in errors:
-                        _translate(
-                            error,
-                            env_name,
-                            estate,
-                            by_name,
-                            running.services,
-                            running.project,
-                            report,
-                            sink,
-                            violations,
-                        )
-        finally:
-            shutil.rmtree(running.scratch, ignore_errors=True)
+        with cyclic_gc_paused():
+            for env_name, errors in found.items():
+                by_name = {s.name: s for s in estate.environments[env_name].services}
+                for error in errors:
+                    _translate(
+                        error,
+                        env_name,
+                        estate,
+                        by_name,
+                        running.services,
+                        running.project,
+                        report,
+                        sink,
+                        violations,
+                    )
         _raise(sink, violations)
 
 

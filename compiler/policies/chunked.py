@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compiler.gc_control import cyclic_gc_paused
 from compiler.model import EnvironmentModel
 from compiler.policies import cache
 from compiler.policies.cue import (
@@ -112,7 +111,7 @@ class _Unsure(Exception):
 _Cached = list[Any]
 
 
-@dataclass(eq=False)  # a key by identity
+@dataclass
 class _Environment:
     name: str
     layout: Layout
@@ -132,109 +131,56 @@ class _Chunk:
 
 # An environment's export in pieces, and the digest of each service's fragment.
 Prepared = tuple[Layout, list[str]]
-# What forked workers of `prepare` inherit: set just before the pool starts, cleared after.
-_INHERITED: Mapping[str, EnvironmentModel] = {}
 
 
-def prepare(models: Mapping[str, EnvironmentModel], jobs: int) -> dict[str, Prepared]:
-    """Export each environment and cut it into pieces, environments in parallel.
+def prepare(models: Mapping[str, EnvironmentModel]) -> dict[str, Prepared]:
+    """Export each environment and cut it into pieces.
 
-    At 10,000 services an environment's export is 13 MB of JSON; building it is most of
-    what a check costs when every service's errors are in the cache.
+    At 10,000 services an environment's export is 13 MB of JSON, 0.3 s to build; the check
+    does it in a background thread while the render runs (compiler.policies), in this
+    process: forked workers doubled its CPU time for little less wall time.
     """
-    global _INHERITED
-    from compiler.render.runner import parallel_map
-
-    _INHERITED = models
-    try:
-        done = parallel_map(_prepared, list(models), min(jobs, len(models)), chunksize=1)
-    finally:
-        _INHERITED = {}
-    return dict(zip(models, done, strict=True))
-
-
-def _prepared(name: str) -> Prepared:
-    with cyclic_gc_paused():
-        pieces = layout(export_environment(_INHERITED[name]))
-        return pieces, [hashlib.sha256(f.encode()).hexdigest() for f in pieces.fragments]
+    prepared = {}
+    for name, model in models.items():
+        pieces = layout(export_environment(model))
+        prepared[name] = pieces, [hashlib.sha256(f.encode()).hexdigest() for f in pieces.fragments]
+    return prepared
 
 
 def vet_environments(
     setup: Setup, prepared: dict[str, Prepared], per_service: bool
 ) -> dict[str, list[CueError]]:
     """Each environment's errors, as one whole-environment `cue vet` would print them."""
-    return start_vets(setup, prepared, per_service).finish()
-
-
-def start_vets(setup: Setup, prepared: dict[str, Prepared], per_service: bool) -> Vetting:
-    """Start the `cue vet`s the environments need (in background threads); see `Vetting`."""
     environments = [_prepare(setup, name, *pieces) for name, pieces in prepared.items()]
     if not per_service:
         for environment in environments:
             environment.whole = True
     chunks = list(_chunks(setup, [e for e in environments if not e.whole]))
-    whole = [e for e in environments if e.whole]
     documents = [(c.data, c.environment.layout.text(c.indices)) for c in chunks]
-    documents += [(_whole_data(setup, e), _whole_text(e)) for e in whole]
-    return Vetting(setup, environments, chunks, whole, _Runs(setup, documents))
-
-
-class Vetting:
-    """The `cue vet`s of one check, running while the caller does other work.
-
-    `finish` waits for them and returns each environment's errors as one whole-environment
-    `cue vet` prints them; an environment a chunk's errors leave in doubt is vetted whole
-    then, as before.
-    """
-
-    def __init__(
-        self,
-        setup: Setup,
-        environments: list[_Environment],
-        chunks: list[_Chunk],
-        whole: list[_Environment],
-        runs: _Runs,
-    ) -> None:
-        self._setup = setup
-        self._environments = environments
-        self._chunks = chunks
-        self._whole = whole
-        self._runs = runs
-
-    def finish(self) -> dict[str, list[CueError]]:
-        """Each environment's errors (waits for the vets started)."""
-        setup = self._setup
-        outputs = self._runs.results()
-        split = len(self._chunks)
-        whole_outputs = dict(zip(self._whole, outputs[split:], strict=True))
-        for chunk, (code, output) in zip(self._chunks, outputs[:split], strict=True):
-            environment = chunk.environment
-            if environment.whole:
-                continue
-            try:
-                _collect(setup, chunk, code, output)
-            except _Unsure:
-                environment.whole = True
-        doubted = [e for e in self._environments if e.whole and e not in whole_outputs]
-        texts = [(_whole_data(setup, e), _whole_text(e)) for e in doubted]
-        whole_outputs.update(zip(doubted, _Runs(setup, texts).results(), strict=True))
-        results = {
-            e.name: parse_errors(output) if code else []
-            for e, (code, output) in whole_outputs.items()
-        }
-        for environment in self._environments:
-            if not environment.whole:
-                results[environment.name] = _assemble(setup, environment)
-                _remember(environment)
-        return {e.name: results[e.name] for e in self._environments}
-
-
-def _whole_data(setup: Setup, environment: _Environment) -> Path:
-    return setup.scratch / f"{environment.name}.json"
-
-
-def _whole_text(environment: _Environment) -> str:
-    return environment.layout.text(range(len(environment.layout.names)))
+    for chunk, (code, output) in zip(chunks, _run_all(setup, documents), strict=True):
+        environment = chunk.environment
+        if environment.whole:
+            continue
+        try:
+            _collect(setup, chunk, code, output)
+        except _Unsure:
+            environment.whole = True
+    whole = [e for e in environments if e.whole]
+    texts = [
+        (setup.scratch / f"{e.name}.json", e.layout.text(range(len(e.layout.names)))) for e in whole
+    ]
+    # a whole environment of 10,000 services takes cue 2.5 GB: one at a time, when large
+    small = all(len(e.layout.names) <= CHUNK_SERVICES for e in whole)
+    outputs = _run_all(setup, texts, setup.jobs if small else 1)
+    results = {
+        e.name: parse_errors(output) if code else []
+        for e, (code, output) in zip(whole, outputs, strict=True)
+    }
+    for environment in environments:
+        if not environment.whole:
+            results[environment.name] = _assemble(setup, environment)
+            _remember(environment)
+    return {name: results[name] for name in prepared}
 
 
 def _prepare(setup: Setup, name: str, pieces: Layout, digests: list[str]) -> _Environment:
@@ -260,33 +206,24 @@ def _chunks(setup: Setup, environments: list[_Environment]) -> Iterator[_Chunk]:
             yield _Chunk(environment, tuple(pending[start : start + size]), data)
 
 
-class _Runs:
-    """`cue vet` of each data document, `setup.jobs` at a time, in background threads.
+def _run_all(
+    setup: Setup, documents: list[tuple[Path, str]], jobs: int | None = None
+) -> list[tuple[int, str]]:
+    """`cue vet` of each data document, `jobs` (default: `setup.jobs`) at a time, in order."""
+    jobs = setup.jobs if jobs is None else jobs
 
-    The documents are written before any thread starts, and cue's output goes to files:
-    the calling thread may fork (the render's workers) meanwhile, and a forked child must
-    not inherit the write end of a pipe that a thread here waits to see closed.
-    """
-
-    def __init__(self, setup: Setup, documents: list[tuple[Path, str]]) -> None:
-        for path, text in documents:
-            path.write_text(text, encoding="utf-8")
-        self._pool = ThreadPoolExecutor(max_workers=max(1, min(setup.jobs, len(documents))))
-        self._runs = [self._pool.submit(_vet_file, setup, path) for path, _ in documents]
-
-    def results(self) -> list[tuple[int, str]]:
-        """Each document's exit code and output, in input order (waits for them)."""
+    def vet(document: tuple[Path, str]) -> tuple[int, str]:
+        path, text = document
+        path.write_text(text, encoding="utf-8")
         try:
-            return [run.result() for run in self._runs]
+            return run_vet(setup.cue, [*setup.files, str(path)], setup.root)
         finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            path.unlink()
 
-
-def _vet_file(setup: Setup, path: Path) -> tuple[int, str]:
-    try:
-        return run_vet(setup.cue, [*setup.files, str(path)], setup.root)
-    finally:
-        path.unlink()
+    if len(documents) <= 1 or jobs <= 1:
+        return [vet(d) for d in documents]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(vet, documents))
 
 
 def _collect(setup: Setup, chunk: _Chunk, code: int, output: str) -> None:

@@ -74,7 +74,7 @@ def _cue_errors(repo: Path, per_service: bool) -> dict[str, list[CueError]]:
     files = policy_files(repo)
     displays = [p.relative_to(repo).as_posix() for p in files]
     texts = [p.read_text() for p in files]
-    prepared = prepare(estate.resolved.environments, 2)
+    prepared = prepare(estate.resolved.environments)
     scratch = repo.parent / "scratch"
     scratch.mkdir(exist_ok=True)
     cue = find_cue()
