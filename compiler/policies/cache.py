@@ -5,16 +5,22 @@ written atomically, never pickle). A record holds, for one context (everything a
 errors depend on besides its own exported model), `{fragment digest: errors}` for the
 services of one environment. A record read back is checked for its shape: the cache
 directory may come from elsewhere, and a bad record is no record.
+
+A record is replaced as its services change, but a new one is written for every new context
+(a policy or the stack changed): after each write only the newest `KEEP_RECORDS` stay, at
+most ~1 MB each per 10,000 services.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from compiler.build import store
 
 NAMESPACE = "policies"
 VERSION = "1"  # of the cached shape and of what a context covers
+KEEP_RECORDS = 16  # a few contexts of a few environments each (branches, a policy edit)
 
 
 def key(*parts: str) -> str:
@@ -33,8 +39,22 @@ def load(record: str) -> dict[str, list[list[Any]]]:
 
 
 def store_record(record: str, value: dict[str, list[list[Any]]]) -> None:
-    """Replace the record (best effort: an unwritable cache is not used)."""
+    """Replace the record, and drop all but the newest records (best effort, both)."""
     store.put_record(NAMESPACE, record, value)
+    _keep_newest(KEEP_RECORDS)
+
+
+def _keep_newest(count: int) -> None:
+    """Delete the namespace's records but the `count` written last (every record may go)."""
+    folder = store.cache_dir() / NAMESPACE
+    written: list[tuple[int, Path]] = []
+    for path in folder.glob("*/*.json"):
+        try:
+            written.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    for _, path in sorted(written, reverse=True)[count:]:
+        path.unlink(missing_ok=True)
 
 
 def _errors(value: object) -> bool:

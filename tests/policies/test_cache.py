@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from compiler.build import store
@@ -33,3 +35,14 @@ def test_a_record_of_another_shape_is_no_record(value: object) -> None:
     key = cache.key("context", "bad")
     store.put_record(cache.NAMESPACE, key, value)
     assert cache.load(key) == {}
+
+
+def test_only_the_newest_records_are_kept() -> None:
+    keys = [cache.key("context", str(n)) for n in range(cache.KEEP_RECORDS + 3)]
+    for age, key in enumerate(reversed(keys[:-1])):  # keys[0] the oldest, a day apart
+        store.put_record(cache.NAMESPACE, key, GOOD)
+        os.utime(store.record_path(cache.NAMESPACE, key), (0, 1_000_000_000 - 86_400 * age))
+    cache.store_record(keys[-1], GOOD)
+    kept = [key for key in keys if store.record_path(cache.NAMESPACE, key).exists()]
+    assert kept == keys[3:]
+    assert cache.load(keys[-1]) == GOOD
