@@ -28,9 +28,20 @@ from compiler.spec.paths import spec_path
 if TYPE_CHECKING:
     from promql_parser import Expr, VectorSelector
 
-#: Labels obsc sets on a service's alerts; an own alert's `labels` may not set them.
+#: Labels obsc sets on a service's alerts (`sloth_severity` on its burn-rate alerts); an own
+#: alert's `labels` may not set them.
 RESERVED_LABELS = frozenset(
-    {"alertname", "service", "team", "severity", "slo", "sloth_id", "sloth_service", "sloth_slo"}
+    {
+        "alertname",
+        "service",
+        "team",
+        "severity",
+        "slo",
+        "sloth_id",
+        "sloth_service",
+        "sloth_slo",
+        "sloth_severity",
+    }
 )
 #: The ends of the alert names obsc gives a service's SLOs (after `<Service><Slo>`) and
 #: the service itself (after `<Service>`): targets/alerts/naming.py and loki.py.

@@ -78,7 +78,11 @@ def _unique_records(rules: list[Rule]) -> list[Rule]:
 
 
 def meta_rules(service: ResolvedService, slo: ResolvedSLO) -> list[Rule]:
-    """The SLO as numbers, and burn rate and budget remaining over 5m and the period."""
+    """The SLO as numbers, burn rate and budget remaining over 5m and the period, and info.
+
+    `sloth_slo_info` (1, the objective in percent as its `sloth_objective` label) is the series
+    Sloth's Grafana dashboards count SLOs and services by and title an SLO's objective with.
+    """
     ids = _labels(identity(service, slo))
     sel = selector(service, slo)
     on = "on (sloth_id, sloth_slo, sloth_service) group_left"
@@ -101,6 +105,11 @@ def meta_rules(service: ResolvedService, slo: ResolvedSLO) -> list[Rule]:
             "slo:period_error_budget_remaining:ratio",
             f"1 - slo:period_burn_rate:ratio{sel}",
             ids,
+        ),
+        _record(
+            "sloth_slo_info",
+            "vector(1)",
+            _labels(ids, {"sloth_objective": burn.clean(Decimal(repr(slo.objective)))}),
         ),
     ]
 
@@ -143,8 +152,10 @@ def alert_rules(
     """Page and ticket burn-rate alerts (each optional), and the budget-exhausted ticket.
 
     They carry the service's propagated labels (`alert_labels`) besides the SLO's identity,
-    and the Project's name for page or ticket as `severity`; `grafana_url` makes their
-    dashboard link absolute.
+    and the Project's name for page or ticket as `severity`; a burn-rate alert also carries
+    Sloth's `sloth_severity` (`page` or `ticket`, whatever the Project calls them), which
+    Sloth's Grafana dashboards count firing alerts by. `grafana_url` makes their dashboard
+    link absolute.
     """
     rules: list[Rule] = []
     sel = selector(service, slo)
@@ -165,7 +176,7 @@ def alert_rules(
         rule["labels"] = _labels(
             dict(service.alert_labels),
             identity(service, slo),
-            {"severity": severities.label(severity)},
+            {"severity": severities.label(severity), "sloth_severity": severity},
         )
         rule["annotations"] = _annotations(service, slo, severity, grafana_url)
         rules.append(rule)

@@ -108,7 +108,7 @@ CASES = {
 }
 
 
-def _obsc_rules(obsc: ObscRunner, tmp_path: Path, fmt: str, example: Path) -> list[Path]:
+def obsc_rules(obsc: ObscRunner, tmp_path: Path, fmt: str, example: Path) -> list[Path]:
     """Import `example` into a fresh repository and render its alerts."""
     repo = tmp_path / "repo"
     assert obsc("init", repo, *SOURCE).code == 0
@@ -132,7 +132,7 @@ def _obsc_rules(obsc: ObscRunner, tmp_path: Path, fmt: str, example: Path) -> li
     return sorted((out / "prod/alerts/rules").glob("*.rules.yaml"))
 
 
-def _sloth_rules(tmp_path: Path, example: str) -> list[Path]:
+def sloth_rules(tmp_path: Path, example: str) -> list[Path]:
     """Sloth's generated rules; a PrometheusRule's groups as a plain rule file."""
     yaml = YAML(typ="safe")
     documents = [d for d in yaml.load_all((SLOTH / "_gen" / example).read_text()) if d]
@@ -180,7 +180,7 @@ def _tests(scenario: Scenario, sloth_id: str, alerts: str | None) -> dict[str, A
     }
 
 
-def _promtool_test(
+def promtool_test(
     promtool: Path, where: Path, rules: list[Path], tests: list[dict[str, Any]]
 ) -> subprocess.CompletedProcess[str]:
     where.mkdir(parents=True, exist_ok=True)
@@ -205,22 +205,23 @@ def test_obsc_and_sloth_rules_agree(
     fmt, obsc_id, peer_id, scenarios = CASES[example]
     promtool = real_tool("promtool")
     for who, rules, alerts, sloth_id in (
-        ("obsc", _obsc_rules(obsc, tmp_path, fmt, SLOTH / example), OBSC_ALERTS, obsc_id),
+        ("obsc", obsc_rules(obsc, tmp_path, fmt, SLOTH / example), OBSC_ALERTS, obsc_id),
         (
             "sloth",
-            _sloth_rules(tmp_path, example),
+            sloth_rules(tmp_path, example),
             SLOTH_ALERTS if fmt == "sloth" else None,
             peer_id,
         ),
     ):
         tests = [_tests(s, sloth_id, alerts) for s in scenarios]
-        done = _promtool_test(promtool, tmp_path / who, rules, tests)
+        done = promtool_test(promtool, tmp_path / who, rules, tests)
         assert done.returncode == 0, f"{who}'s rules: {done.stdout}{done.stderr}"
 
 
-# Pyrra's generator is a Go library (with controller-runtime behind its CRD types), too
-# heavy to build here; its rules compute errors/total per its documentation and slo/rules.go,
-# so obsc's rules for the imported examples are checked against that ratio directly.
+# Pyrra's generator is Go (module github.com/pyrra-dev/pyrra, package slo), and the Go module
+# proxy refuses every version of it (403 "This module version is not available"), so it cannot
+# be built here; its rules compute errors/total per its documentation and slo/rules.go, so
+# obsc's rules for the imported examples are checked against that ratio directly.
 PYRRA = FIXTURES / "import" / "pyrra"
 PYRRA_CASES = {  # example -> (sloth_id, input series, the error ratio Pyrra's rules compute)
     "prometheus-http.yaml": (
@@ -254,7 +255,7 @@ def test_obsc_rules_for_pyrra_slos_compute_pyrras_ratio(
     obsc: ObscRunner, tmp_path: Path, real_tool: Tool, example: str
 ) -> None:
     sloth_id, series, ratio = PYRRA_CASES[example]
-    rules = _obsc_rules(obsc, tmp_path, "pyrra", PYRRA / example)
+    rules = obsc_rules(obsc, tmp_path, "pyrra", PYRRA / example)
     recorded = f'{{__name__=~"slo:sli_error:ratio_rate.+", sloth_id="{sloth_id}"}}'
     tests = {
         "interval": "1m",
@@ -272,5 +273,5 @@ def test_obsc_rules_for_pyrra_slos_compute_pyrras_ratio(
             },
         ],
     }
-    done = _promtool_test(real_tool("promtool"), tmp_path / "obsc", rules, [tests])
+    done = promtool_test(real_tool("promtool"), tmp_path / "obsc", rules, [tests])
     assert done.returncode == 0, done.stdout + done.stderr

@@ -108,10 +108,22 @@ def test_sloth_compatible_names_and_labels() -> None:
         "slo:current_burn_rate:ratio",
         "slo:period_burn_rate:ratio",
         "slo:period_error_budget_remaining:ratio",
+        "sloth_slo_info",
         "CheckoutAvailabilityErrorBudgetBurn",
         "CheckoutMetricsAbsent",
     ):
         assert name in names, name
+    info = rules["sloth_slo_info/availability/"]
+    assert info["expr"] == "vector(1)"
+    assert info["labels"] == {  # the objective as Sloth writes it, for its dashboards
+        "service": "checkout",
+        "slo": "availability",
+        "sloth_id": "checkout-availability",
+        "sloth_objective": "99.9",
+        "sloth_service": "checkout",
+        "sloth_slo": "availability",
+        "team": "payments",
+    }
     page = rules["CheckoutAvailabilityErrorBudgetBurn/availability/page"]
     assert page["labels"] == {
         "domain": "commerce",  # propagated from metadata.labels (alerting.propagateLabels)
@@ -122,6 +134,7 @@ def test_sloth_compatible_names_and_labels() -> None:
         "sloth_id": "checkout-availability",
         "sloth_service": "checkout",
         "sloth_slo": "availability",
+        "sloth_severity": "page",  # what Sloth's dashboards count firing alerts by
         "team": "payments",
     }
     annotations = page["annotations"]
