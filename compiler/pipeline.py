@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler.build import spec_files
 from compiler.build.known import KnownInputs
 from compiler.build.outputs import tree_index
 from compiler.build.stat_index import Stat, stat_of
@@ -46,7 +47,7 @@ from compiler.spec.files import (
     report_unreadable,
 )
 from compiler.spec.loader import MAX_FILE_BYTES, Document, load_bytes
-from compiler.spec.validate import did_you_mean, validate_documents
+from compiler.spec.validate import SpecSet, did_you_mean, validate_documents
 from compiler.version import __version__
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Estate:
     # including those left unresolved by `load_estate(repo, environments)`.
     environment_targets: dict[str, list[str]]
     every_environment: bool  # all of them were resolved (and cross-checked)
+    cache_warnings: tuple[Diagnostic, ...] = ()  # cache records ignored (OBSC020): not inputs'
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,7 @@ def build(request: BuildRequest) -> Build:
     checking = start_policy_check(request.repo, estate) if request.with_policies else None
     with policies_first(checking):
         resolved = estate.resolved
-        warnings = (*warnings, *estate.warnings)
+        warnings = (*warnings, *estate.cache_warnings, *estate.warnings)
         pairs = select_pairs(estate.environment_targets, request.environments, request.targets)
         if resolved.input_digest != checked_digest:
             environments = estate.environment_targets
@@ -351,7 +353,7 @@ def load_estate(repo: Path, environments: Collection[str] = ()) -> Estate:
 def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
     sink = DiagnosticSink()
     digest = hashlib.sha256(f"obsc {__version__}\n".encode())
-    documents: list[Document] = []
+    read: list[tuple[str, bytes]] = []
     digests: dict[str, str] = {}
     stats: dict[str, Stat] = {}
     listing = list_spec_folders(repo, SPEC_FOLDERS)
@@ -372,8 +374,8 @@ def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
         digests[display] = file_digest(raw)
         digest.update(f"{display}\n{len(raw)}\n".encode())
         digest.update(raw)
-        documents.extend(load_bytes(raw, display, sink))
-    specs = validate_documents(documents, sink)
+        read.append((display, raw))
+    specs, documents, cache_warnings = _spec_set(read, sink)
     builtin = load_builtin_frameworks(sink)
     for parsed in builtin:
         digest.update(BUILTIN_PREFIX.encode() + parsed.model.model_dump_json().encode())
@@ -393,13 +395,48 @@ def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
     return Estate(
         resolved,
         tuple(sink.warnings),
-        len(documents),
+        documents,
         {p.model.metadata.name: p.document for p in specs.services},
         specs.projects[0].document,
         Loaded(digests, stats),
         declared,
         every_environment=set(environments) in (set(), set(declared)),
+        cache_warnings=cache_warnings,
     )
+
+
+def _spec_set(
+    files: Sequence[tuple[str, bytes]], sink: DiagnosticSink
+) -> tuple[SpecSet, int, tuple[Diagnostic, ...]]:
+    """The valid documents of `files` (display name, bytes), their count, records ignored.
+
+    A file parsed and validated before without a diagnostic is taken from its record
+    (compiler.build.spec_files); the others are parsed, then validated, in file order as
+    before, so diagnostics come in the same order; those that report nothing are recorded.
+    """
+    ignored: list[Diagnostic] = []
+    # (bytes, the documents recalled, else those parsed and whether the parse was silent)
+    loaded: list[tuple[bytes, spec_files.Validated | None, list[Document], bool]] = []
+    for display, raw in files:
+        recalled = spec_files.recall(raw, display)
+        if recalled.warning is not None:
+            ignored.append(recalled.warning)
+        if recalled.documents is not None:
+            loaded.append((raw, recalled.documents, [], True))
+            continue
+        before = len(sink.items)
+        documents = load_bytes(raw, display, sink)
+        loaded.append((raw, None, documents, len(sink.items) == before))
+    specs, count = SpecSet(), 0
+    for raw, validated, documents, silent in loaded:
+        for document, model in validated or ():
+            specs.add(model, document)
+        count += len(validated or documents)
+        before = len(sink.items)
+        validate_documents(documents, sink, specs)
+        if validated is None and silent and len(sink.items) == before:
+            spec_files.remember(raw, documents)
+    return specs, count, tuple(ignored)
 
 
 def check_policies(repo: Path, estate: Estate) -> PolicyReport:

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.build import fingerprint, store
-from compiler.build.known import KnownInputs, field, known_from_json, known_json, shaped, strings
+from compiler.build.known import (
+    KnownInputs,
+    field,
+    ignored_record,
+    known_from_json,
+    known_json,
+    shaped,
+    strings,
+)
 from compiler.build.reasons import (
     COMPILER_CHANGED,
     INPUT_ADDED,
@@ -32,7 +40,7 @@ from compiler.build.reasons import (
     Miss,
 )
 from compiler.build.stat_index import Stat, StatIndex, digest_of, stat_of
-from compiler.errors import Diagnostic, Location, ObscError, Severity
+from compiler.errors import Diagnostic, ObscError
 
 NAMESPACE = "inputs"
 
@@ -118,21 +126,10 @@ def recall(repo: Path, with_policies: bool) -> Recalled:
             return Recalled(None, Miss(NO_INPUT_RECORD))
         return _still_valid(repo, value, with_policies)
     except (ValueError, RecursionError) as problem:  # BadRecord
-        warning = _ignored(record_file(repo), problem)
+        warning = ignored_record(record_file(repo), problem)
         return Recalled(None, Miss(UNREADABLE_RECORD, str(problem)[:200]), warning)
     except (OSError, ObscError) as problem:  # an input vanished or is unreadable
         return Recalled(None, Miss(INPUT_UNREADABLE, str(problem)[:200]))
-
-
-def _ignored(path: Path, problem: Exception) -> Diagnostic:
-    return Diagnostic(
-        code="OBSC020",
-        message=f"ignored the cache record {path}: it is not a record this obsc wrote "
-        f"({str(problem)[:200]})",
-        location=Location(str(path)),
-        hint="obsc rewrites it; delete the cache directory ($OBSC_CACHE_DIR) if this repeats",
-        severity=Severity.WARNING,
-    )
 
 
 def _first_difference(now: list[str], recorded: list[str]) -> tuple[str, str] | None:

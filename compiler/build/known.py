@@ -8,6 +8,7 @@ BadRecord and is ignored with a warning (OBSC020).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from compiler.build.store import BadRecord
@@ -27,6 +28,19 @@ class KnownInputs:
     environments: dict[str, list[str]]
     warnings: tuple[Diagnostic, ...]
     policies: PolicyReport | None  # None when that run did not check policies
+
+
+def ignored_record(path: Path, problem: Exception, what: str = "") -> Diagnostic:
+    """OBSC020: the record at `path` (of `what`, if said) is not one this obsc wrote."""
+    of = f" of {what}" if what else ""
+    return Diagnostic(
+        code="OBSC020",
+        message=f"ignored the cache record {path}{of}: it is not a record this obsc wrote "
+        f"({str(problem)[:200]})",
+        location=Location(str(path)),
+        hint="obsc rewrites it; delete the cache directory ($OBSC_CACHE_DIR) if this repeats",
+        severity=Severity.WARNING,
+    )
 
 
 def field(data: object, key: str, kind: type[T]) -> T:

@@ -95,5 +95,5 @@ def put_record(namespace: str, key: str, value: object) -> None:
     try:
         raw = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
         write_atomic(record_path(namespace, key), raw.encode("utf-8"))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a lone surrogate a YAML escape can spell
         pass

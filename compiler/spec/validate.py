@@ -89,9 +89,11 @@ class SpecSet:
             self.snapshots.append(Parsed(model, document))
 
 
-def validate_documents(documents: list[Document], sink: DiagnosticSink) -> SpecSet:
-    """Validate every document; valid ones are returned, defects go to `sink`."""
-    specs = SpecSet()
+def validate_documents(
+    documents: list[Document], sink: DiagnosticSink, into: SpecSet | None = None
+) -> SpecSet:
+    """Validate every document; valid ones are returned (added to `into`), defects to `sink`."""
+    specs = SpecSet() if into is None else into
     for document in documents:
         model_cls = _check_header(document, sink)
         if model_cls is None:
