@@ -1,13 +1,15 @@
 """Time two obsc source trees against each other, alternating runs on the same machine.
 
     python -m bench.before_after BEFORE_ROOT AFTER_ROOT [--sizes 1000 10000] [--runs 3]
-        [--out bench/results/engine_before_after.json]
+        [--full-runs N] [--out bench/results/engine_before_after.json]
 
 Each root holds the `compiler` and `targets` packages of one version; obsc runs as
 `python -m compiler.cli` with that root first on PYTHONPATH, in a fresh process, each
 version on its own copy of one generated estate and its own cache directory. Runs alternate
 (before, after, before, after, ...) so that load from other work on the machine falls on
-both alike; figures are medians. Measured per size, as in bench.render:
+both alike; figures are medians of the wall time and of the CPU time of the whole process
+tree (obsc and its render workers), with the load average when each measure started.
+Measured per size, as in bench.render:
 
 - `full`: `obsc render --no-policies` into an empty rendered/ with an empty cache;
 - `check`: `obsc render --check --no-policies` on the unchanged estate;
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,7 +38,12 @@ from bench.report import write_report
 MEASURES = ("full", "check", "diff_unchanged", "diff_one_slo")
 
 
-def _run(root: Path, repo: Path, cache: Path, args: list[str]) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(root: Path, repo: Path, cache: Path, args: list[str]) -> tuple[float, float]:
     env = {
         **os.environ,
         "PYTHONPATH": str(root),
@@ -43,6 +51,7 @@ def _run(root: Path, repo: Path, cache: Path, args: list[str]) -> float:
         "OBSC_CACHE_DIR": str(cache),
     }
     os.sync()
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "compiler.cli", "--repo", str(repo), "-q", *args],
@@ -53,15 +62,18 @@ def _run(root: Path, repo: Path, cache: Path, args: list[str]) -> float:
         check=False,
     )
     elapsed = time.perf_counter() - started
+    cpu = _children_cpu() - cpu  # obsc and its workers (a reaped process tree)
     if done.returncode not in (0, 1):
         problem = done.stderr.decode(errors="replace")
         raise RuntimeError(f"{root}: obsc {' '.join(args)} exited {done.returncode}: {problem}")
-    return elapsed
+    return elapsed, cpu
 
 
-def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
+def measure(roots: dict[str, Path], size: int, runs: int, full_runs: int) -> dict[str, object]:
     """Every measure for one estate size, alternating the versions run by run."""
     samples: dict[str, dict[str, list[float]]] = {v: {m: [] for m in MEASURES} for v in roots}
+    cpu: dict[str, dict[str, list[float]]] = {v: {m: [] for m in MEASURES} for v in roots}
+    load: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
         generate(base / "estate", services=size)
@@ -71,13 +83,15 @@ def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
             shutil.copytree(base / "estate", repo)
 
         def each(measure_name: str, args: list[str], before_each: object = None) -> None:
-            for _ in range(runs):
+            load[measure_name] = os.getloadavg()[0]
+            for _ in range(full_runs if before_each == "clean" else runs):
                 for version, root in roots.items():
                     if before_each == "clean":
                         shutil.rmtree(repos[version] / "rendered", ignore_errors=True)
                         shutil.rmtree(caches[version], ignore_errors=True)
-                    seconds = _run(root, repos[version], caches[version], args)
+                    seconds, cpu_seconds = _run(root, repos[version], caches[version], args)
                     samples[version][measure_name].append(seconds)
+                    cpu[version][measure_name].append(cpu_seconds)
 
         each("full", ["render", "--no-policies"], "clean")
         each("check", ["render", "--check", "--no-policies"])
@@ -87,12 +101,13 @@ def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
         each("diff_one_slo", ["diff"])
     result: dict[str, object] = {"services": size}
     for measure_name in MEASURES:
-        entry: dict[str, object] = {}
+        entry: dict[str, object] = {"load_average_1m": round(load[measure_name], 2)}
         for version in roots:
             seconds = samples[version][measure_name]
             entry[version] = {
                 "seconds_median": round(statistics.median(seconds), 3),
                 "seconds_all": [round(s, 3) for s in seconds],
+                "cpu_seconds_median": round(statistics.median(cpu[version][measure_name]), 3),
             }
         before = statistics.median(samples["before"][measure_name])
         after = statistics.median(samples["after"][measure_name])
@@ -108,12 +123,13 @@ def main() -> None:
     parser.add_argument("after", type=Path)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--full-runs", type=int, default=None, help="default: --runs")
     parser.add_argument("--out", type=Path, default=Path("bench/results/engine_before_after.json"))
     args = parser.parse_args()
     roots = {"before": args.before.resolve(), "after": args.after.resolve()}
     results = []
     for size in args.sizes:
-        results.append(measure(roots, size, args.runs))
+        results.append(measure(roots, size, args.runs, args.full_runs or args.runs))
         print(results[-1], flush=True)
     write_report(args.out, "before_after", {"runs": args.runs, "sizes": results})
 
