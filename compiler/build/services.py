@@ -9,6 +9,11 @@ where the stat vouches for them, else by reading the file), the service is not r
 again: the sink links its files from the old tree. After one SLO of 10,000 services changed,
 `render` and `diff` render that service (and the environment-wide files), not the other 9,999.
 
+A file spliced from per-service pieces (model.json, compiler.render.contract.Spliced) records,
+under each service's key, where its piece lies in the file: `(path, "<file digest>@<start>+
+<length>")`. While the file on disk still has that digest, the piece is sliced out of it
+rather than serialised again.
+
 One record per rendered tree, belonging to one compiler fingerprint; safe to delete. This is
 the render engine's `ServiceMemo` (compiler.render.units), which knows nothing of where it is
 kept.
@@ -22,6 +27,7 @@ from pathlib import Path
 from compiler.build import fingerprint, store
 from compiler.build.outputs import tree_index
 from compiler.model import ResolvedService
+from compiler.output.manifest import file_digest
 from compiler.output.sink import Produced, TreeSink
 
 NAMESPACE = "services"
@@ -35,6 +41,8 @@ class ServiceRecords:
         self.root = root
         self._on_disk = tree_index(root)
         self._groups: dict[str, dict[str, Entry]] = {}
+        self._spliced: dict[str, bytes | None] = {}  # spliced files on disk, by path
+        self._spliced_digests: dict[str, str] = {}
         value = store.get_record(NAMESPACE, fingerprint.path_key(root))
         if isinstance(value, dict) and value.get("compiler") == fingerprint.compiler_fingerprint():
             try:
@@ -64,6 +72,35 @@ class ServiceRecords:
         if entry is None or not all(self._on_disk.digest(p) == d for p, d in entry):
             return None
         return [(path, sink.put_unchanged(path, digest)) for path, digest in entry]
+
+    def recall_piece(self, group: str, key: str) -> bytes | None:
+        """The service's piece of a spliced file, sliced from that file on disk."""
+        entry = self._groups.get(group, {}).get(key)
+        if entry is None or len(entry) != 1:
+            return None
+        path, where = entry[0]
+        digest, _, span = where.partition("@")
+        start, _, length = span.partition("+")
+        if not (start.isdigit() and length.isdigit()):
+            return None
+        content = self._spliced_file(path, digest)
+        end = int(start) + int(length)
+        return content[int(start) : end] if content is not None and end <= len(content) else None
+
+    def piece_entry(self, path: str, digest: str, start: int, length: int) -> Entry:
+        """The entry recording a piece: bytes `start` to `start + length` of the file."""
+        return [(path, f"{digest}@{start}+{length}")]
+
+    def _spliced_file(self, path: str, digest: str) -> bytes | None:
+        """The file at `path` on disk (read and digested once), when it has `digest`."""
+        if path not in self._spliced:
+            try:
+                content = (self.root / path).read_bytes()
+            except OSError:
+                content = None
+            self._spliced[path] = content
+            self._spliced_digests[path] = file_digest(content) if content is not None else ""
+        return self._spliced[path] if self._spliced_digests[path] == digest else None
 
     def save(self, rendered: Mapping[str, Mapping[str, Entry]]) -> None:
         """Record the entries of the groups (`<env>/<target>`) just rendered; keep the others."""

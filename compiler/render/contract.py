@@ -10,6 +10,10 @@ render split in two (`PerService`): the environment-wide files, and the files of
 The engine then renders large environments in chunks of services, on every CPU and without
 holding a whole environment's output in memory, and skips services whose inputs did not
 change; the bytes are the same as `render`'s.
+
+A target of one file made of one piece per service between environment-wide text (model.json)
+offers its render as `Spliced`: the engine then makes only the pieces of changed services,
+recalls the others from the file on disk, and splices them.
 """
 
 from __future__ import annotations
@@ -57,6 +61,28 @@ class PerService(Generic[Context]):
                     raise ValueError(f"service {service.name!r} renders {path} twice")
                 files[path] = content
         return dict(sorted(files.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Spliced:
+    """A target's one file as a frame around one piece per service, in the model's order.
+
+    The file is `before + separator.join(pieces) + after`, where `frame(model)` gives
+    `(before, separator, after)` and `piece(service)` a service's piece: a piece depends on
+    its service alone, so the piece of an unchanged service can be taken from the file
+    rendered before (compiler.build.services). `render` gives the same bytes as the
+    target's own `render`.
+    """
+
+    path: str
+    frame: Callable[[EnvironmentModel], tuple[bytes, bytes, bytes]]
+    piece: Callable[[ResolvedService], bytes]
+
+    def render(self, model: EnvironmentModel) -> RenderedFiles:
+        """The file for `model`."""
+        before, separator, after = self.frame(model)
+        pieces = separator.join(self.piece(service) for service in model.services)
+        return {self.path: before + pieces + after}
 
 
 def assembled_only(name: str, consumes: tuple[str, ...]) -> RendererFn:
@@ -107,6 +133,9 @@ class Target:
     # The same files as `render`, split per service (see PerService); None when the
     # target's files are environment-wide.
     per_service: PerService[Any] | None = None
+    # The same file as `render`, spliced from per-service pieces (see Spliced); None when
+    # the target is not made that way.
+    spliced: Spliced | None = None
 
 
 Registry = Mapping[str, Target]  # every target by name: targets.TARGETS, handed in by the CLI

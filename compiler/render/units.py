@@ -4,7 +4,8 @@ One unit renders, for one environment, one of:
 
 - the environment-wide files of a target that renders per service (contract.PerService),
 - one chunk of that environment's services for such a target,
-- every file of a target that does not split (the collector config, model.json),
+- every file of a target that does not split (the collector config),
+- the one file of a target spliced from per-service pieces (model.json, contract.Spliced),
 - a target that packages others (helm, compose, gitops) together with what it packages,
   rendered once in that unit and handed to it in memory (`render_environment`).
 
@@ -12,8 +13,8 @@ Units are independent, so they run in any order and on every CPU (compiler.rende
 the files, named by path, are the same however they were cut. Chunks keep the memory of a
 large render to a chunk's output, and let one environment of thousands of services use both
 CPUs of a small CI runner. A `ServiceMemo`, when given, may vouch for a service's files on
-disk so that the service is not rendered again; the engine does not know how it remembers
-(compiler.build.services does).
+disk so that the service is not rendered again, or recall a service's piece of a spliced
+file; the engine does not know how it remembers (compiler.build.services does).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from compiler.errors import RenderError, UsageError
 from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
 from compiler.output.sink import Produced, TreeSink
 from compiler.output.writer import check_relative_path
-from compiler.render.contract import Assembly, PerService, Registry, RendererFn
+from compiler.render.contract import Assembly, PerService, Registry, RendererFn, Spliced
 
 # Services per chunk: enough to make a unit's overhead (a process hop, the per-environment
 # context of contract.PerService) small against its rendering.
@@ -74,6 +75,12 @@ class ServiceMemo(Protocol):
     def reuse(self, group: str, key: str, sink: TreeSink) -> list[tuple[str, Produced]] | None:
         """The service's files taken from the tree on disk, or None to render it."""
 
+    def recall_piece(self, group: str, key: str) -> bytes | None:
+        """The service's piece of a spliced file, taken from that file on disk, or None."""
+
+    def piece_entry(self, path: str, digest: str, start: int, length: int) -> Entry:
+        """The entry recording a piece: bytes `start` to `start + length` of the file."""
+
 
 @dataclass
 class UnitResult:
@@ -93,15 +100,19 @@ class RenderJob:
     renderers: Mapping[str, RendererFn]
     memo: ServiceMemo | None = None
     splits: dict[str, PerService[Any]] = field(init=False)
+    spliced: dict[str, Spliced] = field(init=False)
 
     def __post_init__(self) -> None:
         # Only a target's own renderer splits: `--set` overrides render whole.
-        splits = {
-            name: target.per_service
+        own = {
+            name: target
             for name, renderer in self.renderers.items()
-            if (target := self.registry[name]).per_service is not None and renderer is target.render
+            if renderer is (target := self.registry[name]).render
         }
+        splits = {name: t.per_service for name, t in own.items() if t.per_service is not None}
+        spliced = {name: t.spliced for name, t in own.items() if t.spliced is not None}
         object.__setattr__(self, "splits", splits)
+        object.__setattr__(self, "spliced", spliced)
 
 
 def render_order(registry: Registry, names: Iterable[str]) -> list[str]:
@@ -241,10 +252,44 @@ def _render_services(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
     return result
 
 
+def _render_spliced(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
+    """A spliced file, each service's piece recalled from the file on disk when the memo can."""
+    model = job.resolved.environments[unit.environment]
+    spliced, memo = job.spliced[unit.target], job.memo
+    group = f"{unit.environment}/{unit.target}"
+    path = f"{group}/{spliced.path}"
+    check_relative_path(spliced.path)
+    with _blamed(unit.environment, unit.target):
+        before, separator, after = spliced.frame(model)
+    pieces: list[bytes] = []
+    keys: list[str] = []
+    reused = 0
+    for service in model.services:
+        piece = None
+        if memo is not None:
+            keys.append(memo.service_key(unit.environment, unit.target, "", service))
+            piece = memo.recall_piece(group, keys[-1])
+            reused += piece is not None
+        if piece is None:
+            with _blamed(unit.environment, unit.target):
+                piece = spliced.piece(service)
+        pieces.append(piece)
+    seen = sink.put(path, before + separator.join(pieces) + after)
+    result = UnitResult([(path, seen)], {group: {}} if memo is not None else {}, reused)
+    if memo is not None:
+        start = len(before)
+        for key, piece in zip(keys, pieces, strict=True):
+            result.entries[group][key] = memo.piece_entry(path, seen.digest, start, len(piece))
+            start += len(piece) + len(separator)
+    return result
+
+
 def run_unit(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
     """Render `unit` into `sink`: each file's rendered/-relative path and what the sink saw."""
     if unit.kind == "services":
         return _render_services(job, unit, sink)
+    if unit.kind == "whole" and unit.target in job.spliced:
+        return _render_spliced(job, unit, sink)
     files = [
         (f"{unit.environment}/{rel}", sink.put(f"{unit.environment}/{rel}", content))
         for rel, content in _unit_files(job, unit)
