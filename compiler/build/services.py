@@ -12,7 +12,9 @@ again: the sink links its files from the old tree. After one SLO of 10,000 servi
 A file spliced from per-service pieces (model.json, compiler.render.contract.Spliced) records,
 under each service's key, where its piece lies in the file: `(path, "<file digest>@<start>+
 <length>")`. While the file on disk still has that digest, the piece is sliced out of it
-rather than serialised again.
+rather than serialised again. A recalled piece keeps the place it was found beside its place
+in the new file: `diff` and `render --check` do not write the new file, and the next run
+still finds the piece in the old one.
 
 One record per rendered tree, belonging to one compiler fingerprint; safe to delete. This is
 the render engine's `ServiceMemo` (compiler.render.units), which knows nothing of where it is
@@ -73,19 +75,18 @@ class ServiceRecords:
             return None
         return [(path, sink.put_unchanged(path, digest)) for path, digest in entry]
 
-    def recall_piece(self, group: str, key: str) -> bytes | None:
-        """The service's piece of a spliced file, sliced from that file on disk."""
-        entry = self._groups.get(group, {}).get(key)
-        if entry is None or len(entry) != 1:
-            return None
-        path, where = entry[0]
-        digest, _, span = where.partition("@")
-        start, _, length = span.partition("+")
-        if not (start.isdigit() and length.isdigit()):
-            return None
-        content = self._spliced_file(path, digest)
-        end = int(start) + int(length)
-        return content[int(start) : end] if content is not None and end <= len(content) else None
+    def recall_piece(self, group: str, key: str) -> tuple[bytes, Entry] | None:
+        """The service's piece of a spliced file sliced from it on disk, and where it was."""
+        for path, where in self._groups.get(group, {}).get(key, []):
+            digest, _, span = where.partition("@")
+            start, _, length = span.partition("+")
+            if not (start.isdigit() and length.isdigit()):
+                continue
+            content = self._spliced_file(path, digest)
+            end = int(start) + int(length)
+            if content is not None and end <= len(content):
+                return content[int(start) : end], [(path, where)]
+        return None
 
     def piece_entry(self, path: str, digest: str, start: int, length: int) -> Entry:
         """The entry recording a piece: bytes `start` to `start + length` of the file."""

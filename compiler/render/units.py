@@ -75,8 +75,8 @@ class ServiceMemo(Protocol):
     def reuse(self, group: str, key: str, sink: TreeSink) -> list[tuple[str, Produced]] | None:
         """The service's files taken from the tree on disk, or None to render it."""
 
-    def recall_piece(self, group: str, key: str) -> bytes | None:
-        """The service's piece of a spliced file, taken from that file on disk, or None."""
+    def recall_piece(self, group: str, key: str) -> tuple[bytes, Entry] | None:
+        """A service's piece of a spliced file taken from it on disk, and where; or None."""
 
     def piece_entry(self, path: str, digest: str, start: int, length: int) -> Entry:
         """The entry recording a piece: bytes `start` to `start + length` of the file."""
@@ -263,23 +263,26 @@ def _render_spliced(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
         before, separator, after = spliced.frame(model)
     pieces: list[bytes] = []
     keys: list[str] = []
-    reused = 0
+    found: list[Entry] = []  # where each recalled piece was found ([] when serialised)
     for service in model.services:
-        piece = None
+        recalled = None
         if memo is not None:
             keys.append(memo.service_key(unit.environment, unit.target, "", service))
-            piece = memo.recall_piece(group, keys[-1])
-            reused += piece is not None
-        if piece is None:
+            recalled = memo.recall_piece(group, keys[-1])
+            found.append(recalled[1] if recalled is not None else [])
+        if recalled is None:
             with _blamed(unit.environment, unit.target):
-                piece = spliced.piece(service)
-        pieces.append(piece)
+                pieces.append(spliced.piece(service))
+        else:
+            pieces.append(recalled[0])
     seen = sink.put(path, before + separator.join(pieces) + after)
+    reused = sum(1 for entry in found if entry)
     result = UnitResult([(path, seen)], {group: {}} if memo is not None else {}, reused)
     if memo is not None:
         start = len(before)
-        for key, piece in zip(keys, pieces, strict=True):
-            result.entries[group][key] = memo.piece_entry(path, seen.digest, start, len(piece))
+        for key, piece, old in zip(keys, pieces, found, strict=True):
+            new = memo.piece_entry(path, seen.digest, start, len(piece))
+            result.entries[group][key] = new + [e for e in old if e not in new]
             start += len(piece) + len(separator)
     return result
 

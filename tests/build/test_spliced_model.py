@@ -123,3 +123,19 @@ def test_a_hand_edited_model_is_serialised_again(
     # prod's file changed on disk: every service of it again; dev's: the changed one
     assert len(pieces) == 12 + 1 and Counter(pieces)["svc-00000"] == ENVIRONMENTS
     _assert_whole_model_bytes(repo / "rendered")
+
+
+def test_pieces_are_found_again_after_a_diff_that_wrote_nothing(
+    obsc: ObscRunner, tmp_path: Path, pieces: list[str]
+) -> None:
+    repo, spec = _estate(tmp_path)
+    assert obsc("--repo", repo, "render", "--no-policies").code == 0
+    changed = _change_objective(spec)
+    for command in (["diff"], ["diff"], ["render", "--check", "--no-policies"]):
+        pieces.clear()
+        assert obsc("--repo", repo, *command).code == 1
+        assert Counter(pieces) == {name: ENVIRONMENTS for name in changed}, command
+    pieces.clear()
+    assert obsc("--repo", repo, "render", "--no-policies").code == 0
+    assert Counter(pieces) == {name: ENVIRONMENTS for name in changed}
+    _assert_whole_model_bytes(repo / "rendered")
