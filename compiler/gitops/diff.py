@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from compiler.gc_control import cyclic_gc_paused
 from compiler.gitops.diff_describe import ValueChange, describe
-from compiler.gitops.diff_identity import is_structured, normalise_pair, pair_renames, parse
+from compiler.gitops.diff_identity import (
+    JSON_SUFFIXES,
+    is_structured,
+    normalise_pair,
+    pair_renames,
+    parse,
+)
+from compiler.gitops.diff_services import normalise_services_pair
 from compiler.output.manifest import MANIFEST_NAME
 
 if TYPE_CHECKING:
@@ -127,7 +134,8 @@ def compare_file(path: str, old: bytes, new: bytes) -> list[ValueChange]:
     if not is_structured(path):
         return [ValueChange("", None, None, "changed (compared byte for byte)")]
     try:
-        old_doc, new_doc = normalise_pair(parse(path, old), parse(path, new))
+        pair = normalise_services_pair(old, new) if path.endswith(JSON_SUFFIXES) else None
+        old_doc, new_doc = pair or normalise_pair(parse(path, old), parse(path, new))
     except ValueError as exc:
         return [ValueChange("", None, None, f"changed (not parsed, so compared as bytes: {exc})")]
     return describe(old_doc, pair_renames(old_doc, new_doc))
