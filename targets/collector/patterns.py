@@ -9,6 +9,7 @@ matches and its known limits; keep the two in step.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -191,17 +192,17 @@ assert set(TRIGGER) == set(BUILTIN)
 
 # The first, cheapest look at every record: does it carry a candidate for anything? Go's
 # regexp has no DFA: it scans a text fast only when the expression starts with a literal (it
-# jumps from one occurrence of the literal to the next with a byte search); any other
-# expression costs a pass of its automaton over every byte (about 15-20 ns per byte on the
-# reference machine), and more the more it branches at each byte. Each OTTL IsMatch call
-# costs about 0.2 us on top, whatever it finds. So each pattern gets necessary conditions
-# that start with a literal (`lead`, a regex matching exactly one fixed string) wherever
-# one exists (the separators of SSNs, phone numbers and IPv4 addresses), and first_look()
-# merges the checks of a policy that share a lead into one expression
-# (`-(?:rest|rest)`), searched once. Cards and IBANs have no literal: their checks are led
-# by a character class (`[2-6]`, `[A-Z]`) and share ONE expression led by the union of the
-# classes, the only pass over every byte of the text. (A policy with `bearer_token` but
-# neither cards nor IBANs looks for `bearer` in the lower-cased text instead.)
+# jumps from one occurrence of the literal to the next with a byte search, and runs the
+# automaton only there); an expression led by a character class costs a pass of its
+# automaton over every byte (about 15-20 ns per byte on the reference machine), and more the
+# more it branches at each byte. Each OTTL IsMatch call costs about 0.13 us on top, whatever
+# it finds. So each pattern gets necessary conditions (`lead`, then the rest) that start
+# with a literal wherever one exists (the separators of SSNs, phone numbers and IPv4
+# addresses), and first_look() splits a small leading class into one literal lead per
+# character (cards' `[2-6]`, bearer's `[Bb]`) and merges the checks of a policy that share a
+# lead into one expression (`-(?:rest|rest)`), searched once. Only IBANs keep a class lead:
+# 26 capital letters would cost 26 calls, more than the one pass over every byte; the
+# single-letter leads inside that class (`A` of AWS keys, `B` of Bearer) join the pass.
 #
 # The text is the record's string fields and its maps as JSON, where a tab is written `\t`
 # and `<`, `>`, `&` as `\u003c`...: no check relies on a character JSON escapes, and the
@@ -212,7 +213,7 @@ FirstLook = tuple[tuple[str, str], ...]
 FIRST_LOOK: dict[str, FirstLook] = {
     "jwt": (("eyJ", r"[A-Za-z0-9_-]{2,}\.eyJ"),),
     "bearer_token": (("[Bb]", r"(?i:earer)(?:[ \t]|\\t)"),),
-    "aws_access_key": (("[A]", r"(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)[A-Z0-9]{16}"),),
+    "aws_access_key": (("A", r"(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)[A-Z0-9]{16}"),),
     "email": (("@", r"[A-Za-z0-9-]+\.[A-Za-z0-9-]"),),
     "iban": (("[A-Z]", r"[A-Z][0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}"),),
     "credit_card": (("[2-6]", r"(?:[ -]?[0-9]){12,18}\b"),),
@@ -235,18 +236,17 @@ FIRST_LOOK: dict[str, FirstLook] = {
 }
 assert set(FIRST_LOOK) == set(BUILTIN)
 
+# A leading class of at most this many characters is searched as that many literal-led
+# expressions: each costs a call and a byte search (about 0.15 us on typical text), against
+# one pass over every byte for the class (several us on a few hundred bytes).
+SPLIT_CLASS_MAX = 8
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """A first-look expression, searched in the record's text or in its lower-cased copy."""
+    """A first-look expression, searched in the record's text."""
 
     regex: str
-    lower: bool = False
-
-
-# The bearer check on the lower-cased text: a literal-led search, cheaper than a pass of
-# its own over every byte when no other class-led check shares that pass.
-_BEARER_LOWER = Check(r"bearer(?:[ \t]|\\t)", lower=True)
 
 
 def pattern_checks(name: str) -> tuple[Check, ...]:
@@ -257,38 +257,50 @@ def pattern_checks(name: str) -> tuple[Check, ...]:
 def first_look(patterns: Iterable[str]) -> tuple[Check, ...]:
     """The first-look checks of `patterns`, merged by lead.
 
-    Literal-led expressions first, in the order their leads first appear in `ORDER`; the
-    class-led ones last, merged into one: `[BbA-Z2-6](?:bearer rest|aws rest|iban rest|...)`.
-    (That one also takes a letter before a card's rest, or a digit before an IBAN's: a
-    looser condition, still a necessary one.)
+    Literal-led expressions first, in the order their leads first appear in `ORDER` (small
+    leading classes split into one literal per character); the checks still led by a class
+    last, merged into one with the single characters that class holds:
+    `[A-Z](?:iban rest|aws rest|bearer rest)`. (Each rest then also follows the other
+    characters of the class: a looser condition, still a necessary one.)
     """
     chosen = set(patterns)
-    checks = [check for name in ORDER if name in chosen for check in FIRST_LOOK[name]]
-    if any(_is_class(lead) and lead not in _JOINERS for lead, _ in checks):
-        return _merged(checks)
-    alone = [(lead.strip("[]"), rest) for lead, rest in checks if lead != "[Bb]"]
-    bearer = (_BEARER_LOWER,) if any(lead == "[Bb]" for lead, _ in checks) else ()
-    return (*_merged(alone), *bearer)
-
-
-# Leads that join the class-led pass when cards or IBANs make one anyway (one IsMatch call
-# less, for a tail that fails at once), and are searched for more cheaply without it: `A`
-# as a literal, `bearer` in the lower-cased text.
-_JOINERS = frozenset({"[A]", "[Bb]"})
-
-
-def _merged(checks: Iterable[tuple[str, str]]) -> tuple[Check, ...]:
+    checks = [
+        (lead, rest)
+        for name in ORDER
+        if name in chosen
+        for class_lead, rest in FIRST_LOOK[name]
+        for lead in split_lead(class_lead)
+    ]
     by_lead: dict[str, list[str]] = {}
     for lead, rest in checks:
         tails = by_lead.setdefault(lead, [])
         if rest not in tails:
             tails.append(rest)
-    out = [Check(_join(lead, tails)) for lead, tails in by_lead.items() if not _is_class(lead)]
     classes = [lead for lead in by_lead if _is_class(lead)]
-    if classes:
-        union = "[" + "".join(c[1:-1] for c in classes) + "]"
-        out.append(Check(_join(union, [t for c in classes for t in by_lead[c]])))
-    return tuple(out)
+    if not classes:
+        return tuple(Check(_join(lead, tails)) for lead, tails in by_lead.items())
+    union = "[" + "".join(c[1:-1] for c in classes) + "]"
+    joining = [lead for lead in by_lead if lead in classes or re.fullmatch(union, lead)]
+    alone = [Check(_join(lead, by_lead[lead])) for lead in by_lead if lead not in joining]
+    return (*alone, Check(_join(union, [t for lead in joining for t in by_lead[lead]])))
+
+
+def split_lead(lead: str) -> tuple[str, ...]:
+    """`lead` as literal leads, or as it is if it is not a small class.
+
+    A class of at most SPLIT_CLASS_MAX letters and digits gives one lead per character:
+    `[2-6]` -> 2, 3, 4, 5, 6.
+    """
+    if not _is_class(lead):
+        return (lead,)
+    chars = [c for a, b in re.findall(r"(.)(?:-(.))?", lead[1:-1]) for c in _span(a, b or a)]
+    if len(chars) > SPLIT_CLASS_MAX or not all(c.isascii() and c.isalnum() for c in chars):
+        return (lead,)
+    return tuple(chars)
+
+
+def _span(first: str, last: str) -> list[str]:
+    return [chr(code) for code in range(ord(first), ord(last) + 1)]
 
 
 def _is_class(lead: str) -> bool:

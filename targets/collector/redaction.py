@@ -332,8 +332,7 @@ _TEXT = 'cache["t"]'
 
 
 def _is_match(check: Check) -> str:
-    text = f"ToLowerCase({_TEXT})" if check.lower else _TEXT
-    return f"IsMatch({text}, {literal(check.regex)})"
+    return f"IsMatch({_TEXT}, {literal(check.regex)})"
 
 
 def _checks(name: str) -> str:

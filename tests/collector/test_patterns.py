@@ -28,6 +28,7 @@ from targets.collector.patterns import (
     first_look,
     luhn_valid,
     pattern_checks,
+    split_lead,
 )
 from tests.collector.pii_corpus import (
     BENIGN_KINDS,
@@ -316,7 +317,7 @@ def _json_form(value: str) -> str:
 
 
 def _found(checks: Sequence[Check], text: str) -> bool:
-    return any(re.search(c.regex, text.lower() if c.lower else text, re.ASCII) for c in checks)
+    return any(re.search(c.regex, text, re.ASCII) for c in checks)
 
 
 @pytest.mark.parametrize("name", ORDER)
@@ -338,20 +339,40 @@ def test_first_look_finds_every_match(name: str) -> None:
         re2.compile(check.regex)
 
 
-def test_first_look_searches_every_byte_once() -> None:
-    """At most one first-look expression of a policy lacks a literal lead (Go's regexp scans
-    every byte for it); with cards or IBANs in the policy, bearer joins that one."""
-
-    def literal_led(check: Check) -> bool:
-        return not check.regex.startswith("[")
-
+def test_first_look_searches_every_byte_once_at_most() -> None:
+    """Go's regexp runs an expression's automaton at every byte unless it starts with a
+    literal: a policy's first look has at most one expression without a literal lead, the
+    IBANs' (26 capital letters would be 26 calls); small leading classes (cards' `[2-6]`,
+    bearer's `[Bb]`) become one literal-led expression per character, merged by lead, and
+    the single letters the IBAN class holds (`A` of AWS keys, `B` of Bearer) join it."""
     for policy in (ORDER, ("email", "ipv4"), ("bearer_token", "email"), ("iban",)):
         checks = first_look(policy)
-        assert sum(not literal_led(c) for c in checks) <= 1, checks
-    # Without cards or IBANs there is no such pass: `A` and `bearer` are searched as literals.
-    assert all(literal_led(c) for c in first_look(("aws_access_key", "bearer_token", "email")))
-    assert first_look(("bearer_token",)) == (Check(r"bearer(?:[ \t]|\\t)", lower=True),)
-    assert all(not c.lower for c in first_look(ORDER))
+        assert sum(not _literal_prefix(c.regex) for c in checks) <= 1, checks
+        leads = [re.findall(r"\\.|.", _literal_prefix(c.regex))[:1] for c in checks]
+        assert all(leads.count(lead) == 1 for lead in leads if lead), leads
+    without_iban = [o for o in ORDER if o != "iban"]
+    assert all(_literal_prefix(c.regex) for c in first_look(without_iban))
+    assert split_lead("[2-6]") == ("2", "3", "4", "5", "6")
+    assert split_lead("[Bb]") == ("B", "b")
+    assert split_lead("[A-Z]") == ("[A-Z]",)
+    assert [c.regex for c in first_look(("bearer_token",))] == [
+        r"B(?i:earer)(?:[ \t]|\\t)",
+        r"b(?i:earer)(?:[ \t]|\\t)",
+    ]
+    strict = [c.regex for c in first_look(ORDER)]
+    assert strict[-1].startswith("[A-Z](?:(?i:earer)"), strict
+    assert not any(c.startswith(("A", "B")) for c in strict), strict
+
+
+def _literal_prefix(regex: str) -> str:
+    """The literal a regex starts with, as Go's regexp sees it: characters (or escaped
+    punctuation) matched one way only, before any class, group or repetition."""
+    lead = re.match(r"(?:\\[^A-Za-z0-9]|[^\\\[\](){}.*+?^$|])*", regex)
+    assert lead is not None
+    literal = lead.group()
+    if regex[len(literal) : len(literal) + 1] in ("?", "*", "{"):
+        literal = literal[: -2 if literal.endswith("\\" + literal[-1:]) else -1]
+    return literal
 
 
 def test_luhn_vectors() -> None:
