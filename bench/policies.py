@@ -21,7 +21,7 @@ that pack in policies/:
   whole model, no cache), for comparison.
 
 Each check also reports its CPU time (`cpu_seconds_median`: this process and its children;
-`children_cpu_seconds_median`: cue and the forked export workers), which the machine's load
+`children_cpu_seconds_median`: the cue processes), which the machine's load
 does not inflate as it does wall time. Needs cue (OBSC_CUE or the tool
 cache).
 """
@@ -101,7 +101,7 @@ def _estate(repo: Path, size: int, heavy: bool) -> None:
 def _check(repo: Path, estate: Estate | None = None) -> tuple[float, float, float]:
     """(wall, CPU of this process and its children, of the children) seconds of the check.
 
-    The children are cue and the forked workers that export the environments; the estate
+    The children are the cue processes (the export runs in this process); the estate
     must pass the pack. `estate`: the estate already loaded (else it is loaded first).
     """
     estate = estate or load_estate(repo)
@@ -171,11 +171,13 @@ def _renders(repo: Path, cache: Path, pairs: int) -> dict[str, Any]:
     """Full renders with and without policies, in alternating pairs."""
     env = {**os.environ, "PYTHONHASHSEED": "0", "OBSC_CACHE_DIR": str(cache)}
     renders: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    load: list[float] = []
     for pair in range(pairs):
         for policies in (True, False) if pair % 2 == 0 else (False, True):
             shutil.rmtree(repo / "rendered", ignore_errors=True)
             shutil.rmtree(cache, ignore_errors=True)
             args = ["render"] if policies else ["render", "--no-policies"]
+            load.append(round(os.getloadavg()[0], 1))
             renders[policies].append(_render(args, repo, env))
     result: dict[str, Any] = {}
     for policies, name in ((True, "render_with_policies"), (False, "render_no_policies")):
@@ -187,6 +189,7 @@ def _renders(repo: Path, cache: Path, pairs: int) -> dict[str, Any]:
     cpus = {p: [cpu for _, cpu in renders[p]] for p in renders}
     result["policy_overhead"] = _overhead(walls[True], walls[False])
     result["policy_overhead_cpu"] = _overhead(cpus[True], cpus[False])
+    result["load_average_before_each_render"] = load
     return result
 
 
