@@ -1,7 +1,7 @@
 """Comparing two model.json files by parsing only the services whose bytes differ.
 
-At 10,000 services model.json is about 35 MB; after one SLO objective changed, parsing both
-copies whole was most of comparing them. obsc writes it as canonical JSON (sorted keys,
+At 10,000 services model.json is about 39 MB; after one SLO objective changed, parsing both
+copies whole and pruning them cost about 0.45 s of CPU per environment (this: about 0.35). obsc writes it as canonical JSON (sorted keys,
 two-space indent: compiler.output.canonical), so each service of the top-level `services`
 list is a run of lines of its own, and a service whose bytes are the same in both copies is
 the same service. Only the others are parsed; each unchanged one is stood in for by its name
@@ -16,7 +16,6 @@ services sharing a name). The caller then parses the files whole.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from compiler.gitops.diff_identity import normalise_pair
@@ -25,7 +24,7 @@ _OPEN = b'\n  "services": [\n'  # the top-level list, in canonical layout
 _CLOSE = b"\n  ]"  # the first line at that indent closing a list after it: the same list
 _FIRST, _LAST = b"    {\n", b"\n    }"  # an item of that list opens and closes at indent 4
 _BETWEEN = _LAST + b",\n" + _FIRST  # lines deeper in an item are indented further
-_NAME = re.compile(rb'^      "name": ("(?:[^"\\\n]|\\.)*"),?$', re.MULTILINE)
+_NAME_LINE = b'\n      "name": '  # a key of an item: indent 6
 _STAND_IN = 0  # a key no parsed JSON object has (JSON keys are strings)
 
 Split = tuple[bytes, list[bytes]]  # the file with `"services": []`, each service's lines
@@ -50,19 +49,24 @@ def normalise_services_pair(old: bytes, new: bytes) -> tuple[Any, Any] | None:
 
 
 def _split(content: bytes) -> Split | None:
-    """The file without its services, and their lines; None when not in canonical layout."""
-    start = content.find(_OPEN)
-    if start < 0 or content.find(_OPEN, start + 1) >= 0:
+    """The file without its services, and their lines; None when not in canonical layout.
+
+    Other top-level lists of objects (before or after) split too: they are joined back.
+    """
+    start = content.find(_OPEN + _FIRST)
+    end = content.find(_LAST + _CLOSE, start)
+    if start < 0 or end < 0 or content.find(_OPEN) != start:
         return None
-    first = start + len(_OPEN)
-    end = content.find(_CLOSE, first)
-    if end < 0:
+    if content.find(_OPEN, start + 1, end) >= 0:  # a second list at that indent: not ours
         return None
-    body = content[first:end]  # from the first item's `    {` to the last one's `    }`
-    if not (body.startswith(_FIRST) and body.endswith(_LAST)):
-        return None
-    envelope = content[:start] + b'\n  "services": []' + content[end + len(_CLOSE) :]
-    return envelope, body[len(_FIRST) : -len(_LAST)].split(_BETWEEN)
+    pieces = content.split(_BETWEEN)
+    first = content.count(_BETWEEN, 0, start)
+    last = len(pieces) - 1 - content.count(_BETWEEN, end)
+    head, _, pieces[first] = pieces[first].partition(_OPEN + _FIRST)
+    pieces[last], _, tail = pieces[last].partition(_LAST + _CLOSE)
+    before, after = pieces[:first], pieces[last + 1 :]
+    envelope = _BETWEEN.join([*before, head + b'\n  "services": []' + tail, *after])
+    return envelope, pieces[first : last + 1]
 
 
 def _document(split: Split, same: dict[bytes, int]) -> dict[str, Any] | None:
@@ -74,14 +78,29 @@ def _document(split: Split, same: dict[bytes, int]) -> dict[str, Any] | None:
     services: list[Any] = []
     for piece in pieces:
         if piece in same:
-            found = _NAME.search(piece)
-            if found is None:
+            name = _name(piece)
+            if name is None:
                 return None
-            services.append({"name": json.loads(found[1]), _STAND_IN: same[piece]})
+            services.append({"name": name, _STAND_IN: same[piece]})
         else:
             services.append(json.loads(b"{\n" + piece + b"\n}"))
     document["services"] = services
     return document
+
+
+def _name(piece: bytes) -> Any:
+    """The `name` of a service in canonical layout (its only key line `      "name": ...`)."""
+    start = piece.find(_NAME_LINE)
+    if start < 0 and piece.startswith(_NAME_LINE[1:]):
+        start = -1
+    elif start < 0:
+        return None
+    end = piece.find(b"\n", start + 1)
+    token = piece[start + len(_NAME_LINE) : end if end >= 0 else len(piece)].rstrip(b",")
+    try:
+        return json.loads(token)
+    except ValueError:
+        return None
 
 
 def _stands_in(document: Any) -> bool:
