@@ -1,12 +1,13 @@
 """Comparing two model.json files by parsing only the services whose bytes differ.
 
 At 10,000 services model.json is about 39 MB; after one SLO objective changed, parsing both
-copies whole and pruning them cost about 0.45 s of CPU per environment (this: about 0.35). obsc writes it as canonical JSON (sorted keys,
-two-space indent: compiler.output.canonical), so each service of the top-level `services`
-list is a run of lines of its own, and a service whose bytes are the same in both copies is
-the same service. Only the others are parsed; each unchanged one is stood in for by its name
-(all that labels a service in the diff: diff_identity) and a token equal only to the same
-bytes, so `normalise_pair` prunes it exactly as it prunes the parsed service.
+copies whole and pruning them cost about 0.45 s of CPU per environment (this: about 0.35).
+obsc writes it as canonical JSON (sorted keys, two-space indent: compiler.output.canonical),
+so each service of the top-level `services` list is a run of lines of its own, and a service
+whose bytes are the same in both copies is the same service. Only the others are parsed;
+each unchanged one is stood in for by its name (all that labels a service in the diff:
+diff_identity) and a token equal only to the same bytes, so `normalise_pair` prunes it
+exactly as it prunes the parsed service.
 
 The result is `normalise_pair` of the two parsed documents, or None when that cannot be
 shown: a file not in this layout (one edited by hand), or a stand-in not pruned (two
