@@ -139,6 +139,9 @@ class Context:
     drops: tuple[str, ...] = ()
     kept: str | None = None
     marker: str | None = None
+    # Its record's text is a few dozen bytes (attribute values only): the first look keeps
+    # the class-led checks whole (patterns.first_look's `split`).
+    short: bool = False
 
     def record(self) -> str:
         """All of the context's text in one string (maps as JSON), for the trigger."""
@@ -197,6 +200,7 @@ _DATAPOINT = Context(
     (MapField("datapoint.attributes"),),
     drops=("datapoint.attributes",),
     marker="datapoint.attributes",
+    short=True,
 )
 
 SIGNAL_CONTEXTS: dict[str, tuple[Context, ...]] = {
@@ -314,7 +318,7 @@ def _first_look(combined: Combined, context: Context, mark: str) -> OTTLStatemen
     environment).
     """
     out: OTTLStatements = [f"set({_TEXT}, {context.values()})"]
-    checks = [_is_match(check) for check in first_look(combined.patterns)]
+    checks = [_is_match(check) for check in first_look(combined.patterns, not context.short)]
     checks += [f"IsMatch({_TEXT}, {literal(c)})" for c in combined.custom if isinstance(c, str)]
     if checks:
         out.append(f"set({mark}, {_TEXT}) where " + " or ".join(checks))

@@ -137,3 +137,25 @@ def test_kubernetes_scopes_container_logs_by_workload_not_container() -> None:
     )
     assert 'resource.attributes["k8s.deployment.name"]' in identity[1]
     assert 'resource["k8s.container.name"] in' in text  # parsing only
+
+
+def test_the_first_look_splits_class_leads_except_on_short_texts() -> None:
+    """Log records and spans look for cards with five digit-led expressions (Go's regexp
+    jumps between a literal's occurrences); a datapoint, whose text is a few attribute
+    values, keeps one class-led expression: over a few dozen bytes a pass over every byte
+    costs less than five more calls."""
+    config = transform_config([_policy("all", ORDER)])
+    looks = {}
+    for key, contexts in SIGNAL_CONTEXTS.items():
+        for context in contexts:
+            if context.marker is None:
+                continue
+            head = f'set({context.marker}["{MARKER}"], cache["t"]) where '
+            groups = [g for g in config[key] if g["context"] == context.name]  # type: ignore[attr-defined]
+            (look,) = (s for s in groups[0]["statements"] if s.startswith(head))
+            looks[context.name] = look
+    for name in ("log", "span", "spanevent"):
+        assert 'IsMatch(cache["t"], "2(?:[ -]?[0-9]){12,18}\\\\b")' in looks[name]
+        assert "[A-Z](?:" in looks[name] and "2-6]" not in looks[name]
+    assert '"2(?:' not in looks["datapoint"]
+    assert 'IsMatch(cache["t"], "[BbA-Z2-6](?:' in looks["datapoint"]
