@@ -33,7 +33,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.before_after import _run
-from bench.cpu import cpu_seconds
 from bench.generate import generate
 from bench.report import write_report
 
@@ -114,9 +113,9 @@ def measure(roots: dict[str, Path], size: int, runs: int) -> dict[str, object]:
                 cache = base / f"cache-{version}"
                 shutil.rmtree(cache, ignore_errors=True)
                 args = ["render", "--no-policies"]
-                used = cpu_seconds()
-                seconds[version].append(_run(root, repos[version], cache, args))
-                cpu[version].append(cpu_seconds() - used)
+                wall, used = _run(root, repos[version], cache, args)
+                seconds[version].append(wall)
+                cpu[version].append(used)
                 digests[version].add(_digest(repos[version] / "rendered"))
         for version in roots:
             result[version] = {

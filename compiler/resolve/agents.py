@@ -1,5 +1,7 @@
-"""`spec.instrumentation`: `inject` only for an application whose agent ships as files (OBSC354),
-`platform` only for Python (OBSC361).
+"""`spec.instrumentation`: `inject` and `platform` only where they do something.
+
+`inject` only for an application whose agent ships as files (OBSC354), `platform` only for
+Python (OBSC361).
 
 The compose target copies the agent from the OpenTelemetry Operator's auto-instrumentation
 image into a volume and loads it at start (JAVA_TOOL_OPTIONS, NODE_OPTIONS, PYTHONPATH). Go's
