@@ -162,8 +162,9 @@ def _services(apps: list[App], collector: bool) -> list[str]:
 def _wait_for_series(api: PrometheusAPI, repo: Path, services: list[str]) -> dict[str, str]:
     """Until every service's request series (an error series too, unless healthy) is in.
 
-    Returns the selectors of the services whose series never came (after 30 s), so that
-    their tests fail by name while the others are measured.
+    Returns the selectors of the services whose series never came (after 60 s), so that
+    their tests fail by name while the others are measured. Pushed series (an SDK's OTLP
+    export through the collector) can take tens of seconds to appear on a loaded machine.
     """
     models = load_estate(repo).resolved.environments
     selectors = {}
@@ -177,7 +178,7 @@ def _wait_for_series(api: PrometheusAPI, repo: Path, services: list[str]) -> dic
         counts = api.series_per_service(selectors)
         return {s: sel for s, sel in selectors.items() if counts[s] < (1 if "-h-" in s else 2)}
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while missing() and time.monotonic() < deadline:
         time.sleep(0.5)
     time.sleep(3)  # a few more scrapes, for series created late in the warm-up
