@@ -274,6 +274,11 @@ class ResolvedService(ModelNode):
     # The C library of the service's image: which build of the Python agent it loads.
     agent_platform: Literal["glibc", "musl"] = "glibc"
 
+    @property
+    def needs_musl_agent(self) -> bool:
+        """A Python service on a musl image: it loads the musl build of the Python agent."""
+        return self.language == "python" and self.agent_platform == "musl"
+
 
 class CustomPattern(ModelNode):
     """A user-defined redaction pattern."""

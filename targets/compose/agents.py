@@ -93,7 +93,7 @@ def agent_of(service: ResolvedService | None) -> Agent | None:
     """The agent a service asked for (resolve refused a request that cannot be met)."""
     if service is None or not service.inject_agent:
         return None
-    if service.language == "python" and service.agent_platform == "musl":
+    if service.needs_musl_agent:
         return PYTHON_MUSL
     return AGENTS.get(service.language)
 

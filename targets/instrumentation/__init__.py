@@ -52,7 +52,7 @@ def pod_annotations(service: ResolvedService, workload: Workload) -> dict[str, s
     }
     if workload.executable is not None:
         annotations[GO_TARGET_EXE] = workload.executable
-    if service.language == "python" and service.agent_platform == "musl":
+    if service.needs_musl_agent:
         annotations[PYTHON_PLATFORM] = "musl"
     return dict(sorted(annotations.items()))
 
