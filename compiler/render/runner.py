@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -59,15 +59,18 @@ def job_count(size: int, threshold: int) -> int:
 
 
 def _die_with_parent() -> None:
-    """A killed obsc must not leave workers behind (writing into its staging tree)."""
+    """A killed obsc must not leave workers behind (writing into its staging tree).
+
+    `CDLL(None)` is the running program with the C library it links: no `find_library`,
+    which would start `ldconfig` in every freshly forked worker.
+    """
     import ctypes
-    import ctypes.util
     import signal
 
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is not None:
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)
+    if prctl is not None:
         pr_set_pdeathsig = 1
-        ctypes.CDLL(libc_name).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+        prctl(pr_set_pdeathsig, int(signal.SIGKILL))
 
 
 def _unit_worker_started() -> None:
@@ -120,13 +123,9 @@ def run_units(
             for unit in units:
                 done(run_unit(job, unit, sink), unit.label)
         else:
-            import multiprocessing
-
             _INHERITED = (job, new_sink)
-            context = multiprocessing.get_context("fork")
-            with context.Pool(processes=jobs, initializer=_unit_worker_started) as pool:
-                for label, result in pool.imap_unordered(_labelled, units, chunksize=1):
-                    done(result, label)
+            for label, result in _in_workers(_labelled, units, jobs, _unit_worker_started):
+                done(result, label)
     finally:
         _INHERITED = None
     produced: dict[str, Produced] = {}
@@ -155,8 +154,51 @@ def parallel_map(
     work = list(items)
     if jobs <= 1:
         return [function(item) for item in work]
+    chunks = [work[start : start + chunksize] for start in range(0, len(work), chunksize)]
+    mapped: dict[int, list[R]] = {}
+    for index, results in _in_workers(
+        _map_chunk, [(index, function, chunk) for index, chunk in enumerate(chunks)], jobs
+    ):
+        mapped[index] = results
+    return [result for index in range(len(chunks)) for result in mapped[index]]
+
+
+def _map_chunk(
+    task: tuple[int, Callable[[T], R], list[T]],
+) -> tuple[int, list[R]]:
+    index, function, chunk = task
+    return index, [function(item) for item in chunk]
+
+
+def _in_workers(
+    function: Callable[[T], R],
+    tasks: Sequence[T],
+    jobs: int,
+    initializer: Callable[[], None] = _die_with_parent,
+) -> Iterator[R]:
+    """`function(task)` for every task in `jobs` forked workers, in completion order.
+
+    `concurrent.futures`, not `multiprocessing.Pool`: when a task raises, the pool is shut
+    down only after the tasks already running have finished, and a worker that dies (the
+    kernel's OOM killer) is reported. `Pool` terminates workers in mid-flight instead, and
+    one killed while sending its result holds the result queue's lock forever: the render
+    hung in CI that way, once in many runs, on a renderer's exception.
+    """
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes=jobs, initializer=_die_with_parent) as pool:
-        return pool.map(function, work, chunksize=chunksize)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer) as pool:
+        futures = [pool.submit(function, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool as exc:
+            raise RenderError(
+                "a worker process died (killed by a signal; out of memory?); "
+                "OBSC_JOBS=1 renders in one process"
+            ) from exc
+        finally:
+            for future in futures:
+                future.cancel()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
 import compiler.pipeline as pipeline
@@ -10,7 +13,7 @@ from compiler.errors import RenderError
 from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.pipeline import configured_renderers, load_estate, render_files, select_pairs
 from compiler.render import engine
-from compiler.render.runner import job_count
+from compiler.render.runner import job_count, parallel_map
 from targets import TARGETS
 
 
@@ -87,3 +90,35 @@ def test_progress_is_reported_once_per_unit(
         assert [done for done, _, _ in seen] == list(range(1, total + 1))
         assert {t for _, t, _ in seen} == {total}
         assert {target for _, _, target in seen} >= {f"{env}/alerts" for env, _ in pairs}
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def _fail_on_seven(number: int) -> int:
+    if number == 7:
+        raise ValueError("seven")
+    return number
+
+
+def _die_on_seven(number: int) -> int:
+    if number == 7:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return number
+
+
+def test_parallel_map_keeps_the_order_of_its_items() -> None:
+    assert parallel_map(_square, range(100), jobs=2, chunksize=3) == [n * n for n in range(100)]
+
+
+def test_parallel_map_reports_a_task_failure_and_returns() -> None:
+    """The pool is shut down cleanly after an exception, not left hanging (a CI run hung)."""
+    for _ in range(5):
+        with pytest.raises(ValueError, match="seven"):
+            parallel_map(_fail_on_seven, range(64), jobs=2, chunksize=1)
+
+
+def test_a_worker_killed_by_a_signal_is_reported() -> None:
+    with pytest.raises(RenderError, match="worker process died"):
+        parallel_map(_die_on_seven, range(64), jobs=2, chunksize=1)
