@@ -191,6 +191,22 @@ def test_the_cli_shows_an_ignored_record(obsc: ObscRunner, minimal_repo: Path) -
     assert "warning[OBSC020]" in run.err and SERVICE in run.err
 
 
+def test_validate_shows_an_ignored_record_and_strict_does_not_count_it(
+    obsc: ObscRunner, minimal_repo: Path
+) -> None:
+    intact = obsc("--repo", minimal_repo, "validate", "--no-policies", "--strict")
+    assert "OBSC020" not in intact.err
+    FORGERIES["not JSON"](_record(minimal_repo))
+    run = obsc("--repo", minimal_repo, "validate", "--no-policies")
+    assert run.code == 0, run.err
+    assert "warning[OBSC020]" in run.err and SERVICE in run.err
+    FORGERIES["not JSON"](_record(minimal_repo))
+    run = obsc("--repo", minimal_repo, "validate", "--no-policies", "--strict")
+    # the cache is not the specs: --strict counts the same warnings as before
+    assert run.code == intact.code
+    assert run.err.splitlines()[-1] == intact.err.splitlines()[-1]
+
+
 def test_a_warm_render_after_one_change_is_a_cold_one(
     obsc: ObscRunner, example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
