@@ -9,6 +9,7 @@ the exported model does not change when a spec file is merely reformatted.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -515,5 +516,5 @@ class ResolvedEstate:
     """Every environment's model, plus the provenance that `obsc explain` reports."""
 
     environments: dict[str, EnvironmentModel]
-    provenance: dict[tuple[str, str], Provenance]
+    provenance: Mapping[tuple[str, str], Provenance]  # compiler.resolve.LazyProvenance
     input_digest: str

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from compiler.build import spec_files
 from compiler.build.known import KnownInputs
 from compiler.build.outputs import tree_index
+from compiler.build.resolved import records_for as resolved_records
 from compiler.build.stat_index import Stat, stat_of
 from compiler.build.state import BuildState, Loaded
 from compiler.errors import Diagnostic, DiagnosticSink, Severity, SpecError, UsageError
@@ -390,8 +391,14 @@ def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
         digest.update(user_compose.raw)
         digests[user_compose.file] = file_digest(user_compose.raw)
     input_digest = "sha256:" + digest.hexdigest()
-    resolved = resolve_estate(specs, frameworks, input_digest, sink, user_compose, environments)
+    compose_digest = "" if user_compose is None else digests[user_compose.file]
+    memo = resolved_records(specs, digests, compose_digest)
+    resolved = resolve_estate(
+        specs, frameworks, input_digest, sink, user_compose, environments, memo
+    )
     sink.raise_if_errors("resolve")
+    memo.save()
+    cache_warnings = (*cache_warnings, *memo.warnings)
     return Estate(
         resolved,
         tuple(sink.warnings),

@@ -52,7 +52,7 @@ class Target:
 def locate(
     error: CueError,
     model: EnvironmentModel,
-    provenance: dict[tuple[str, str], Provenance],
+    provenance: Mapping[tuple[str, str], Provenance],
     services: dict[str, Document],
     project: Document,
     by_name: Mapping[str, ResolvedService] | None = None,

@@ -15,10 +15,12 @@ from compiler.model import EnvironmentModel, Provenance, ResolvedEstate, Resolve
 from compiler.resolve import layers
 from compiler.resolve.agents import check_agent_injection
 from compiler.resolve.compose import UserCompose, read_user_compose, resolve_compose
-from compiler.resolve.layers import LayerInput
+from compiler.resolve.layers import Layer, LayerInput, Values
+from compiler.resolve.memo import ResolveMemo
 from compiler.resolve.metric_names import counter_renames, platform_of
 from compiler.resolve.own_alerts import health_panels, own_alerts, propagated_labels
 from compiler.resolve.project import resolve_alerting, resolve_gitops, resolve_redaction_policies
+from compiler.resolve.provenance import LazyProvenance
 from compiler.resolve.retention import check_retention
 from compiler.resolve.service import build_service, exporter_name_fits
 from compiler.resolve.stack import resolve_pins, resolve_stack
@@ -42,12 +44,15 @@ def resolve_estate(
     sink: DiagnosticSink,
     user_compose: UserCompose | None = None,
     only: Collection[str] = (),
+    memo: ResolveMemo | None = None,
 ) -> ResolvedEstate:
     """Resolve every environment, or the ones named in `only`; defects go to `sink`.
 
     `user_compose` is the compose file the Project names, as `read_user_compose` read it.
     An environment left out is neither resolved nor checked (`render --env`): the model of
-    one that is resolved is the same either way. The caller raises once.
+    one that is resolved is the same either way. The caller raises once. A `memo` may
+    recall a service as resolved before from the same inputs; its provenance is then
+    computed when asked (LazyProvenance). The checks across services always run.
     """
     project = specs.projects[0]
     spec = project.model.spec
@@ -60,11 +65,8 @@ def resolve_estate(
             inputs.append(
                 LayerInput(parsed, framework, snap, spec.environments[0], 0, project.document)
             )
-    # Layers that do not read the environment are computed once per service.
-    shared = [
-        {layer: layer(ctx) for layer in layers.LAYERS if layer not in layers.PER_ENVIRONMENT}
-        for ctx in inputs
-    ]
+    # Layers that do not read the environment are computed once per service (if resolved).
+    shared: list[dict[Layer, Values] | None] = [None] * len(inputs)
     alerting = resolve_alerting(spec)
     common = {
         "project": project.model.metadata.name,
@@ -83,21 +85,39 @@ def resolve_estate(
     namespace = instrumentation_namespace(project.model)
     checked: set[str] = set()
     environments: dict[str, EnvironmentModel] = {}
-    provenance: dict[tuple[str, str], Provenance] = {}
+    provenance = LazyProvenance()
     for env_index, env in enumerate(spec.environments):
         if only and env.name not in only:
             continue
         services: list[ResolvedService] = []
-        for base, cached in zip(inputs, shared, strict=True):
+        for index, base in enumerate(inputs):
             ctx = replace(base, environment=env, environment_index=env_index)
+            name = base.service.model.metadata.name
+            file = base.service.document.file
+            recalled = memo.recall(file, env.name, name) if memo is not None else None
+            if isinstance(recalled, ResolvedService):
+                provenance.later((name, env.name), ctx)
+                services.append(recalled)
+                continue
+            if recalled is not None:  # switched off in this environment
+                continue
+            cached = shared[index]
+            if cached is None:
+                cached = shared[index] = {
+                    layer: layer(base)
+                    for layer in layers.LAYERS
+                    if layer not in layers.PER_ENVIRONMENT
+                }
             chains = layers.merge(
                 cached[layer] if layer in cached else layer(ctx) for layer in layers.LAYERS
             )
             enabled = chains.get("enabled")
             if enabled and enabled[-1].value is False:
+                if memo is not None:
+                    memo.keep(file, env.name, name, None)
                 continue
-            name = base.service.model.metadata.name
-            provenance[(name, env.name)] = Provenance(name, env.name, chains)
+            provenance.add(Provenance(name, env.name, chains))
+            said = len(sink.items)
             resolved = build_service(
                 base.service, base.framework, chains, sink, platform_of(tuple(env.targets))
             )
@@ -120,7 +140,13 @@ def resolve_estate(
                     update["agent_platform"] = platform[-1].value
                 if name in workloads:
                     update["workload"] = resolve_workload(workloads[name], resolved, namespace)
-                services.append(resolved.model_copy(update=update))
+                resolved = resolved.model_copy(update=update)
+                services.append(resolved)
+            if memo is not None:
+                if len(sink.items) != said or resolved is None:
+                    memo.spoke(file)
+                else:
+                    memo.keep(file, env.name, name, resolved)
         environments[env.name] = EnvironmentModel(
             environment=env.name,
             targets=tuple(env.targets),

@@ -251,7 +251,9 @@ def service_override(ctx: LayerInput) -> Values:
     return values
 
 
-LAYERS: tuple[Callable[[LayerInput], Values], ...] = (
+Layer = Callable[[LayerInput], Values]
+
+LAYERS: tuple[Layer, ...] = (
     obsc_defaults,
     framework_defaults,
     snapshot,

@@ -42,7 +42,9 @@ def _render(base: Path, ports: Ports) -> Path:
     shutil.copytree(FIXTURES / "secret-refs", repo)
     out = base / "exported"
     out.mkdir()
-    return render_for_run(repo, base, ports, out, f"{base}/*.log")
+    # container logs from a folder of their own: `{base}/*.log` would take in collector.log,
+    # the collector's own log, which it then fails to parse as a container log (and says so)
+    return render_for_run(repo, base, ports, out, f"{base}/containers/*.log")
 
 
 def _send_and_read(binary: Path, base: Path, ports: Ports, config: Path) -> list[str]:
