@@ -74,11 +74,18 @@ def context_digest(context: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def service_key(environment: str, target: str, context: str, service: ResolvedService) -> str:
-    """The key of one service's files: same key, same bytes (for one compiler)."""
-    digest = hashlib.sha256(f"{environment}\0{target}\0{context}\0".encode())
-    digest.update(service.model_dump_json().encode())
-    return digest.hexdigest()
+def service_key(environment: str, target: str, context: str, model: str) -> str:
+    """The key of one service's files: same key, same bytes (for one compiler).
+
+    `model` is the digest of the service's model (`model_digest`).
+    """
+    material = f"{environment}\0{target}\0{context}\0{model}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def model_digest(service: ResolvedService) -> str:
+    """The digest of a service's resolved model."""
+    return hashlib.sha256(service.model_dump_json().encode()).hexdigest()
 
 
 def path_key(path: Path) -> str:

@@ -45,6 +45,7 @@ class ServiceRecords:
         self._groups: dict[str, dict[str, Entry]] = {}
         self._spliced: dict[str, bytes | None] = {}  # spliced files on disk, by path
         self._spliced_digests: dict[str, str] = {}
+        self._models: dict[int, tuple[ResolvedService, str]] = {}  # see service_key
         value = store.get_record(NAMESPACE, fingerprint.path_key(root))
         if isinstance(value, dict) and value.get("compiler") == fingerprint.compiler_fingerprint():
             try:
@@ -66,7 +67,13 @@ class ServiceRecords:
         self, environment: str, target: str, context: str, service: ResolvedService
     ) -> str:
         """The key of one service's files."""
-        return fingerprint.service_key(environment, target, context, service)
+        # Every target that renders per service asks for each service: its model is
+        # digested once (serialising 10,000 models cost 0.15 s per target). By identity,
+        # the model kept beside its digest so that its id cannot be reused meanwhile.
+        known = self._models.get(id(service))
+        if known is None or known[0] is not service:
+            known = self._models[id(service)] = (service, fingerprint.model_digest(service))
+        return fingerprint.service_key(environment, target, context, known[1])
 
     def reuse(self, group: str, key: str, sink: TreeSink) -> list[tuple[str, Produced]] | None:
         """The service's files taken from the tree on disk, if they are what it renders."""

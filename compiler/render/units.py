@@ -49,11 +49,18 @@ class Unit:
     first: int = 0  # "services": model.services[first:stop]
     stop: int = 0
     names: tuple[str, ...] = ()  # "assembly": the selected targets rendered in this unit
+    walks: int = 0  # the services a unit of another kind goes through (the environment's)
 
     @property
     def cost(self) -> int:
-        """A rough size, to start the largest units first."""
-        return self.stop - self.first if self.kind == "services" else 10
+        """A rough size, to start the largest units first.
+
+        A unit of environment-wide files goes through every service, and a chunk of
+        services whose files are reused is cheap: those start first, so that neither is
+        left running alone at the end (after one change at 10,000 services, the model.json
+        units were the last to start).
+        """
+        return self.stop - self.first if self.kind == "services" else max(10, self.walks)
 
     @property
     def label(self) -> str:
@@ -148,14 +155,15 @@ def plan_units(job: RenderJob, selected: Mapping[str, Sequence[str]], jobs: int)
         chunk = max(MIN_CHUNK, -(-services // (jobs * CHUNKS_PER_JOB)))
         together = packaged_together(job.registry, names)
         if together:
-            units.append(Unit(env, "assembly", "", names=tuple(n for n in names if n in together)))
+            packaged = tuple(n for n in names if n in together)
+            units.append(Unit(env, "assembly", "", names=packaged, walks=services))
         for name in names:
             if name in together:
                 continue
             if name not in job.splits:
-                units.append(Unit(env, "whole", name))
+                units.append(Unit(env, "whole", name, walks=services))
                 continue
-            units.append(Unit(env, "shared", name))
+            units.append(Unit(env, "shared", name, walks=services))
             units.extend(
                 Unit(env, "services", name, first, min(first + chunk, services))
                 for first in range(0, services, chunk)

@@ -9,7 +9,7 @@ position in a side table keyed by its path in the document.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ class Document:
     file: str
     index: int
     data: Any
-    positions: dict[PathKey, tuple[int, int]] = field(repr=False)
+    positions: Mapping[PathKey, tuple[int, int]] = field(repr=False)
 
     def location(self, path: PathKey) -> Location:
         """The position of `path`, or of its nearest ancestor that has one."""
