@@ -111,7 +111,7 @@ class ServiceRecords:
         return self._spliced[path] if self._spliced_digests[path] == digest else None
 
     def save(self, rendered: Mapping[str, Mapping[str, Entry]]) -> None:
-        """Record the entries of the groups (`<env>/<target>`) just rendered; keep the others."""
+        """Record the groups just rendered (per target, per spliced file); keep the others."""
         groups = {**self._groups, **{g: dict(keys) for g, keys in rendered.items()}}
         value = {"compiler": fingerprint.compiler_fingerprint(), "groups": groups}
         store.put_record(NAMESPACE, fingerprint.path_key(self.root), value)

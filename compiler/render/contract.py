@@ -11,9 +11,10 @@ The engine then renders large environments in chunks of services, on every CPU a
 holding a whole environment's output in memory, and skips services whose inputs did not
 change; the bytes are the same as `render`'s.
 
-A target of one file made of one piece per service between environment-wide text (model.json)
-offers its render as `Spliced`: the engine then makes only the pieces of changed services,
-recalls the others from the file on disk, and splices them.
+A file made of one piece per service between environment-wide text (model.json, the Loki
+rules) is offered as `Spliced`: the engine then makes only the pieces of changed services,
+recalls the others from the file on disk, and splices them. A target may offer both: the
+alerts target's rules and tests are per service, its Loki rules file is spliced.
 """
 
 from __future__ import annotations
@@ -63,25 +64,33 @@ class PerService(Generic[Context]):
         return dict(sorted(files.items()))
 
 
+def no_context(_model: EnvironmentModel) -> JSONValue:
+    """The context of a piece that depends on its service alone."""
+    return {}
+
+
 @dataclass(frozen=True, slots=True)
 class Spliced:
-    """A target's one file as a frame around one piece per service, in the model's order.
+    """One file of a target as a frame around one piece per service, in the model's order.
 
     The file is `before + separator.join(pieces) + after`, where `frame(model)` gives
-    `(before, separator, after)` and `piece(service)` a service's piece: a piece depends on
-    its service alone, so the piece of an unchanged service can be taken from the file
-    rendered before (compiler.build.services). `render` gives the same bytes as the
-    target's own `render`.
+    `(before, separator, after)` and `piece(context, service)` a service's piece (empty for
+    a service the file leaves out). As in `PerService`, `context(model)` extracts once per
+    environment, as plain JSON, everything else a piece depends on: the piece of a service
+    whose model and context are unchanged can be taken from the file rendered before
+    (compiler.build.services). `render` gives the same bytes as the target's own `render`.
     """
 
     path: str
     frame: Callable[[EnvironmentModel], tuple[bytes, bytes, bytes]]
-    piece: Callable[[ResolvedService], bytes]
+    piece: Callable[[Any, ResolvedService], bytes]
+    context: Callable[[EnvironmentModel], JSONValue] = no_context
 
     def render(self, model: EnvironmentModel) -> RenderedFiles:
         """The file for `model`."""
         before, separator, after = self.frame(model)
-        pieces = separator.join(self.piece(service) for service in model.services)
+        context = self.context(model)
+        pieces = separator.join(self.piece(context, service) for service in model.services)
         return {self.path: before + pieces + after}
 
 
@@ -133,8 +142,8 @@ class Target:
     # The same files as `render`, split per service (see PerService); None when the
     # target's files are environment-wide.
     per_service: PerService[Any] | None = None
-    # The same file as `render`, spliced from per-service pieces (see Spliced); None when
-    # the target is not made that way.
+    # One of `render`'s files, spliced from per-service pieces (see Spliced); None when the
+    # target has no such file. With `per_service`, its `shared` leaves this file out.
     spliced: Spliced | None = None
 
 

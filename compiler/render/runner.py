@@ -91,7 +91,7 @@ class Rendered:
     """What the units of a render produced."""
 
     files: dict[str, Produced]  # by rendered/-relative path
-    entries: dict[str, dict[str, Entry]]  # memo entries of every service, by `<env>/<target>`
+    entries: dict[str, dict[str, Entry]]  # memo entries, by `<env>/<target>[/<spliced file>]`
     reused: int  # services the memo vouched for
 
 

@@ -5,7 +5,8 @@ One unit renders, for one environment, one of:
 - the environment-wide files of a target that renders per service (contract.PerService),
 - one chunk of that environment's services for such a target,
 - every file of a target that does not split (the collector config),
-- the one file of a target spliced from per-service pieces (model.json, contract.Spliced),
+- a file of a target spliced from per-service pieces (model.json, the Loki rules:
+  contract.Spliced),
 - a target that packages others (helm, compose, gitops) together with what it packages,
   rendered once in that unit and handed to it in memory (`render_environment`).
 
@@ -35,7 +36,7 @@ from compiler.render.contract import Assembly, PerService, Registry, RendererFn,
 MIN_CHUNK = 50
 CHUNKS_PER_JOB = 4
 
-UnitKind = Literal["whole", "shared", "services", "assembly"]
+UnitKind = Literal["whole", "shared", "services", "spliced", "assembly"]
 Entry = list[tuple[str, str]]  # (rendered/-relative path, digest) of one service's files
 
 
@@ -94,7 +95,7 @@ class UnitResult:
     """What a unit produced, and the memo entries of the services it rendered."""
 
     files: list[tuple[str, Produced]]
-    entries: dict[str, dict[str, Entry]]  # {"<env>/<target>": {service key: entry}}
+    entries: dict[str, dict[str, Entry]]  # {"<env>/<target>[/<spliced file>]": {key: entry}}
     reused: int = 0  # services the memo vouched for (not rendered)
 
 
@@ -160,8 +161,11 @@ def plan_units(job: RenderJob, selected: Mapping[str, Sequence[str]], jobs: int)
         for name in names:
             if name in together:
                 continue
+            if name in job.spliced:
+                units.append(Unit(env, "spliced", name, walks=services))
             if name not in job.splits:
-                units.append(Unit(env, "whole", name, walks=services))
+                if name not in job.spliced:
+                    units.append(Unit(env, "whole", name, walks=services))
                 continue
             units.append(Unit(env, "shared", name, walks=services))
             units.extend(
@@ -264,23 +268,25 @@ def _render_spliced(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
     """A spliced file, each service's piece recalled from the file on disk when the memo can."""
     model = job.resolved.environments[unit.environment]
     spliced, memo = job.spliced[unit.target], job.memo
-    group = f"{unit.environment}/{unit.target}"
-    path = f"{group}/{spliced.path}"
+    path = f"{unit.environment}/{unit.target}/{spliced.path}"
+    group = path  # the memo's entries of the pieces: not those of the target's other files
     check_relative_path(spliced.path)
     with _blamed(unit.environment, unit.target):
         before, separator, after = spliced.frame(model)
+        context = spliced.context(model)
+    context_key = memo.context_key(context) if memo is not None else ""
     pieces: list[bytes] = []
     keys: list[str] = []
     found: list[Entry] = []  # where each recalled piece was found ([] when serialised)
     for service in model.services:
         recalled = None
         if memo is not None:
-            keys.append(memo.service_key(unit.environment, unit.target, "", service))
+            keys.append(memo.service_key(unit.environment, path, context_key, service))
             recalled = memo.recall_piece(group, keys[-1])
             found.append(recalled[1] if recalled is not None else [])
         if recalled is None:
             with _blamed(unit.environment, unit.target):
-                pieces.append(spliced.piece(service))
+                pieces.append(spliced.piece(context, service))
         else:
             pieces.append(recalled[0])
     seen = sink.put(path, before + separator.join(pieces) + after)
@@ -299,7 +305,7 @@ def run_unit(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
     """Render `unit` into `sink`: each file's rendered/-relative path and what the sink saw."""
     if unit.kind == "services":
         return _render_services(job, unit, sink)
-    if unit.kind == "whole" and unit.target in job.spliced:
+    if unit.kind == "spliced":
         return _render_spliced(job, unit, sink)
     files = [
         (f"{unit.environment}/{rel}", sink.put(f"{unit.environment}/{rel}", content))

@@ -12,9 +12,16 @@ from collections.abc import Mapping
 
 from compiler.model import EnvironmentModel, ResolvedService, Severities
 from compiler.output.canonical import dump_yaml
-from compiler.render.contract import JSONValue, PerService, RenderedFiles, RendererFn, Target
+from compiler.render.contract import (
+    JSONValue,
+    PerService,
+    RenderedFiles,
+    RendererFn,
+    Spliced,
+    Target,
+)
 from targets.alerts.alertmanager import alertmanager_config, render_alertmanager
-from targets.alerts.loki import render_loki_rules
+from targets.alerts.loki import loki_frame, loki_piece
 from targets.alerts.own_alerts import own_alert_groups, own_alert_tests
 from targets.alerts.settings import HELP, parse_webhook, webhook_receivers
 from targets.alerts.slo_rules import service_alert_rules, service_rule_groups
@@ -23,12 +30,8 @@ from targets.alerts.stack import stack_files
 
 
 def shared_files(model: EnvironmentModel) -> RenderedFiles:
-    """The environment-wide files: Alertmanager, Loki ruler and collector-health rules."""
-    return {
-        "alertmanager.yaml": render_alertmanager(model),
-        "loki/rules.yaml": render_loki_rules(model),
-        **stack_files(model),
-    }
+    """The environment-wide files but the Loki rules: Alertmanager and collector-health rules."""
+    return {"alertmanager.yaml": render_alertmanager(model), **stack_files(model)}
 
 
 def service_context(model: EnvironmentModel) -> dict[str, JSONValue]:
@@ -69,11 +72,14 @@ def service_files(context: dict[str, JSONValue], service: ResolvedService) -> Re
 
 
 SPLIT = PerService(shared=shared_files, context=service_context, service=service_files)
+LOKI_RULES = Spliced(
+    path="loki/rules.yaml", frame=loki_frame, piece=loki_piece, context=service_context
+)
 
 
 def render_alerts(model: EnvironmentModel) -> RenderedFiles:
     """Every file of the alerts target for one environment."""
-    return SPLIT.render(model)
+    return dict(sorted({**SPLIT.render(model), **LOKI_RULES.render(model)}.items()))
 
 
 def configure(values: Mapping[str, str]) -> RendererFn:
@@ -95,6 +101,7 @@ TARGET = Target(
     description="Prometheus SLO rules with promtool tests, Alertmanager config, Loki rules",
     render=render_alerts,
     per_service=SPLIT,
+    spliced=LOKI_RULES,
     settings=HELP,
     configure=configure,
 )

@@ -29,6 +29,7 @@ Alerts are named `<Service>LogErrorRate` and carry `service`, `team` and `severi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from compiler.model import (
@@ -178,3 +179,38 @@ def log_sli_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
 def render_loki_rules(model: EnvironmentModel) -> bytes:
     """`loki/rules.yaml` of one environment: a Prometheus-style rule file with LogQL."""
     return dump_yaml({"groups": loki_rule_groups(model) + log_sli_groups(model)})
+
+
+# The same file, spliced (compiler.render.contract.Spliced): one piece per application
+# service (its alert's group; empty for another service) between `groups:` and the logs SLI
+# groups, which few services have and which are made whole each time. A block sequence's
+# items are emitted one after another at the key's indent, so the pieces are the items of
+# the whole file's list (tests/targets/test_loki_spliced.py).
+_GROUPS = b"groups:\n"
+
+
+def _items(groups: list[dict[str, Any]]) -> bytes:
+    """The block-sequence items of `groups`, as they are in `groups:`'s value."""
+    text = dump_yaml({"groups": groups})
+    assert text.startswith(_GROUPS)
+    return text[len(_GROUPS) :]
+
+
+def loki_frame(model: EnvironmentModel) -> tuple[bytes, bytes, bytes]:
+    """Before the first piece, between two, after the last (the logs SLI groups)."""
+    sli = log_sli_groups(model)
+    if not sli and not any(covered(service) for service in model.services):
+        return dump_yaml({"groups": []}), b"", b""
+    return _GROUPS, b"", _items(sli) if sli else b""
+
+
+def loki_piece(context: Mapping[str, Any], service: ResolvedService) -> bytes:
+    """The group of the service's log error alert, or nothing for a service without one.
+
+    `context` is the alerts target's per-service context (its Grafana URL and severities).
+    """
+    if not covered(service):
+        return b""
+    severities = Severities.model_validate({"page": context["page"], "ticket": context["ticket"]})
+    rule = log_error_rule(service, context["grafana_url"], severities)
+    return _items([{"name": f"obsc-logs-{service.name}", "rules": [rule]}])

@@ -31,7 +31,7 @@ def model_frame(model: EnvironmentModel) -> tuple[bytes, bytes, bytes]:
     return head + SERVICES_KEY[:-1] + b"\n", b",\n", b"\n  ]" + tail
 
 
-def service_piece(service: ResolvedService) -> bytes:
+def service_piece(_context: object, service: ResolvedService) -> bytes:
     """One service as an item of `model.json`'s services list."""
     lines = dump_json(service.model_dump(mode="json")).rstrip(b"\n").split(b"\n")
     return b"\n".join(ITEM_INDENT + line for line in lines)

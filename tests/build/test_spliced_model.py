@@ -30,9 +30,9 @@ def pieces(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     spliced = target.spliced
     assert spliced is not None
 
-    def counting(service: ResolvedService, *, _real: Spliced = spliced) -> bytes:
+    def counting(context: object, service: ResolvedService, *, _real: Spliced = spliced) -> bytes:
         calls.append(service.name)
-        return _real.piece(service)
+        return _real.piece(context, service)
 
     replaced = dataclasses.replace(spliced, piece=counting)
     monkeypatch.setitem(
