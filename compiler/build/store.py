@@ -8,6 +8,11 @@ decoded into checked shapes by their owners, never pickle: the cache directory m
 between CI jobs or even come from a pull request (`OBSC_CACHE_DIR=.obsc-cache`), and reading
 it must not be able to run code. Every record is safe to delete.
 
+Records named by content (a spec file's bytes, a service's inputs) pile up: every edit and
+every new compiler writes new ones. A record read is touched, and a process that writes
+records removes, at most once a day per namespace, those nobody read or wrote for
+`MAX_AGE_DAYS` (as pip and ccache trim their caches by age).
+
     get_record(namespace, key)         -> the value, or None when there is no usable record
     put_record(namespace, key, value)  -> None (best effort: an unwritable cache is not used)
     content_key(*parts)                -> a key naming content (sha256 of the parts)
@@ -15,9 +20,11 @@ it must not be able to run code. Every record is safe to delete.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 import orjson
@@ -25,6 +32,9 @@ import orjson
 from compiler.build.files import write_atomic
 
 FORMAT = 3  # of every record; bump when any record's shape changes
+MAX_AGE_DAYS = 30  # a record unused for this long is removed (see the module docstring)
+_PRUNED = ".pruned"  # in a namespace's folder: touched when it was last pruned
+_DAY = 24 * 3600
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
@@ -79,7 +89,41 @@ def read_record(namespace: str, key: str) -> object | None:
     if record.get("key") != key or "value" not in record:
         raise BadRecord("its key or value is missing or another record's")
     value: object = record["value"]
+    _touch(path)
     return value
+
+
+def _touch(path: Path) -> None:
+    """Mark a record as used now (a read-only cache is used as it is)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune(namespace: str, now: float | None = None) -> int:
+    """Remove the namespace's records unused for MAX_AGE_DAYS, once a day; how many went."""
+    folder = cache_dir() / namespace
+    stamp = folder / _PRUNED
+    now = time.time() if now is None else now
+    try:
+        if now - stamp.stat().st_mtime < _DAY:
+            return 0
+    except OSError:
+        pass  # never pruned (or no folder yet)
+    removed = 0
+    try:
+        for path in folder.glob("*/*.json"):
+            try:
+                if now - path.stat().st_mtime > MAX_AGE_DAYS * _DAY:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone meanwhile (another obsc pruned it), or not ours to remove
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+        os.utime(stamp, (now, now))
+    except OSError:
+        pass
+    return removed
 
 
 def get_record(namespace: str, key: str) -> object | None:
@@ -97,4 +141,5 @@ def put_record(namespace: str, key: str, value: object) -> None:
         raw = orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS)
         write_atomic(record_path(namespace, key), raw)
     except (OSError, TypeError):  # TypeError: a lone surrogate a YAML escape can spell
-        pass
+        return
+    prune(namespace)

@@ -39,13 +39,13 @@ def load(record: str) -> dict[str, list[list[Any]]]:
 
 
 def store_record(record: str, value: dict[str, list[list[Any]]]) -> None:
-    """Replace the record, and drop all but the newest records (best effort, both)."""
+    """Replace the record, and drop all but the last used records (best effort, both)."""
     store.put_record(NAMESPACE, record, value)
     _keep_newest(KEEP_RECORDS)
 
 
 def _keep_newest(count: int) -> None:
-    """Delete the namespace's records but the `count` written last (every record may go)."""
+    """Delete the namespace's records but the `count` used last (read or written)."""
     folder = store.cache_dir() / NAMESPACE
     written: list[tuple[int, Path]] = []
     for path in folder.glob("*/*.json"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,50 @@ def test_the_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyP
     assert store.cache_dir() == Path("/x/obsc")
     monkeypatch.setenv("OBSC_CACHE_DIR", "/y")
     assert store.cache_dir() == Path("/y")
+
+
+DAY = 24 * 3600
+
+
+def _aged(namespace: str, name: str, days: float) -> Path:
+    """A record last used `days` ago."""
+    key = store.content_key(name)
+    store.put_record(namespace, key, name)
+    path = store.record_path(namespace, key)
+    then = path.stat().st_mtime - days * DAY
+    os.utime(path, (then, then))
+    return path
+
+
+def _never_pruned(namespace: str) -> None:
+    (store.cache_dir() / namespace / ".pruned").unlink()
+
+
+def test_a_record_read_is_marked_used() -> None:
+    path = _aged("ns", "old", 40)
+    before = path.stat().st_mtime
+    assert store.get_record("ns", store.content_key("old")) == "old"
+    assert path.stat().st_mtime > before + 39 * DAY
+
+
+def test_records_unused_for_the_age_limit_are_pruned_once_a_day() -> None:
+    stale = _aged("ns", "stale", store.MAX_AGE_DAYS + 1)
+    fresh = _aged("ns", "fresh", store.MAX_AGE_DAYS - 2)
+    other = _aged("other", "stale elsewhere", store.MAX_AGE_DAYS + 1)
+    _never_pruned("ns")  # the writes above pruned (nothing yet) today
+    now = time.time()
+    assert store.prune("ns", now) == 1
+    assert not stale.exists() and fresh.exists() and other.exists()
+    again = _aged("ns", "stale again", store.MAX_AGE_DAYS + 1)
+    assert store.prune("ns", now + DAY / 2) == 0  # pruned less than a day ago
+    assert again.exists()
+    assert store.prune("ns", now + DAY + 1) == 1
+    assert not again.exists() and fresh.exists()
+
+
+def test_writing_a_record_prunes_its_namespace() -> None:
+    stale = _aged("ns", "stale", store.MAX_AGE_DAYS + 1)
+    _never_pruned("ns")
+    store.put_record("ns", store.content_key("new"), "new")
+    assert not stale.exists()
+    assert store.get_record("ns", store.content_key("new")) == "new"
