@@ -30,7 +30,8 @@ def validate_command(no_policies: bool, strict: bool) -> None:
     specs = Specs(estate.project_document, estate.service_documents)
     check_estate_manifests(repo, estate.resolved, specs)
     # cache records ignored (OBSC020) are said too; --strict does not count them: not the specs'
-    print_diagnostics((*estate.cache_warnings, *estate.warnings), opts)
+    said = (*estate.cache_warnings, *estate.warnings)
+    print_diagnostics(said, opts)
     print_policy_outcome(report, opts)
     resolved = estate.resolved
     if opts.json:
@@ -42,7 +43,7 @@ def validate_command(no_policies: bool, strict: bool) -> None:
                     name: {"services": len(env.services), "targets": list(env.targets)}
                     for name, env in resolved.environments.items()
                 },
-                "diagnostics": [d.as_json() for d in (*estate.cache_warnings, *estate.warnings)],
+                "diagnostics": [d.as_json() for d in said],
             }
         )
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from compiler.model import EnvironmentModel, ResolvedService, Severities
+from compiler.model import EnvironmentModel, ResolvedService
 from compiler.output.canonical import dump_yaml
 from compiler.render.contract import (
     JSONValue,
@@ -21,6 +21,7 @@ from compiler.render.contract import (
     Target,
 )
 from targets.alerts.alertmanager import alertmanager_config, render_alertmanager
+from targets.alerts.context import alerting_of, service_context
 from targets.alerts.loki import loki_frame, loki_piece
 from targets.alerts.own_alerts import own_alert_groups, own_alert_tests
 from targets.alerts.settings import HELP, parse_webhook, webhook_receivers
@@ -34,25 +35,9 @@ def shared_files(model: EnvironmentModel) -> RenderedFiles:
     return {"alertmanager.yaml": render_alertmanager(model), **stack_files(model)}
 
 
-def service_context(model: EnvironmentModel) -> dict[str, JSONValue]:
-    """What a service's rules and tests depend on besides the service.
-
-    Grafana's base URL (links) and the Project's severity names, as JSON: the render engine
-    digests the context to tell whether a service's files can be reused.
-    """
-    severities = model.alerting.severities
-    return {
-        "grafana_url": model.alerting.grafana_url,
-        "page": list(severities.page),
-        "ticket": list(severities.ticket),
-    }
-
-
 def service_files(context: dict[str, JSONValue], service: ResolvedService) -> RenderedFiles:
     """One service's SLO rules and own alerts, and the promtool test of both."""
-    url = context["grafana_url"]
-    grafana_url = url if isinstance(url, str) else None
-    severities = Severities.model_validate({"page": context["page"], "ticket": context["ticket"]})
+    grafana_url, severities = alerting_of(context)
     alerts_by_slo = service_alert_rules(service, grafana_url, severities)
     groups = service_rule_groups(
         service, grafana_url, severities, alerts_by_slo

@@ -41,6 +41,8 @@ from compiler.model import (
 )
 from compiler.output.canonical import dump_yaml
 from compiler.output.links import service_dashboard_url
+from compiler.render.contract import JSONValue
+from targets.alerts.context import alerting_of
 from targets.alerts.go_template import with_literal_templates
 from targets.alerts.naming import camel
 
@@ -126,15 +128,21 @@ def covered(service: ResolvedService) -> bool:
     return service.category == "application"
 
 
+def log_error_group(
+    service: ResolvedService, grafana_url: str | None, severities: Severities
+) -> dict[str, Any]:
+    """The group `obsc-logs-<service>` holding the service's log error alert."""
+    return {
+        "name": f"obsc-logs-{service.name}",
+        "rules": [log_error_rule(service, grafana_url, severities)],
+    }
+
+
 def loki_rule_groups(model: EnvironmentModel) -> list[dict[str, Any]]:
     """One group per application service, in the model's (name) order."""
+    alerting = model.alerting
     return [
-        {
-            "name": f"obsc-logs-{service.name}",
-            "rules": [
-                log_error_rule(service, model.alerting.grafana_url, model.alerting.severities)
-            ],
-        }
+        log_error_group(service, alerting.grafana_url, alerting.severities)
         for service in model.services
         if covered(service)
     ]
@@ -204,13 +212,11 @@ def loki_frame(model: EnvironmentModel) -> tuple[bytes, bytes, bytes]:
     return _GROUPS, b"", _items(sli) if sli else b""
 
 
-def loki_piece(context: Mapping[str, Any], service: ResolvedService) -> bytes:
+def loki_piece(context: Mapping[str, JSONValue], service: ResolvedService) -> bytes:
     """The group of the service's log error alert, or nothing for a service without one.
 
-    `context` is the alerts target's per-service context (its Grafana URL and severities).
+    `context` is the alerts target's per-service context (targets.alerts.context).
     """
     if not covered(service):
         return b""
-    severities = Severities.model_validate({"page": context["page"], "ticket": context["ticket"]})
-    rule = log_error_rule(service, context["grafana_url"], severities)
-    return _items([{"name": f"obsc-logs-{service.name}", "rules": [rule]}])
+    return _items([log_error_group(service, *alerting_of(context))])
