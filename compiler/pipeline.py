@@ -29,7 +29,7 @@ from compiler.build.stat_index import Stat, stat_of
 from compiler.build.state import BuildState, Loaded
 from compiler.errors import Diagnostic, DiagnosticSink, Severity, SpecError, UsageError
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
-from compiler.gc_control import cyclic_gc_paused
+from compiler.gc_control import cyclic_gc_paused, keep_until_exit
 from compiler.model import EnvironmentModel, ResolvedEstate
 from compiler.output.manifest import MANIFEST_NAME, Manifest, file_digest, next_manifest
 from compiler.output.out_dir import check_out_dir
@@ -348,7 +348,9 @@ def load_estate(repo: Path, environments: Collection[str] = ()) -> Estate:
     later ones made reading a large render record 30 times slower.
     """
     with cyclic_gc_paused(freeze_after=True):
-        return _load_estate(repo, environments)
+        estate = _load_estate(repo, environments)
+    keep_until_exit(estate)  # freeing it took 0.45 s of a diff at 10,000 services
+    return estate
 
 
 def _load_estate(repo: Path, environments: Collection[str]) -> Estate:

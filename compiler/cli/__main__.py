@@ -1,5 +1,5 @@
 """`python -m compiler.cli`: the same entry point as the `obsc` script."""
 
-from compiler.cli.main import main
+from compiler.cli.main import run
 
-main()
+run()

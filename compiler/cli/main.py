@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -130,6 +130,31 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         sys.exit(_handle_error(exc, args))
     sys.exit(0)
+
+
+def run() -> NoReturn:
+    """The `obsc` program: `main`, then an exit that does not free the heap (gc_control).
+
+    `main` is for in-process callers (tests): it raises SystemExit and frees as usual.
+    """
+    from compiler import gc_control
+
+    gc_control.exit_fast_requested()
+    try:
+        main()
+    except SystemExit as exc:
+        gc_control.exit_now(_exit_status(exc.code))
+    gc_control.exit_now(0)  # not reached: main always exits
+
+
+def _exit_status(code: object) -> int:
+    """The process status `sys.exit(code)` gives (a message is printed, as Python does)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    click.echo(str(code), err=True)
+    return 1
 
 
 def _handle_error(exc: Exception, args: list[str]) -> int:
