@@ -30,7 +30,7 @@ from compiler.build.state import BuildState, Loaded
 from compiler.errors import Diagnostic, DiagnosticSink, Severity, SpecError, UsageError
 from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
 from compiler.gc_control import cyclic_gc_paused, keep_until_exit
-from compiler.model import EnvironmentModel, ResolvedEstate
+from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
 from compiler.output.manifest import MANIFEST_NAME, Manifest, file_digest, next_manifest
 from compiler.output.out_dir import check_out_dir
 from compiler.output.sink import Keep, TreeSink, write_new_file
@@ -75,6 +75,9 @@ class Estate:
     environment_targets: dict[str, list[str]]
     every_environment: bool  # all of them were resolved (and cross-checked)
     cache_warnings: tuple[Diagnostic, ...] = ()  # cache records ignored (OBSC020): not inputs'
+    # The digests of services' models known from the resolve records, by the model's id
+    # (compiler.build.resolved): the render's service keys need them.
+    model_digests: Mapping[int, tuple[ResolvedService, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +168,7 @@ def build(request: BuildRequest) -> Build:
         targets = registry()  # nor imports the targets (only those it renders, from here)
         needed = engine.targets_needed(targets, pairs)
         renderers = target_options.configured_renderers(targets, request.settings, needed)
-        memo = state.service_memo() if request.keep is not Keep.ALL else None
+        memo = state.service_memo(estate.model_digests) if request.keep is not Keep.ALL else None
         with nullcontext() if request.check else render_lock(out_dir):
             with nullcontext(None) if request.check else staged_tree(out_dir) as staging:
                 sink = functools.partial(TreeSink, out_dir, staging, request.keep)
@@ -411,6 +414,7 @@ def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
         declared,
         every_environment=set(environments) in (set(), set(declared)),
         cache_warnings=cache_warnings,
+        model_digests=memo.digests,
     )
 
 

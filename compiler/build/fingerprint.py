@@ -85,7 +85,12 @@ def service_key(environment: str, target: str, context: str, model: str) -> str:
 
 def model_digest(service: ResolvedService) -> str:
     """The digest of a service's resolved model."""
-    return hashlib.sha256(service.model_dump_json().encode()).hexdigest()
+    return text_digest(service.model_dump_json())
+
+
+def text_digest(model_json: str) -> str:
+    """The digest of a model serialised by `model_dump_json` (what `model_digest` digests)."""
+    return hashlib.sha256(model_json.encode()).hexdigest()
 
 
 def path_key(path: Path) -> str:

@@ -39,13 +39,20 @@ Entry = list[tuple[str, str]]  # (rendered/-relative path, digest) of one servic
 class ServiceRecords:
     """The service records of the last render into one tree, and the digests of its files."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, digests: Mapping[int, tuple[ResolvedService, str]] | None = None
+    ) -> None:
+        """The records of the tree at `root`.
+
+        `digests`: models whose digests are known already (`fingerprint.model_digest` of
+        each, by the model's id), as the resolve records know them (compiler.build.resolved).
+        """
         self.root = root
         self._on_disk = tree_index(root)
         self._groups: dict[str, dict[str, Entry]] = {}
         self._spliced: dict[str, bytes | None] = {}  # spliced files on disk, by path
         self._spliced_digests: dict[str, str] = {}
-        self._models: dict[int, tuple[ResolvedService, str]] = {}  # see service_key
+        self._models: dict[int, tuple[ResolvedService, str]] = dict(digests or {})
         value = store.get_record(NAMESPACE, fingerprint.path_key(root))
         if isinstance(value, dict) and value.get("compiler") == fingerprint.compiler_fingerprint():
             try:

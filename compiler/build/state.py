@@ -28,6 +28,7 @@ from compiler.build.reasons import PARTIAL_RENDER, Miss
 from compiler.build.services import Entry, ServiceRecords
 from compiler.build.stat_index import Stat
 from compiler.errors import Diagnostic
+from compiler.model import ResolvedService
 from compiler.output.manifest import Manifest
 
 
@@ -85,10 +86,15 @@ class BuildState:
         )
         return current.manifest
 
-    def service_memo(self) -> ServiceRecords:
-        """What vouches for services rendered into this tree before."""
+    def service_memo(
+        self, digests: Mapping[int, tuple[ResolvedService, str]] | None = None
+    ) -> ServiceRecords:
+        """What vouches for services rendered into this tree before.
+
+        `digests`: models whose digests are known already, by id (ServiceRecords).
+        """
         if self._memo is None:
-            self._memo = ServiceRecords(self.out_dir)
+            self._memo = ServiceRecords(self.out_dir, digests or {})
         return self._memo
 
     def record(

@@ -15,8 +15,8 @@ import pytest
 
 import compiler.resolve as resolve_package
 import compiler.resolve.service as service_module
+from compiler.build import fingerprint, store
 from compiler.build import resolved as resolved_records
-from compiler.build import store
 from compiler.errors import SpecError
 from compiler.pipeline import Estate, load_estate
 from tests.build.test_spec_files import _models, _provenance
@@ -149,16 +149,32 @@ def test_a_file_whose_service_reported_a_diagnostic_is_never_recorded(
 
 FORGERIES: dict[str, Callable[[Path], object]] = {
     "not JSON": lambda record: record.write_bytes(b"\x80 not a record"),
-    "a service that does not validate": lambda record: _forge(
+    "a service that does not validate": lambda record: _forge_models(
         record, lambda text: text.replace('"objective":99.9', '"objective":"high"')
     ),
-    "another service's name": lambda record: _forge(
+    "a model that is not JSON": lambda record: _forge_models(record, lambda text: text[:-1]),
+    "another service's name": lambda record: _forge_models(
         record, lambda text: text.replace('"name":"checkout"', '"name":"orders"', 1)
     ),
     "services missing": lambda record: _forge(
         record, lambda text: json.dumps({**json.loads(text), "value": []})
     ),
 }
+
+
+def _forge_models(record: Path, change: Callable[[str], str]) -> None:
+    """Change the model text of each service of the record (as `save` wrote it)."""
+
+    def changed(item: dict[str, object]) -> dict[str, object]:
+        text = item.get("model")
+        return {**item, "model": change(text)} if isinstance(text, str) else item
+
+    _forge(
+        record,
+        lambda text: json.dumps(
+            {**(data := json.loads(text)), "value": [changed(i) for i in data["value"]]}
+        ),
+    )
 
 
 def _forge(record: Path, change: Callable[[str], str]) -> None:
@@ -209,3 +225,17 @@ def test_a_warm_render_writes_the_cold_bytes(
     shutil.rmtree(store.cache_dir())
     assert obsc("--repo", example_repo, "render", "--no-policies", "--out", cold).code == 0
     assert tree_bytes(warm) == tree_bytes(cold)
+
+
+def test_every_services_digest_is_known_from_its_record(example_repo: Path) -> None:
+    """The render keys services by these digests: each must be the model's own."""
+    cold = load_estate(example_repo)  # resolved: digested while recorded
+    warm = load_estate(example_repo)  # recalled: digested from the recorded text
+    for estate in (cold, warm):
+        services = [s for env in estate.resolved.environments.values() for s in env.services]
+        assert services
+        for service in services:
+            assert estate.model_digests[id(service)] == (
+                service,
+                fingerprint.model_digest(service),
+            )
