@@ -33,7 +33,7 @@ from compiler.gc_control import cyclic_gc_paused, keep_until_exit
 from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
 from compiler.output.manifest import MANIFEST_NAME, Manifest, file_digest, next_manifest
 from compiler.output.out_dir import check_out_dir
-from compiler.output.sink import Keep, TreeSink, write_new_file
+from compiler.output.sink import Copied, Keep, TreeSink, write_new_file
 from compiler.output.writer import carry_over, list_tree, render_lock, staged_tree, swap_in
 from compiler.render import settings as target_options
 from compiler.render.contract import RendererFn, consumes_of
@@ -123,6 +123,8 @@ class Build:
     outcome: RenderOutcome
     pairs: list[tuple[str, str]]
     kept: dict[str, bytes]  # rendered/-relative path -> bytes, as `request.keep` says
+    # Of kept files: byte runs copied from the file on disk (compiler.output.sink.Copied)
+    copied: dict[str, Copied] = field(default_factory=dict)
 
 
 def build(request: BuildRequest) -> Build:
@@ -194,8 +196,9 @@ def build(request: BuildRequest) -> Build:
                 manifest.files if full_tree else None,
             )
     kept = {p: seen.content for p, seen in rendered.files.items() if seen.content is not None}
+    copied = {p: seen.copied for p, seen in rendered.files.items() if seen.copied is not None}
     outcome = replace(outcome, policies=known.policies, explanation=tuple(state.explanation))
-    return Build(warnings, outcome, pairs, kept)
+    return Build(warnings, outcome, pairs, kept, copied)
 
 
 def _known(estate: Estate, checking: PolicyCheck | None) -> KnownInputs:

@@ -92,15 +92,22 @@ class ServiceRecords:
     def recall_piece(self, group: str, key: str) -> tuple[bytes, Entry] | None:
         """The service's piece of a spliced file sliced from it on disk, and where it was."""
         for path, where in self._groups.get(group, {}).get(key, []):
-            digest, _, span = where.partition("@")
-            start, _, length = span.partition("+")
-            if not (start.isdigit() and length.isdigit()):
+            place = self.piece_place(where)
+            if place is None:
                 continue
+            digest, start, length = place
             content = self._spliced_file(path, digest)
-            end = int(start) + int(length)
-            if content is not None and end <= len(content):
-                return content[int(start) : end], [(path, where)]
+            if content is not None and start + length <= len(content):
+                return content[start : start + length], [(path, where)]
         return None
+
+    def piece_place(self, where: str) -> tuple[str, int, int] | None:
+        """An entry's place of a piece as (file digest, start, length), if well formed."""
+        digest, _, span = where.partition("@")
+        start, _, length = span.partition("+")
+        if not (start.isdigit() and length.isdigit()):
+            return None
+        return digest, int(start), int(length)
 
     def piece_entry(self, path: str, digest: str, start: int, length: int) -> Entry:
         """The entry recording a piece: bytes `start` to `start + length` of the file."""

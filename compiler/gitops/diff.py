@@ -11,7 +11,7 @@ Secrets are never rendered (configs name files that hold them), so none can appe
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,8 +25,9 @@ from compiler.gitops.diff_identity import (
     pair_renames,
     parse,
 )
-from compiler.gitops.diff_services import normalise_services_pair
+from compiler.gitops.diff_services import normalise_copied_pair, normalise_services_pair
 from compiler.output.manifest import MANIFEST_NAME
+from compiler.output.sink import Copied
 
 if TYPE_CHECKING:
     from compiler.render.runner import OnUnitDone
@@ -79,9 +80,15 @@ class DiffResult:
 
 
 def compare_trees(
-    old: dict[str, bytes], new: dict[str, bytes], prefixes: list[str] | None = None
+    old: dict[str, bytes],
+    new: dict[str, bytes],
+    prefixes: list[str] | None = None,
+    copied: Mapping[str, Copied] | None = None,
 ) -> list[Change]:
-    """Changes from `old` to `new` (rendered/-relative paths), limited to `prefixes`."""
+    """Changes from `old` to `new` (rendered/-relative paths), limited to `prefixes`.
+
+    `copied`: runs of new files' bytes copied from the old ones, by path (compare_file).
+    """
 
     def in_scope(path: str) -> bool:
         return path != MANIFEST_NAME and (
@@ -92,7 +99,8 @@ def compare_trees(
     paths = sorted({p for p in (*old, *new) if in_scope(p)})
     both = [p for p in paths if p in old and p in new and old[p] != new[p]]
     with cyclic_gc_paused():  # parsed documents are large and acyclic
-        inside = dict(zip(both, _compare_many([(p, old[p], new[p]) for p in both]), strict=True))
+        jobs = [(p, old[p], new[p], (copied or {}).get(p)) for p in both]
+        inside = dict(zip(both, _compare_many(jobs), strict=True))
     for path in paths:
         before, after = old.get(path), new.get(path)
         if before == after:
@@ -113,7 +121,9 @@ def compare_trees(
 PARALLEL_FROM = 256  # changed files; below this a process pool costs more than it saves
 
 
-def _compare_many(jobs: list[tuple[str, bytes, bytes]]) -> list[list[ValueChange]]:
+def _compare_many(
+    jobs: list[tuple[str, bytes, bytes, Copied | None]],
+) -> list[list[ValueChange]]:
     """compare_file over many files, on every CPU when there are many.
 
     Parsing YAML is most of the cost of a large diff (every objective of 1,000 services
@@ -125,16 +135,26 @@ def _compare_many(jobs: list[tuple[str, bytes, bytes]]) -> list[list[ValueChange
     return parallel_map(_compare_job, jobs, job_count(len(jobs), PARALLEL_FROM), chunksize=32)
 
 
-def _compare_job(job: tuple[str, bytes, bytes]) -> list[ValueChange]:
+def _compare_job(job: tuple[str, bytes, bytes, Copied | None]) -> list[ValueChange]:
     return compare_file(*job)
 
 
-def compare_file(path: str, old: bytes, new: bytes) -> list[ValueChange]:
-    """The semantic changes in one file (empty when the two mean the same)."""
+def compare_file(
+    path: str, old: bytes, new: bytes, copied: Copied | None = None
+) -> list[ValueChange]:
+    """The semantic changes in one file (empty when the two mean the same).
+
+    `copied`: the runs of `new` copied from `old` by the render (a spliced model.json),
+    which need not be parsed (compiler.gitops.diff_services).
+    """
     if not is_structured(path):
         return [ValueChange("", None, None, "changed (compared byte for byte)")]
     try:
-        pair = normalise_services_pair(old, new) if path.endswith(JSON_SUFFIXES) else None
+        pair = None
+        if path.endswith(JSON_SUFFIXES):
+            if copied is not None:
+                pair = normalise_copied_pair(old, new, copied)
+            pair = pair or normalise_services_pair(old, new)
         old_doc, new_doc = pair or normalise_pair(parse(path, old), parse(path, new))
     except ValueError as exc:
         return [ValueChange("", None, None, f"changed (not parsed, so compared as bytes: {exc})")]
@@ -219,5 +239,5 @@ def diff(
     if (rendered / MANIFEST_NAME).is_file():
         on_disk.append(MANIFEST_NAME)
     old = {path: (rendered / path).read_bytes() for path in sorted(set(on_disk))}
-    changes = compare_trees(old, built.kept, prefixes)
+    changes = compare_trees(old, built.kept, prefixes, built.copied)
     return DiffResult(changes, where, render_version(old), pairs, explained)

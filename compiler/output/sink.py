@@ -36,6 +36,21 @@ class Produced:
     # None: no such file on disk (or no tree to compare with).
     same: bool | None
     content: bytes | None = None
+    copied: Copied | None = None  # kept content's byte runs copied from the file on disk
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    """Runs of a kept file's bytes copied verbatim from the file on disk at its path.
+
+    A spliced file (compiler.render.contract.Spliced) takes the pieces of unchanged services
+    from the file rendered before: `runs` are `(start in the new file, start in the old
+    file, length)`, and `old` is the digest of the old file they were copied from. A diff
+    needs not parse what is the same on both sides (compiler.gitops.diff_services).
+    """
+
+    old: str
+    runs: tuple[tuple[int, int, int], ...]
 
 
 class TreeSink:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import Any, Literal, Protocol
 
 from compiler.errors import RenderError, UsageError
 from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
-from compiler.output.sink import Produced, TreeSink
+from compiler.output.sink import Copied, Produced, TreeSink
 from compiler.output.writer import check_relative_path
 from compiler.render.contract import Assembly, PerService, Registry, RendererFn, Spliced
 
@@ -88,6 +89,9 @@ class ServiceMemo(Protocol):
 
     def piece_entry(self, path: str, digest: str, start: int, length: int) -> Entry:
         """The entry recording a piece: bytes `start` to `start + length` of the file."""
+
+    def piece_place(self, where: str) -> tuple[str, int, int] | None:
+        """An entry's place of a piece as (file digest, start, length), if well formed."""
 
 
 @dataclass
@@ -293,12 +297,24 @@ def _render_spliced(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
     reused = sum(1 for entry in found if entry)
     result = UnitResult([(path, seen)], {group: {}} if memo is not None else {}, reused)
     if memo is not None:
-        start = len(before)
-        for key, piece, old in zip(keys, pieces, found, strict=True):
+        starts = list(accumulate((len(p) + len(separator) for p in pieces), initial=len(before)))
+        for key, piece, old, start in zip(keys, pieces, found, starts, strict=False):
             new = memo.piece_entry(path, seen.digest, start, len(piece))
             result.entries[group][key] = new + [e for e in old if e not in new]
-            start += len(piece) + len(separator)
+        if seen.content is not None and reused:
+            result.files[0] = (path, replace(seen, copied=_copied(memo, path, found, starts)))
     return result
+
+
+def _copied(memo: ServiceMemo, path: str, found: list[Entry], starts: list[int]) -> Copied | None:
+    """Where the recalled pieces of a kept spliced file lie in it and in the file on disk."""
+    runs, old = [], set()
+    for entry, start in zip(found, starts, strict=False):
+        for where in (memo.piece_place(at) for at_path, at in entry if at_path == path):
+            if where is not None:
+                old.add(where[0])
+                runs.append((start, where[1], where[2]))
+    return Copied(old.pop(), tuple(runs)) if len(old) == 1 else None
 
 
 def run_unit(job: RenderJob, unit: Unit, sink: TreeSink) -> UnitResult:
