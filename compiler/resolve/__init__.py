@@ -91,16 +91,16 @@ def resolve_estate(
             continue
         services: list[ResolvedService] = []
         for index, base in enumerate(inputs):
-            ctx = replace(base, environment=env, environment_index=env_index)
             name = base.service.model.metadata.name
             file = base.service.document.file
             recalled = memo.recall(file, env.name, name) if memo is not None else None
             if isinstance(recalled, ResolvedService):
-                provenance.later((name, env.name), ctx)
+                provenance.later((name, env.name), base, env, env_index)
                 services.append(recalled)
                 continue
             if recalled is not None:  # switched off in this environment
                 continue
+            ctx = replace(base, environment=env, environment_index=env_index)
             cached = shared[index]
             if cached is None:
                 cached = shared[index] = {

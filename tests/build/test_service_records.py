@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from bench.generate import generate
+from compiler.build import fingerprint, store
+from compiler.build.services import NAMESPACE
 from compiler.model import ResolvedService
 from compiler.output.links import STACK_NAME
 from compiler.render.contract import PerService
@@ -102,3 +105,24 @@ def test_a_hand_edited_file_is_rendered_again(
     assert f"alerts:{rules.name.removesuffix('.rules.yaml')}" in counted
     assert obsc("--repo", repo, "render", "--no-policies").code == 0
     assert "severity: none" not in rules.read_text()
+
+
+def test_a_record_entry_of_another_shape_renders_its_service_again(
+    obsc: ObscRunner, tmp_path: Path, counted: list[str]
+) -> None:
+    """Entries are checked when used: a bad one costs its service a render, nothing else."""
+    repo, _ = _estate(tmp_path)
+    assert obsc("--repo", repo, "render", "--no-policies").code == 0
+    path = store.record_path(NAMESPACE, fingerprint.path_key(repo / "rendered"))
+    record = json.loads(path.read_text())
+    group = record["value"]["groups"]["prod/alerts"]
+    bad = sorted(group)[:4]
+    shapes: list[object] = ["a string", [["only a path"]], [[1, 2]], {"a": "dict"}]
+    for key, shape in zip(bad, shapes, strict=True):
+        group[key] = shape
+    path.write_text(json.dumps(record))
+    (repo / "rendered" / "prod" / "alerts" / "rules" / "extra.yaml").write_text("x")
+    counted.clear()
+    check = obsc("--repo", repo, "render", "--check", "--no-policies")
+    assert check.code == 1  # the extra file: the tree is looked at again
+    assert len(counted) == 4 and all(c.startswith("alerts:") for c in counted)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compiler import pipeline
 from compiler.build import fingerprint, spec_files
@@ -222,3 +224,18 @@ def test_a_warm_render_after_one_change_is_a_cold_one(
     monkeypatch.setenv("OBSC_CACHE_DIR", str(tmp_path / "empty-cache"))
     assert obsc("--repo", cold, "render", "--no-policies").code == 0
     assert tree_bytes(example_repo / "rendered") == tree_bytes(cold / "rendered")
+
+
+JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(JSON_DATA)
+def test_the_values_counted_are_the_paths_of_the_position_table(data: object) -> None:
+    """The record check counts without walking: the same number as the table's paths."""
+    assert spec_files._values(data) == len(list(spec_files.walk(data)))
