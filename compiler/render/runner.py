@@ -22,7 +22,7 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from compiler.errors import RenderError
 from compiler.output.sink import Produced, TreeSink
@@ -161,6 +161,43 @@ def parallel_map(
     ):
         mapped[index] = results
     return [result for index in range(len(chunks)) for result in mapped[index]]
+
+
+_CHILD_TASK: Callable[[], object] | None = None  # what `in_child`'s process runs
+
+
+def in_child(task: Callable[[], R], jobs: int) -> Callable[[], R]:
+    """Start `task()` in a forked process when `jobs` > 1; the result waits for and returns it.
+
+    The child inherits this process's memory (no pickling of what `task` reads; its result
+    is pickled back). With `jobs` <= 1, `task` runs when its result is asked for.
+    """
+    global _CHILD_TASK
+    if jobs <= 1:
+        return task
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(1, mp_context=context, initializer=_die_with_parent)
+    _CHILD_TASK = task
+    try:
+        future = pool.submit(_run_child_task)  # forks now, with _CHILD_TASK set
+    finally:
+        _CHILD_TASK = None
+
+    def result() -> R:
+        try:
+            return cast(R, future.result())
+        finally:
+            pool.shutdown()
+
+    return result
+
+
+def _run_child_task() -> object:
+    assert _CHILD_TASK is not None
+    return _CHILD_TASK()
 
 
 def _map_chunk(
