@@ -52,6 +52,23 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_a_diff_of_an_unchanged_repository_does_not_import_deepdiff(example_repo: Path) -> None:
+    """It describes changes only: an unchanged repository (known from the cache) has none."""
+    code = (
+        "import sys\n"
+        "from compiler.cli.main import main\n"
+        "try:\n"
+        f"    main(['--repo', {str(example_repo)!r}, '-q', 'diff'])\n"
+        "except SystemExit as done:\n"
+        "    print(done.code, 'deepdiff' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(2)  # the first fills the cache (and renders, importing meanwhile)
+    ]
+    assert runs[1].stdout.strip() == "0 False", runs[1].stderr
+
+
 def test_usage_errors_exit_two(obsc: ObscRunner, minimal_repo: Path) -> None:
     assert obsc("render", "--no-such-flag").code == 2
     assert obsc("--repo", minimal_repo / "nowhere", "validate").code == 2

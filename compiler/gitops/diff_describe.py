@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from compiler.gitops.diff_identity import Keyed
 
 SHORT = 60  # strings up to this long (and on one line) are shown whole
@@ -36,6 +34,8 @@ _MISSING = object()
 
 def describe(old: Any, new: Any) -> list[ValueChange]:
     """Every change between two normalised documents, in document order."""
+    from deepdiff import DeepDiff  # here: 0.24 s to import, and a diff may find nothing
+
     diff = DeepDiff(_prune(old, new), _prune(new, old), ignore_order=False, view="tree")
     changes: list[ValueChange] = []
     for report, levels in diff.items():
