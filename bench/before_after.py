@@ -15,7 +15,9 @@ Measured per size, as in bench.render:
 - `check`: `obsc render --check --no-policies` on the unchanged estate;
 - `diff_unchanged`: `obsc diff` on the unchanged estate;
 - `diff_one_slo`: `obsc diff` after one SLO objective changed (a real render of that
-  service, the others recognised as unchanged).
+  service, the others recognised as unchanged);
+- `render_one_slo`: `obsc render --no-policies` after one SLO objective changed (the
+  objective is changed and changed back between runs, so each run renders one change).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from bench.generate import generate
 from bench.render import _change_one_objective
 from bench.report import write_report
 
-MEASURES = ("full", "check", "diff_unchanged", "diff_one_slo")
+MEASURES = ("full", "check", "diff_unchanged", "diff_one_slo", "render_one_slo")
 
 
 def _children_cpu() -> float:
@@ -69,6 +71,11 @@ def _run(root: Path, repo: Path, cache: Path, args: list[str]) -> tuple[float, f
     return elapsed, cpu
 
 
+def _first_spec(repo: Path) -> Path:
+    """The service file `_change_one_objective` changes."""
+    return sorted((repo / "specs" / "services").rglob("*.yaml"))[0]
+
+
 def measure(roots: dict[str, Path], size: int, runs: int, full_runs: int) -> dict[str, object]:
     """Every measure for one estate size, alternating the versions run by run."""
     samples: dict[str, dict[str, list[float]]] = {v: {m: [] for m in MEASURES} for v in roots}
@@ -82,13 +89,18 @@ def measure(roots: dict[str, Path], size: int, runs: int, full_runs: int) -> dic
         for repo in repos.values():
             shutil.copytree(base / "estate", repo)
 
+        flips: dict[str, list[str]] = {v: [] for v in roots}  # spec texts to flip between
+
         def each(measure_name: str, args: list[str], before_each: object = None) -> None:
             load[measure_name] = os.getloadavg()[0]
-            for _ in range(full_runs if before_each == "clean" else runs):
+            for run in range(full_runs if before_each == "clean" else runs):
                 for version, root in roots.items():
                     if before_each == "clean":
                         shutil.rmtree(repos[version] / "rendered", ignore_errors=True)
                         shutil.rmtree(caches[version], ignore_errors=True)
+                    if before_each == "flip" and run > 0:  # the first renders the diff's change
+                        spec = _first_spec(repos[version])
+                        spec.write_text(flips[version][run % 2])
                     seconds, cpu_seconds = _run(root, repos[version], caches[version], args)
                     samples[version][measure_name].append(seconds)
                     cpu[version][measure_name].append(cpu_seconds)
@@ -96,9 +108,12 @@ def measure(roots: dict[str, Path], size: int, runs: int, full_runs: int) -> dic
         each("full", ["render", "--no-policies"], "clean")
         each("check", ["render", "--check", "--no-policies"])
         each("diff_unchanged", ["diff"])
-        for repo in repos.values():
+        for version, repo in repos.items():
+            original = _first_spec(repo).read_text()
             _change_one_objective(repo)
+            flips[version] = [_first_spec(repo).read_text(), original]
         each("diff_one_slo", ["diff"])
+        each("render_one_slo", ["render", "--no-policies"], "flip")
     result: dict[str, object] = {"services": size}
     for measure_name in MEASURES:
         entry: dict[str, object] = {"load_average_1m": round(load[measure_name], 2)}
