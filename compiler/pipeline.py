@@ -395,6 +395,9 @@ def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
         digest.update(BUILTIN_PREFIX.encode() + parsed.model.model_dump_json().encode())
     frameworks = build_database(builtin, specs.frameworks)
     references = _references_checked(specs, frameworks, speculate=not sink.errors)
+    if sink.errors:  # a file failed already: nothing to resolve meanwhile
+        sink.extend(references())
+        sink.raise_if_errors("validate")
     # Meanwhile (in a forked process, for a large estate) the estate is resolved as if the
     # references were sound: any finding of theirs, or failure here, is then reported as
     # it was when they were checked first (compiler.render.runner.in_child).

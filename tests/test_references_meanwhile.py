@@ -33,10 +33,18 @@ def _twin(repo: Path) -> None:
     shutil.copy(repo / PRODUCT, repo / PRODUCT.with_name("product-api-twin.yaml"))
 
 
+def _unparseable_too(repo: Path) -> None:
+    """A file that does not parse: nothing is resolved, the references are still checked."""
+    _replace(repo, "framework: gin", "framework: nosuch")
+    search = repo / PRODUCT.with_name("search.yaml")
+    search.write_text(search.read_text() + "\n  oops: [unclosed\n")
+
+
 BROKEN: dict[str, Callable[[Path], None]] = {
     "unknown framework": lambda repo: _replace(repo, "framework: gin", "framework: nosuch"),
     "a service twice": _twin,
     "nothing wrong": lambda _repo: None,
+    "a file that does not parse and an unknown framework": _unparseable_too,
 }
 
 
@@ -73,7 +81,8 @@ def test_references_checked_meanwhile_report_as_when_checked_first(
 ) -> None:
     BROKEN[broken](example_repo)
     meanwhile = _outcome(example_repo)
-    assert forked == [cpus()]  # in a child process
+    unparseable = broken.startswith("a file that does not parse")
+    assert forked == [1 if unparseable else cpus()]  # in a child process, when resolving
     monkeypatch.setenv("OBSC_JOBS", "1")
     first = _outcome(example_repo)
     assert forked[-1] == 1  # here, before resolving
