@@ -63,11 +63,20 @@ def exit_now(code: int) -> NoReturn:
     """Flush standard output and error, then end the process without tearing down the heap.
 
     A flush that fails (a reader gone: `obsc diff | head`) is what the interpreter's own
-    exit would have met too: the exit code is then 120, as Python's.
+    exit would have met too: the exit code is then 120, as Python's. Other threads are
+    given a moment to end (a policy check's thread ends just after its verdict); one still
+    working after that (a check cut short by Ctrl-C, whose cue process and scratch folder it
+    would clean up) makes the process exit as usual instead, waiting for it.
     """
     import os
     import sys
+    import threading
 
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(timeout=1.0)
+            if thread.is_alive():
+                sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -58,3 +58,22 @@ def test_in_process_callers_keep_nothing_until_exit() -> None:
     """A test or a library user frees the estate as usual: keep_until_exit does nothing."""
     gc_control.keep_until_exit(object())
     assert gc_control._KEPT is None
+
+
+def test_a_thread_still_working_is_waited_for(tmp_path: Path) -> None:
+    """A thread still at work (a policy check cut short) ends before the process does."""
+    done = tmp_path / "done"
+    code = (
+        "import threading, time\n"
+        "from pathlib import Path\n"
+        "from compiler import gc_control\n"
+        "def work():\n"
+        "    time.sleep(1.5)\n"
+        f"    Path({str(done)!r}).write_text('cleaned up')\n"
+        "threading.Thread(target=work).start()\n"
+        "gc_control.exit_fast_requested()\n"
+        "gc_control.exit_now(3)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 3, run.stderr
+    assert done.read_text() == "cleaned up"
