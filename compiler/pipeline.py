@@ -21,30 +21,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.build import spec_files
 from compiler.build.known import KnownInputs
 from compiler.build.outputs import tree_index
-from compiler.build.resolved import records_for as resolved_records
 from compiler.build.stat_index import Stat, stat_of
 from compiler.build.state import BuildState, Loaded
 from compiler.errors import Diagnostic, DiagnosticSink, Severity, SpecError, UsageError
-from compiler.frameworks import (
-    BUILTIN_PREFIX,
-    FrameworkEntry,
-    build_database,
-    load_builtin_frameworks,
-)
 from compiler.gc_control import cyclic_gc_paused, keep_until_exit
-from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
 from compiler.output.manifest import MANIFEST_NAME, Manifest, file_digest, next_manifest
 from compiler.output.out_dir import check_out_dir
 from compiler.output.sink import Copied, Keep, TreeSink, write_new_file
 from compiler.output.writer import carry_over, list_tree, render_lock, staged_tree, swap_in
-from compiler.render import settings as target_options
-from compiler.render.contract import RendererFn, consumes_of
 from compiler.render.registry import registry
-from compiler.resolve import read_user_compose, resolve_estate
-from compiler.spec.crossref import check_references
 from compiler.spec.files import (
     SPEC_FOLDERS,
     UnreadableInput,
@@ -53,13 +40,19 @@ from compiler.spec.files import (
     report_unreadable,
 )
 from compiler.spec.loader import MAX_FILE_BYTES, Document, load_bytes
-from compiler.spec.validate import SpecSet, did_you_mean, validate_documents
 from compiler.version import __version__
 
+# Loading specs and rendering import pydantic's models, the framework database and the
+# renderers: 0.3 s that a build of an unchanged repository, recognised from the cache
+# alone, does not need. Those imports are made where the work is (tests/test_cli.py).
 if TYPE_CHECKING:
+    from compiler.frameworks import FrameworkEntry
+    from compiler.model import EnvironmentModel, ResolvedEstate, ResolvedService
     from compiler.output.sink import Produced
     from compiler.policies import PolicyCheck, PolicyReport
+    from compiler.render.contract import RendererFn
     from compiler.render.runner import OnUnitDone
+    from compiler.spec.validate import SpecSet
 
 RENDERED_DIR = "rendered"
 Settings = Mapping[str, Mapping[str, str]]
@@ -135,6 +128,8 @@ class Build:
 def build(request: BuildRequest) -> Build:
     """Render what `request` selects (see the module docstring)."""
     if request.settings:  # bad settings fail before any work
+        from compiler.render import settings as target_options
+
         target_options.configured_renderers(registry(), request.settings)
     out_dir = _destination(request.repo, request.out_dir)
     partial = bool(request.environments or request.targets)
@@ -171,6 +166,7 @@ def build(request: BuildRequest) -> Build:
                 return _fresh(warnings, manifest, known.policies, pairs, state)
         # 4. render, 5. manifest, 6. swap, 7. record (under the lock: the tree recorded is ours)
         from compiler.render import engine  # not before: an unchanged repository renders nothing
+        from compiler.render import settings as target_options
 
         targets = registry()  # nor imports the targets (only those it renders, from here)
         needed = engine.targets_needed(targets, pairs)
@@ -365,6 +361,10 @@ def load_estate(repo: Path, environments: Collection[str] = ()) -> Estate:
 
 
 def _load_estate(repo: Path, environments: Collection[str]) -> Estate:
+    from compiler.build.resolved import records_for as resolved_records
+    from compiler.frameworks import BUILTIN_PREFIX, build_database, load_builtin_frameworks
+    from compiler.resolve import read_user_compose, resolve_estate
+
     sink = DiagnosticSink()
     digest = hashlib.sha256(f"obsc {__version__}\n".encode())
     read: list[tuple[str, bytes]] = []
@@ -455,6 +455,7 @@ def _references_checked(
     forked process (OBSC_JOBS=1 keeps them here).
     """
     from compiler.render.runner import in_child, job_count
+    from compiler.spec.crossref import check_references
 
     targets = available_targets()
 
@@ -476,6 +477,9 @@ def _spec_set(
     (compiler.build.spec_files); the others are parsed, then validated, in file order as
     before, so diagnostics come in the same order; those that report nothing are recorded.
     """
+    from compiler.build import spec_files
+    from compiler.spec.validate import SpecSet, validate_documents
+
     ignored: list[Diagnostic] = []
     # (bytes, the documents recalled, else those parsed and whether the parse was silent)
     loaded: list[tuple[bytes, spec_files.Validated | None, list[Document], bool]] = []
@@ -544,6 +548,8 @@ def refuse_warnings(warnings: Sequence[Diagnostic]) -> None:
 
 def available_targets() -> dict[str, tuple[str, ...]]:
     """Every target by name, with the targets whose output it packages."""
+    from compiler.render.contract import consumes_of
+
     targets = registry()
     return {name: consumes_of(targets, name) for name in sorted(targets)}
 
@@ -552,6 +558,8 @@ def check_environments(environments: Iterable[str], declared: Mapping[str, Seque
     """A UsageError for the first name in `environments` that the Project does not declare."""
     for env in environments:
         if env not in declared:
+            from compiler.spec.validate import did_you_mean
+
             raise UsageError(
                 f"unknown environment {env!r} (known: {', '.join(declared)}). "
                 + did_you_mean(env, list(declared))
@@ -569,6 +577,8 @@ def select_pairs(
     available = available_targets()
     for target in targets:
         if target not in available:
+            from compiler.spec.validate import did_you_mean
+
             raise UsageError(
                 f"unknown target {target!r} (available: {', '.join(available)}). "
                 + did_you_mean(target, available)
@@ -597,16 +607,24 @@ def all_pairs(environments: Mapping[str, Sequence[str]]) -> list[tuple[str, str]
 
 def target_settings() -> list[tuple[str, str]]:
     """Every `--set` key (`target.key`) with its help text."""
+    from compiler.render import settings as target_options
+
     return target_options.target_settings(registry())
 
 
 def parse_settings(assignments: Sequence[str]) -> dict[str, dict[str, str]]:
     """`--set TARGET.KEY=VALUE` values grouped by target, checked against what targets accept."""
+    if not assignments:  # the common case: no --set, and nothing of the targets to import
+        return {}
+    from compiler.render import settings as target_options
+
     return target_options.parse_settings(registry(), assignments)
 
 
 def configured_renderers(settings: Settings) -> dict[str, RendererFn]:
     """Every target's renderer, with `--set` overrides applied where given."""
+    from compiler.render import settings as target_options
+
     return target_options.configured_renderers(registry(), settings)
 
 

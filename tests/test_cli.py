@@ -69,6 +69,24 @@ def test_a_diff_of_an_unchanged_repository_does_not_import_deepdiff(example_repo
     assert runs[1].stdout.strip() == "0 False", runs[1].stderr
 
 
+def test_a_check_of_an_unchanged_repository_loads_no_model(example_repo: Path) -> None:
+    """Recognised from the cache alone: pydantic, the specs' models and cue stay unloaded."""
+    heavy = ("pydantic", "compiler.model", "compiler.policies.check", "compiler.render.engine")
+    code = (
+        "import sys\n"
+        "from compiler.cli.main import main\n"
+        "try:\n"
+        f"    main(['--repo', {str(example_repo)!r}, '-q', 'render', '--check', '--no-policies'])\n"
+        "except SystemExit as done:\n"
+        f"    print(done.code, [m for m in {heavy!r} if m in sys.modules])\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(2)  # the first fills the cache
+    ]
+    assert runs[1].stdout.strip() == "0 []", runs[1].stderr
+
+
 def test_usage_errors_exit_two(obsc: ObscRunner, minimal_repo: Path) -> None:
     assert obsc("render", "--no-such-flag").code == 2
     assert obsc("--repo", minimal_repo / "nowhere", "validate").code == 2

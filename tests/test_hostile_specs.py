@@ -697,7 +697,7 @@ def _builtin_frameworks_loaded_once() -> Iterator[None]:
     (they are most of a small estate's load time). The renders themselves are unpatched."""
     builtin = load_builtin_frameworks(DiagnosticSink())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("compiler.pipeline.load_builtin_frameworks", lambda _sink: builtin)
+        patch.setattr("compiler.frameworks.load_builtin_frameworks", lambda _sink: builtin)
         yield
 
 

@@ -18,9 +18,12 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from compiler.model import ResolvedService
 from compiler.version import __version__
+
+if TYPE_CHECKING:  # not at run time: an unchanged build never loads the models
+    from compiler.model import ResolvedService
 
 _SOURCE_SUFFIXES = (".py", ".yaml", ".cue", ".j2", ".json")
 

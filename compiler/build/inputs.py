@@ -67,10 +67,9 @@ def record_file(repo: Path) -> Path:
 def _listed(repo: Path, with_policies: bool) -> tuple[list[str], list[str]]:
     """The spec files and (`with_policies`) policy files a load would read now (repo-relative).
 
-    The policy checker is imported only when policies are listed: a run without them does
-    not pay for it.
+    Listing them imports nothing of the policy checker (compiler.spec.files).
     """
-    from compiler.spec.files import SPEC_FOLDERS, list_spec_folders
+    from compiler.spec.files import SPEC_FOLDERS, list_spec_folders, policy_files
 
     listing = list_spec_folders(repo, SPEC_FOLDERS)
     if listing.unreadable:  # the load reports it
@@ -78,8 +77,6 @@ def _listed(repo: Path, with_policies: bool) -> tuple[list[str], list[str]]:
     specs = [p.relative_to(repo).as_posix() for p in listing.files]
     if not with_policies:
         return specs, []
-    from compiler.policies import policy_files
-
     return specs, [p.relative_to(repo).as_posix() for p in policy_files(repo)]
 
 

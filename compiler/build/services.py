@@ -25,12 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.build import fingerprint, store
 from compiler.build.outputs import tree_index
-from compiler.model import ResolvedService
 from compiler.output.manifest import file_digest
 from compiler.output.sink import Produced, TreeSink
+
+if TYPE_CHECKING:  # not at run time: an unchanged build never loads the models
+    from compiler.model import ResolvedService
 
 NAMESPACE = "services"
 Entry = list[tuple[str, str]]  # (rendered/-relative path, digest) of one service's files

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.build import fingerprint, inputs, outputs
 from compiler.build.known import KnownInputs
@@ -28,8 +29,10 @@ from compiler.build.reasons import PARTIAL_RENDER, Miss
 from compiler.build.services import Entry, ServiceRecords
 from compiler.build.stat_index import Stat
 from compiler.errors import Diagnostic
-from compiler.model import ResolvedService
 from compiler.output.manifest import Manifest
+
+if TYPE_CHECKING:  # not at run time: an unchanged build never loads the models
+    from compiler.model import ResolvedService
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from compiler.errors import OS_REFUSED, DiagnosticSink, Location
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 SPEC_FOLDERS = ("specs", "snapshots")
+POLICY_DIR = "policies"  # the repository's CUE policies (compiler.policies)
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 _KINDS = (
@@ -178,6 +179,15 @@ class Listing:
 
     files: list[Path]
     unreadable: list[UnreadableInput]
+
+
+def policy_files(repo: Path) -> list[Path]:
+    """The repo's policy files, in a stable order.
+
+    Here, not in compiler.policies, whose checker an unchanged build does not import.
+    """
+    folder = repo / POLICY_DIR
+    return sorted(folder.glob("*.cue")) if folder.is_dir() else []
 
 
 def list_spec_folders(repo: Path, folders: tuple[str, ...]) -> Listing:

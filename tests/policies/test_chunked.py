@@ -18,7 +18,8 @@ import pytest
 
 from compiler.errors import Diagnostic, PolicyError
 from compiler.pipeline import load_estate
-from compiler.policies import Waived, _setup, check_policies, chunked, policy_files
+from compiler.policies import Waived, check_policies, chunked, policy_files
+from compiler.policies.check import _setup
 from compiler.policies.chunked import prepare, vet_environments
 from compiler.policies.classify import Classification
 from compiler.policies.cue import CueError, find_cue
@@ -89,7 +90,7 @@ def _whole(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Outcome:
     """The check with every policy file taken as whole-model: one cue vet per environment."""
     with monkeypatch.context() as patch:
         patch.setattr(
-            "compiler.policies.classify", lambda text: Classification(False, "test: whole")
+            "compiler.policies.check.classify", lambda text: Classification(False, "test: whole")
         )
         return _check(repo, jobs=1)
 
@@ -171,7 +172,7 @@ def test_a_policy_fault_is_reported_as_the_whole_model_reports_it(
     with pytest.raises(Exception) as chunk_failure:
         check_policies(repo, estate.resolved, estate.service_documents, estate.project_document)
     with monkeypatch.context() as patch:
-        patch.setattr("compiler.policies.classify", lambda text: Classification(False, "t"))
+        patch.setattr("compiler.policies.check.classify", lambda text: Classification(False, "t"))
         with pytest.raises(Exception) as whole_failure:
             check_policies(repo, estate.resolved, estate.service_documents, estate.project_document)
     assert "OBSC400" in str(chunk_failure.value.diagnostics)  # type: ignore[attr-defined]
