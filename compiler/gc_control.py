@@ -10,6 +10,9 @@ Reference counting still frees everything that is dropped; only cyclic garbage w
 from __future__ import annotations
 
 import gc
+import os
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -68,10 +71,6 @@ def exit_now(code: int) -> NoReturn:
     working after that (a check cut short by Ctrl-C, whose cue process and scratch folder it
     would clean up) makes the process exit as usual instead, waiting for it.
     """
-    import os
-    import sys
-    import threading
-
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join(timeout=1.0)

@@ -77,3 +77,17 @@ def test_a_thread_still_working_is_waited_for(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 3, run.stderr
     assert done.read_text() == "cleaned up"
+
+
+def test_what_is_still_buffered_is_flushed_before_the_process_ends() -> None:
+    """Output written but not flushed (a pipe is block-buffered) is not lost by `os._exit`."""
+    code = (
+        "import sys\n"
+        "from compiler import gc_control\n"
+        "sys.stdout.write('x' * 1000 + 'end')\n"
+        "sys.stderr.write('said')\n"
+        "gc_control.exit_fast_requested()\n"
+        "gc_control.exit_now(0)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "x" * 1000 + "end", "said")

@@ -40,15 +40,12 @@ __all__ = [
 ]
 
 
-_FROM_CHECK = frozenset({"PolicyCheck", "check_policies", "model_cue_path", "start_policies"})
-
-
 def __getattr__(name: str) -> Any:
-    """The check's names, imported on first use (compiler.policies.check).
+    """The check's names in `__all__`, imported on first use (compiler.policies.check).
 
-    Only those: any other name is a submodule for the import system to find.
+    Any other name is a submodule for the import system to find.
     """
-    if name not in _FROM_CHECK:
+    if name not in __all__:
         raise AttributeError(f"module 'compiler.policies' has no attribute {name!r}")
     import importlib
 

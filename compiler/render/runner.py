@@ -22,11 +22,14 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from compiler.errors import RenderError
 from compiler.output.sink import Produced, TreeSink
 from compiler.render.units import Entry, RenderJob, Unit, UnitResult, run_unit
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 SinkFactory = Callable[[], TreeSink]
 OnUnitDone = Callable[[int, int, str], None]  # (done, total, "<env>/<target>")
@@ -175,11 +178,7 @@ def in_child(task: Callable[[], R], jobs: int) -> Callable[[], R]:
     global _CHILD_TASK
     if jobs <= 1:
         return task
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(1, mp_context=context, initializer=_die_with_parent)
+    pool = _fork_pool(1, _die_with_parent)
     _CHILD_TASK = task
     try:
         future = pool.submit(_run_child_task)  # forks now, with _CHILD_TASK set
@@ -207,6 +206,16 @@ def _map_chunk(
     return index, [function(item) for item in chunk]
 
 
+def _fork_pool(jobs: int, initializer: Callable[[], None]) -> ProcessPoolExecutor:
+    """A pool of `jobs` forked workers (they inherit this process's memory)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer
+    )
+
+
 def _in_workers(
     function: Callable[[T], R],
     tasks: Sequence[T],
@@ -221,12 +230,10 @@ def _in_workers(
     one killed while sending its result holds the result queue's lock forever: the render
     hung in CI that way, once in many runs, on a renderer's exception.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer) as pool:
+    with _fork_pool(jobs, initializer) as pool:
         futures = [pool.submit(function, task) for task in tasks]
         try:
             for future in as_completed(futures):
